@@ -1,0 +1,76 @@
+import { API_BASE_PATH, contract } from '@1security/contract';
+import { generateOpenApiDocument } from '@1security/contract/openapi';
+import { createExpressEndpoints } from '@ts-rest/express';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { authenticate, limitAnonymous, requireScope } from './auth/authenticate';
+import type { LastUsedRecorder } from './auth/last-used-recorder';
+import type { Config } from './config';
+import { pingDatabase, type Db } from './db/database';
+import { errors } from './http/api-error';
+import { errorHandler, toValidationError } from './http/error-handler';
+import { requestIdFor } from './http/request-id';
+import type { Logger } from './logger';
+import type { RateLimiter } from './rate-limit/rate-limiter';
+import { router } from './router';
+
+export interface AppDeps {
+  config: Pick<Config, 'apiKeyPepper' | 'trustProxy'>;
+  db: Db;
+  logger: Logger;
+  rateLimiter: RateLimiter;
+  lastUsed: LastUsedRecorder;
+}
+
+/** The HTTP application. It does not listen: `main.ts` (or a test) does. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+  // Express 5's default "simple" parser drops `a[]=` style arrays; the contract expects qs.
+  app.set('query parser', 'extended');
+  app.set('etag', false);
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const id = requestIdFor(req);
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(helmet());
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await pingDatabase(deps.db);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unreachable' });
+  });
+
+  app.use(authenticate({ db: deps.db, pepper: deps.config.apiKeyPepper, rateLimiter: deps.rateLimiter, lastUsed: deps.lastUsed }));
+
+  const openApiDocument = JSON.stringify(generateOpenApiDocument());
+  app.get(`${API_BASE_PATH}/openapi.json`, limitAnonymous(deps.rateLimiter), (_req, res) => {
+    res.type('application/json').send(openApiDocument);
+  });
+
+  createExpressEndpoints(contract, router, app, {
+    responseValidation: false,
+    globalMiddleware: [requireScope(deps.rateLimiter)],
+    requestValidationErrorHandler: (err, _req, _res, next) => next(toValidationError(err)),
+  });
+
+  app.use(limitAnonymous(deps.rateLimiter), (_req, _res, next) => next(errors.notFound()));
+  app.use(errorHandler(deps.logger));
+  return app;
+}

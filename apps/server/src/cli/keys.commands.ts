@@ -1,0 +1,151 @@
+import { SCOPES, type Scope } from '@1security/contract';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createApiKey, UnknownTenantError } from '../api-keys/api-keys.service';
+import { listApiKeys, revokeApiKey } from '../api-keys/api-keys.repository';
+import type { ApiKeyRow } from '../api-keys/api-keys.table';
+import { CliError, printJson, withCli } from './cli-context';
+
+function parseScopes(raw: string): Scope[] {
+  const scopes = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (scopes.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(`unknown scope ${unknown.join(', ') || '(none)'}; allowed: ${SCOPES.join(', ')}`);
+  }
+  return [...new Set(scopes)] as Scope[];
+}
+
+function parseFutureDate(raw: string): Date {
+  const date = new Date(raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError('must be an ISO 8601 date or timestamp, e.g. 2027-01-01T00:00:00Z');
+  }
+  return date;
+}
+
+function parsePositiveInt(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1_000_000) {
+    throw new InvalidArgumentError('must be a whole number from 1 to 1000000');
+  }
+  return Number(raw);
+}
+
+export function keyJson(key: ApiKeyRow) {
+  return {
+    tenantId: key.tenant_id,
+    keyId: key.id,
+    name: key.name,
+    prefix: key.display_prefix,
+    scopes: key.scopes,
+    rateLimit: key.rate_limit,
+    expiresAt: key.expires_at?.toISOString() ?? null,
+    revokedAt: key.revoked_at?.toISOString() ?? null,
+    lastUsedAt: key.last_used_at?.toISOString() ?? null,
+    createdAt: key.created_at.toISOString(),
+  };
+}
+
+export interface KeysCreateOptions {
+  tenant: string;
+  name: string;
+  scopes?: Scope[];
+  expiresAt?: Date;
+  rateLimit?: number;
+  json?: boolean;
+}
+
+/** `keys create`: shared with the seed's `src/scripts/createApiKey.ts`. */
+export async function keysCreate(options: KeysCreateOptions): Promise<void> {
+  await withCli(async ({ config, database }) => {
+    let created;
+    try {
+      created = await createApiKey(database.db, config.apiKeyPepper, {
+        tenantId: options.tenant,
+        name: options.name,
+        scopes: options.scopes,
+        rateLimit: options.rateLimit ?? null,
+        expiresAt: options.expiresAt ?? null,
+      });
+    } catch (err) {
+      if (err instanceof UnknownTenantError) throw new CliError(err.message);
+      throw err;
+    }
+    const { key, secret } = created;
+    if (options.json) {
+      printJson({
+        tenantId: key.tenant_id,
+        keyId: key.id,
+        name: key.name,
+        scopes: key.scopes,
+        secret,
+        expiresAt: key.expires_at?.toISOString() ?? null,
+        rateLimit: key.rate_limit,
+      });
+      return;
+    }
+    process.stdout.write(
+      [
+        `Created API key ${key.id} "${key.name}" for tenant ${key.tenant_id}`,
+        `  scopes:     ${key.scopes.join(', ')}`,
+        `  rate limit: ${key.rate_limit ?? `${config.rateLimitPerMinute} (default)`} requests/minute`,
+        `  expires:    ${key.expires_at?.toISOString() ?? 'never'}`,
+        '',
+        `  secret:     ${secret}`,
+        '',
+        'The secret is shown once and cannot be retrieved again: store it in your credential store now.',
+        '',
+      ].join('\n'),
+    );
+  });
+}
+
+export function keysCommand(): Command {
+  const keys = new Command('keys').description('Create, list and revoke API keys');
+
+  keys
+    .command('create')
+    .description('Mint an API key for a tenant; the secret is printed once')
+    .requiredOption('--tenant <TENANT_ID>', 'the tenant the key reads')
+    .requiredOption('--name <NAME>', 'a name for the key, e.g. "Splunk prod"')
+    .option('--scopes <a,b>', `comma-separated scopes (default: all of ${SCOPES.join(', ')})`, parseScopes)
+    .option('--expires-at <ISO>', 'when the key stops working (default: never)', parseFutureDate)
+    .addOption(new Option('--rate-limit <N>', 'requests per minute for this key (default: the server default)').argParser(parsePositiveInt))
+    .option('--json', 'print one JSON object')
+    .action((options: KeysCreateOptions) => keysCreate(options));
+
+  keys
+    .command('list')
+    .description("List a tenant's keys (never their secrets)")
+    .requiredOption('--tenant <TENANT_ID>', 'the tenant')
+    .option('--json', 'print a JSON array')
+    .action(async (options: { tenant: string; json?: boolean }) => {
+      await withCli(async ({ database }) => {
+        const rows = await listApiKeys(database.db, options.tenant);
+        if (options.json) return printJson(rows.map(keyJson));
+        if (rows.length === 0) {
+          process.stdout.write(`No keys for tenant ${options.tenant}.\n`);
+          return;
+        }
+        for (const row of rows) {
+          const state = row.revoked_at ? 'revoked' : row.expires_at && row.expires_at < new Date() ? 'expired' : 'active';
+          process.stdout.write(
+            `${row.id}  ${state.padEnd(7)}  ${row.display_prefix}  ${row.name}  [${row.scopes.join(', ')}]  last used ${row.last_used_at?.toISOString() ?? 'never'}\n`,
+          );
+        }
+      });
+    });
+
+  keys
+    .command('revoke')
+    .description('Revoke a key; it fails on its very next request, on every server')
+    .argument('<KEY_ID>', 'the key to revoke')
+    .option('--json', 'print one JSON object')
+    .action(async (keyId: string, options: { json?: boolean }) => {
+      await withCli(async ({ database }) => {
+        if (!(await revokeApiKey(database.db, keyId))) throw new CliError(`No API key with id ${keyId}.`);
+        if (options.json) printJson({ keyId, revoked: true });
+        else process.stdout.write(`Revoked API key ${keyId}.\n`);
+      });
+    });
+
+  return keys;
+}

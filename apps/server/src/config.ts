@@ -1,0 +1,100 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const postgresUrl = z
+  .string()
+  .url('must be a URL such as postgres://user@host:5432/db')
+  .refine((url) => /^postgres(ql)?:$/.test(new URL(url).protocol), 'must use the postgres:// scheme');
+
+const redisUrl = z
+  .string()
+  .url('must be a URL such as redis://127.0.0.1:6379')
+  .refine((url) => /^rediss?:$/.test(new URL(url).protocol), 'must use the redis:// or rediss:// scheme');
+
+/** The environment the server and the CLI read, validated once at start-up. */
+const EnvSchema = z.object({
+  PORT: integer(0, 65535).default('4001'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: postgresUrl.optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  REDIS_URL: redisUrl.optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  API_KEY_PEPPER: z.string().min(16, 'must be at least 16 characters').optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d+|[\w.:/, -]+)$/, "must be 'true', 'false', a hop count, or a list of addresses")
+    .default('false'),
+  RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default('600'),
+  AUTH_FAILURES_PER_MINUTE: integer(1, 1_000_000).default('30'),
+  ANONYMOUS_PER_MINUTE: integer(1, 1_000_000).default('600'),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default('10000'),
+  DEMO_DATA: z.enum(['true', 'false']).default('true'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL when set; the embedded PGlite in `dataDir` otherwise. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  logLevel: (typeof LOG_LEVELS)[number];
+  apiKeyPepper: string | undefined;
+  /** Express `trust proxy` setting, already parsed. */
+  trustProxy: boolean | number | string;
+  rateLimitPerMinute: number;
+  authFailuresPerMinute: number;
+  anonymousPerMinute: number;
+  shutdownTimeoutMs: number;
+  /** Seed a demo tenant and key on the first start of an empty embedded database. */
+  demoData: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseTrustProxy(raw: string): boolean | number | string {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  // An empty variable means "unset", as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(cwd, e.DATA_DIR),
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    apiKeyPepper: e.API_KEY_PEPPER,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
+    anonymousPerMinute: e.ANONYMOUS_PER_MINUTE,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    demoData: e.DEMO_DATA === 'true',
+  };
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as createTenantsAndApiKeys from './2026_11_26_0001_create_tenants_and_api_keys';
+
+/**
+ * Every migration, in order. Listed here rather than read from the folder so that the
+ * same set runs whatever loads the code (tsx, a bundle, the tests).
+ */
+export const migrations: Record<string, Migration> = {
+  '2026_11_26_0001_create_tenants_and_api_keys': createTenantsAndApiKeys,
+};

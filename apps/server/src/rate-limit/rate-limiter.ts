@@ -1,0 +1,130 @@
+import { Redis } from 'ioredis';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import type { Logger } from '../logger';
+
+const WINDOW_SECONDS = 60;
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Epoch seconds at which the current window ends. */
+  resetAt: number;
+  /** Whole seconds to wait before retrying (1-60); meaningful when not allowed. */
+  retryAfter: number;
+}
+
+export interface RateLimiterOptions {
+  /** Share counters between instances through Redis; omitted → per-instance memory. */
+  redisUrl?: string | undefined;
+  /** Requests per minute for a key without its own limit. */
+  keyDefaultPerMinute: number;
+  authFailuresPerMinute: number;
+  anonymousPerMinute: number;
+  logger: Logger;
+}
+
+/**
+ * Fixed one-minute windows per API key, per client IP for failed authentications, and per
+ * client IP for unauthenticated requests. Counters live in Redis when configured, so every
+ * instance enforces one limit; if Redis fails, each instance falls back to its own memory
+ * counters (rate-limiter-flexible's insurance limiter) and keeps serving.
+ */
+export class RateLimiter {
+  readonly #redis: Redis | undefined;
+  readonly #limiters = new Map<string, RateLimiterAbstract>();
+  readonly #logger: Logger;
+  #redisHealthy = true;
+
+  constructor(private readonly options: RateLimiterOptions) {
+    this.#logger = options.logger;
+    if (options.redisUrl) {
+      this.#redis = new Redis(options.redisUrl, {
+        // Fail fast while disconnected: the memory fallback answers instead of a queue.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: 500,
+        connectTimeout: 2_000,
+        retryStrategy: (attempt) => Math.min(attempt * 250, 2_000),
+      });
+      this.#redis.on('error', (err: Error) => this.#markRedis(false, err.message));
+      this.#redis.on('ready', () => this.#markRedis(true));
+    }
+  }
+
+  /** Whether limits are currently shared through Redis ('memory' when not configured or down). */
+  get store(): 'redis' | 'memory' {
+    return this.#redis && this.#redis.status === 'ready' ? 'redis' : 'memory';
+  }
+
+  consumeKey(keyId: string, perMinute: number | null): Promise<RateLimitDecision> {
+    return this.#consume(`key:${perMinute ?? this.options.keyDefaultPerMinute}`, perMinute ?? this.options.keyDefaultPerMinute, keyId);
+  }
+
+  consumeAuthFailure(ip: string): Promise<RateLimitDecision> {
+    return this.#consume('authfail', this.options.authFailuresPerMinute, ip);
+  }
+
+  consumeAnonymous(ip: string): Promise<RateLimitDecision> {
+    return this.#consume('anon', this.options.anonymousPerMinute, ip);
+  }
+
+  async close(): Promise<void> {
+    if (this.#redis) {
+      this.#redis.removeAllListeners('error');
+      this.#redis.on('error', () => undefined);
+      this.#redis.disconnect();
+    }
+  }
+
+  #markRedis(healthy: boolean, reason?: string): void {
+    if (healthy === this.#redisHealthy) return;
+    this.#redisHealthy = healthy;
+    if (healthy) this.#logger.info('Redis reachable again: rate limits are shared across instances');
+    else this.#logger.warn({ reason }, 'Redis unavailable: rate limits fall back to per-instance memory');
+  }
+
+  #limiter(name: string, points: number): RateLimiterAbstract {
+    let limiter = this.#limiters.get(name);
+    if (!limiter) {
+      const memory = new RateLimiterMemory({ keyPrefix: `1sec:rl:${name}`, points, duration: WINDOW_SECONDS });
+      limiter = this.#redis
+        ? new RateLimiterRedis({
+            storeClient: this.#redis,
+            keyPrefix: `1sec:rl:${name}`,
+            points,
+            duration: WINDOW_SECONDS,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: memory,
+          })
+        : memory;
+      this.#limiters.set(name, limiter);
+    }
+    return limiter;
+  }
+
+  async #consume(name: string, points: number, subject: string): Promise<RateLimitDecision> {
+    let result: RateLimiterRes;
+    let allowed = true;
+    try {
+      result = await this.#limiter(name, points).consume(subject);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      result = rejection;
+      allowed = false;
+    }
+    const msBeforeNext = Math.max(0, result.msBeforeNext);
+    return {
+      allowed,
+      limit: points,
+      remaining: Math.max(0, result.remainingPoints),
+      resetAt: Math.ceil((Date.now() + msBeforeNext) / 1000),
+      retryAfter: Math.min(WINDOW_SECONDS, Math.max(1, Math.ceil(msBeforeNext / 1000))),
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { touchApiKeys } from './api-keys/api-keys.repository';
+import { createApp } from './app';
+import { LastUsedRecorder } from './auth/last-used-recorder';
+import type { Config } from './config';
+import { openDatabase, type DatabaseHandle } from './db/database';
+import { migrateToLatest } from './db/migrate';
+import type { Logger } from './logger';
+import { RateLimiter } from './rate-limit/rate-limiter';
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:4001 */
+  url: string;
+  database: DatabaseHandle;
+  rateLimiter: RateLimiter;
+  /** Stops accepting connections, lets in-flight requests finish, then releases everything. */
+  close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** Use this database instead of opening the configured one (tests share one). It is not closed. */
+  database?: DatabaseHandle;
+  /** Runs once the schema is ready, before the server listens (first-start demo data). */
+  beforeListen?: (database: DatabaseHandle) => Promise<void>;
+}
+
+/** Opens the database, migrates it, and serves the API on `config.port`. */
+export async function startServer(config: Config, logger: Logger, options: StartServerOptions = {}): Promise<RunningServer> {
+  const ownsDatabase = options.database === undefined;
+  const database =
+    options.database ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serveEmbedded: true, logger }));
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    await options.beforeListen?.(database);
+  } catch (err) {
+    if (ownsDatabase) await database.close();
+    throw err;
+  }
+
+  const rateLimiter = new RateLimiter({
+    redisUrl: config.redisUrl,
+    keyDefaultPerMinute: config.rateLimitPerMinute,
+    authFailuresPerMinute: config.authFailuresPerMinute,
+    anonymousPerMinute: config.anonymousPerMinute,
+    logger,
+  });
+  const lastUsed = new LastUsedRecorder((ids, at) => touchApiKeys(database.db, ids, at), logger);
+  const app = createApp({ config, db: database.db, logger, rateLimiter, lastUsed });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(listening)));
+    listening.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  logger.info({ port, engine: database.engine, rateLimitStore: config.redisUrl ? 'redis' : 'memory' }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await drained;
+      clearTimeout(timer);
+      await lastUsed.close();
+      await rateLimiter.close();
+      if (ownsDatabase) await database.close();
+    })());
+
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, database, rateLimiter, close };
+}

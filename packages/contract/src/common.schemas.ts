@@ -1,0 +1,227 @@
+import { extendApi } from '@anatine/zod-openapi';
+import { z } from 'zod';
+
+/**
+ * Building blocks shared by every resource: the error and pagination envelopes, and the
+ * query-parameter parsers (limits, cursors, comma-separated enum lists, `'true'|'false'`
+ * booleans, ISO 8601 timestamps).
+ */
+
+/** One severity scale for every resource, from least to most severe. */
+export const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export const SeveritySchema = extendApi(z.enum(SEVERITIES), {
+  description: 'Severity, one scale for every resource: informational < low < medium < high < critical.',
+});
+export type Severity = z.infer<typeof SeveritySchema>;
+
+/** The read scopes an API key can carry. */
+export const SCOPES = ['logs:read', 'monitoring-alerts:read', 'security-alerts:read'] as const;
+export const ScopeSchema = z.enum(SCOPES);
+export type Scope = z.infer<typeof ScopeSchema>;
+
+/** Every error code the API answers with, and the HTTP status it always comes with. */
+export const ERROR_STATUS = {
+  VALIDATION_ERROR: 400,
+  INVALID_CURSOR: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
+
+export const ErrorDetailSchema = extendApi(
+  z.object({
+    parameter: z.string().describe('The query parameter, path parameter or header at fault.'),
+    message: z.string().describe('What is wrong with it, in words.'),
+  }),
+  { title: 'ErrorDetail' },
+);
+export type ErrorDetail = z.infer<typeof ErrorDetailSchema>;
+
+/** The one shape every error response has. */
+export const ErrorEnvelopeSchema = extendApi(
+  z.object({
+    error: z.object({
+      code: extendApi(z.enum(ERROR_CODES), { description: 'Machine-readable error code.' }),
+      message: z.string().describe('Human-readable explanation, safe to show to an operator.'),
+      details: z
+        .array(ErrorDetailSchema)
+        .optional()
+        .describe('For VALIDATION_ERROR: one entry per bad parameter.'),
+      requestId: z.string().describe('Equals the X-Request-Id response header; quote it to support.'),
+    }),
+  }),
+  {
+    title: 'ErrorEnvelope',
+    example: {
+      error: {
+        code: 'UNAUTHENTICATED',
+        message: 'Invalid, expired, or revoked API key.',
+        requestId: '5b0f3c1e-4a8e-4f6e-9a0c-2f1d7c9e8b11',
+      },
+    },
+  },
+);
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
+
+export const PaginationSchema = extendApi(
+  z.object({
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe('Pass back as `?cursor=` to get the next page; null when `hasMore` is false.'),
+    hasMore: z.boolean().describe('True when another page follows this one.'),
+    limit: z.number().int().describe('The page size this page was served with.'),
+  }),
+  { title: 'Pagination' },
+);
+export type Pagination = z.infer<typeof PaginationSchema>;
+
+/** `{ data: [...], pagination }` for a list of `item`. */
+export function listEnvelope<T extends z.ZodTypeAny>(item: T, title: string, description: string) {
+  return extendApi(z.object({ data: z.array(item), pagination: PaginationSchema }).describe(description), {
+    title,
+  });
+}
+
+/** `{ data: item }` for a single object. */
+export function itemEnvelope<T extends z.ZodTypeAny>(item: T, title: string, description: string) {
+  return extendApi(z.object({ data: item }).describe(description), { title });
+}
+
+// ---------------------------------------------------------------------------------------
+// Query parameters. Every parser accepts exactly the documented form and fails with a
+// message that names what was expected; nothing is clamped or coerced silently.
+// ---------------------------------------------------------------------------------------
+
+export const MAX_LIMIT = 1000;
+export const DEFAULT_LIMIT = 50;
+
+/** `limit`: an integer from 1 to 1000, default 50. Out of range is an error, never clamped. */
+export const LimitQuerySchema = extendApi(
+  z
+    .string()
+    .regex(/^\d{1,7}$/, `must be an integer from 1 to ${MAX_LIMIT}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, `must be an integer from 1 to ${MAX_LIMIT}`)
+        .max(MAX_LIMIT, `must be an integer from 1 to ${MAX_LIMIT}`),
+    )
+    .optional()
+    .transform((value) => value ?? DEFAULT_LIMIT),
+  {
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_LIMIT,
+    default: DEFAULT_LIMIT,
+    description: `Page size: an integer from 1 to ${MAX_LIMIT}. Values outside that range are rejected with 400, not clamped.`,
+    example: 100,
+  },
+);
+
+/** `cursor`: the opaque `nextCursor` of a previous page. Decoded and checked by the server. */
+export const CursorQuerySchema = extendApi(z.string().optional(), {
+  description:
+    'Opaque cursor from `pagination.nextCursor` of the previous page. Send the same filters with it; a cursor replayed with other filters, altered, or from another tenant is rejected with 400 INVALID_CURSOR.',
+  example: 'eyJ2IjoxLCJrIjpbIjIwMjYtMDYtMDVUMDk6MTM6MDEuMDAwWiIsIjAxSjAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwIl19',
+});
+
+/**
+ * A comma-separated list of enum values: `severity=high,critical`. OR within the list.
+ * A repeated parameter (`severity=high&severity=critical`) is accepted as the same list.
+ */
+export function enumListQuery<const T extends readonly [string, ...string[]]>(
+  values: T,
+  description: string,
+) {
+  const allowed = new Set<string>(values);
+  const schema = z.preprocess(
+    (raw) => (Array.isArray(raw) && raw.every((v) => typeof v === 'string') ? raw.join(',') : raw),
+    z
+      .string()
+      .transform((raw, ctx) => {
+        const items = raw
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item.length > 0);
+        if (items.length === 0) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must list one or more of: ${values.join(', ')}` });
+          return z.NEVER;
+        }
+        const unknown = items.filter((item) => !allowed.has(item));
+        if (unknown.length > 0) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: `unknown value ${unknown.map((u) => JSON.stringify(u.slice(0, 64))).join(', ')}; allowed: ${values.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        return [...new Set(items)] as T[number][];
+      }),
+  );
+  return extendApi(schema.optional(), {
+    type: 'array',
+    items: { type: 'string', enum: [...values] },
+    description: `${description} Comma-separated list; matches any of the values. Allowed: ${values.join(', ')}.`,
+    example: values.slice(-2).join(','),
+  });
+}
+
+/** `'true' | 'false'` as a real boolean. Nothing else is accepted ("false" is never true). */
+export function booleanQuery(description: string) {
+  return extendApi(
+    z
+      .enum(['true', 'false'], { errorMap: () => ({ message: "must be 'true' or 'false'" }) })
+      .transform((value) => value === 'true')
+      .optional(),
+    { type: 'boolean', description, example: false },
+  );
+}
+
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO 8601 timestamp with a zone (`Z` or `±hh:mm`), as a Date. */
+export const TimestampQuerySchema = z
+  .string()
+  .regex(ISO_TIMESTAMP, 'must be an ISO 8601 timestamp with a time zone, e.g. 2026-06-05T09:12:44Z')
+  .transform((raw, ctx) => {
+    const date = new Date(raw);
+    if (Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'is not a valid date and time' });
+      return z.NEVER;
+    }
+    return date;
+  });
+
+export function timestampQuery(description: string, example = '2026-06-05T00:00:00Z') {
+  return extendApi(TimestampQuerySchema.optional(), {
+    type: 'string',
+    format: 'date-time',
+    description,
+    example,
+  });
+}
+
+/** `order`: newest first (`desc`, the default) or oldest first (`asc`). */
+export const OrderQuerySchema = extendApi(z.enum(['asc', 'desc']).default('desc'), {
+  description: 'Sort direction on the list\'s time column, ties broken by id: `desc` (newest first, the default) or `asc`.',
+  example: 'asc',
+});
+
+/** A resource id in a path: a ULID. Anything else can never match, so it is a 404. */
+export const IdPathSchema = extendApi(z.string(), {
+  description: 'The item\'s id (a ULID, e.g. 01J2Z3K4M5N6P7Q8R9S0T1V2W3).',
+  example: '01J2Z3K4M5N6P7Q8R9S0T1V2W3',
+});
+
+/** An ISO 8601 UTC timestamp in a response body. */
+export function timestampField(description: string) {
+  return extendApi(z.string(), { format: 'date-time', description, example: '2026-06-05T09:13:01.000Z' });
+}

@@ -1,0 +1,32 @@
+import { initContract } from '@ts-rest/core';
+import { ErrorEnvelopeSchema } from './common.schemas';
+import { pingContract } from './ping.contract';
+
+export * from './common.schemas';
+export * from './ping.schemas';
+export type { RouteMetadata } from './route-metadata';
+
+const c = initContract();
+
+/** Error responses every route can answer with; declared once so the client types them. */
+export const commonErrorResponses = {
+  400: ErrorEnvelopeSchema,
+  401: ErrorEnvelopeSchema,
+  403: ErrorEnvelopeSchema,
+  429: ErrorEnvelopeSchema,
+  500: ErrorEnvelopeSchema,
+  503: ErrorEnvelopeSchema,
+} as const;
+
+/** Every public route lives under this path. */
+export const API_BASE_PATH = '/api/v1';
+
+/** The whole public API, version 1. Every path is under `/api/v1`. */
+export const contract = c.router(
+  {
+    ping: pingContract,
+  },
+  { pathPrefix: API_BASE_PATH, commonResponses: commonErrorResponses, strictStatusCodes: true },
+);
+
+export type Contract = typeof contract;
