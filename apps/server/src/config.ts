@@ -10,15 +10,23 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+function protocolOf(url: string): string {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return '';
+  }
+}
+
 const postgresUrl = z
   .string()
   .url('must be a URL such as postgres://user@host:5432/db')
-  .refine((url) => /^postgres(ql)?:$/.test(new URL(url).protocol), 'must use the postgres:// scheme');
+  .refine((url) => /^postgres(ql)?:$/.test(protocolOf(url)), 'must use the postgres:// scheme');
 
 const redisUrl = z
   .string()
   .url('must be a URL such as redis://127.0.0.1:6379')
-  .refine((url) => /^rediss?:$/.test(new URL(url).protocol), 'must use the redis:// or rediss:// scheme');
+  .refine((url) => /^rediss?:$/.test(protocolOf(url)), 'must use the redis:// or rediss:// scheme');
 
 /** The environment the server and the CLI read, validated once at start-up. */
 const EnvSchema = z.object({

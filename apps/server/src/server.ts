@@ -23,6 +23,8 @@ export interface StartServerOptions {
   database?: DatabaseHandle;
   /** Runs once the schema is ready, before the server listens (first-start demo data). */
   beforeListen?: (database: DatabaseHandle) => Promise<void>;
+  /** Namespace for rate-limit counters in Redis (tests isolate themselves with it). */
+  rateLimitPrefix?: string;
 }
 
 /** Opens the database, migrates it, and serves the API on `config.port`. */
@@ -45,6 +47,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
     keyDefaultPerMinute: config.rateLimitPerMinute,
     authFailuresPerMinute: config.authFailuresPerMinute,
     anonymousPerMinute: config.anonymousPerMinute,
+    keyPrefix: options.rateLimitPrefix,
     logger,
   });
   const lastUsed = new LastUsedRecorder((ids, at) => touchApiKeys(database.db, ids, at), logger);

@@ -26,6 +26,8 @@ export interface RateLimiterOptions {
   keyDefaultPerMinute: number;
   authFailuresPerMinute: number;
   anonymousPerMinute: number;
+  /** Namespace of the counters (default `1sec:rl`). */
+  keyPrefix?: string | undefined;
   logger: Logger;
 }
 
@@ -92,11 +94,12 @@ export class RateLimiter {
   #limiter(name: string, points: number): RateLimiterAbstract {
     let limiter = this.#limiters.get(name);
     if (!limiter) {
-      const memory = new RateLimiterMemory({ keyPrefix: `1sec:rl:${name}`, points, duration: WINDOW_SECONDS });
+      const keyPrefix = `${this.options.keyPrefix ?? '1sec:rl'}:${name}`;
+      const memory = new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
       limiter = this.#redis
         ? new RateLimiterRedis({
             storeClient: this.#redis,
-            keyPrefix: `1sec:rl:${name}`,
+            keyPrefix,
             points,
             duration: WINDOW_SECONDS,
             rejectIfRedisNotReady: true,

@@ -1,0 +1,72 @@
+import { contract, type Scope } from '@1security/contract';
+import { initClient } from '@ts-rest/core';
+import { ulid } from 'ulid';
+import { createApiKey } from '../../src/api-keys/api-keys.service';
+import { loadConfig, type Config } from '../../src/config';
+import { startServer, type RunningServer } from '../../src/server';
+import { createTenant } from '../../src/tenants/tenants.repository';
+import { silentLogger, type TestDatabase } from './test-database';
+
+export interface TestServer extends RunningServer {
+  baseUrl: string;
+}
+
+/** A real server on an ephemeral port over the given database, with test-friendly config. */
+export async function startTestServer(
+  database: TestDatabase,
+  overrides: Partial<Config> & { rateLimitPrefix?: string } = {},
+): Promise<TestServer> {
+  const config: Config = {
+    ...loadConfig({}),
+    port: 0,
+    host: '127.0.0.1',
+    demoData: false,
+    shutdownTimeoutMs: 2_000,
+    ...overrides,
+  };
+  const running = await startServer(config, silentLogger, {
+    database,
+    rateLimitPrefix: overrides.rateLimitPrefix ?? `1sec:test:${ulid()}`,
+  });
+  return { ...running, baseUrl: `${running.url}/api/v1` };
+}
+
+export interface TestKey {
+  tenantId: string;
+  keyId: string;
+  secret: string;
+}
+
+/** A new tenant with one key. */
+export async function createTenantWithKey(
+  database: TestDatabase,
+  options: { scopes?: Scope[]; rateLimit?: number; expiresAt?: Date; pepper?: string } = {},
+): Promise<TestKey> {
+  const tenant = await createTenant(database.db, `Tenant ${ulid()}`);
+  return createKey(database, tenant.id, options);
+}
+
+export async function createKey(
+  database: TestDatabase,
+  tenantId: string,
+  options: { scopes?: Scope[]; rateLimit?: number; expiresAt?: Date; pepper?: string } = {},
+): Promise<TestKey> {
+  const { key, secret } = await createApiKey(database.db, options.pepper, {
+    tenantId,
+    name: 'test key',
+    scopes: options.scopes,
+    rateLimit: options.rateLimit ?? null,
+    expiresAt: options.expiresAt ?? null,
+  });
+  return { tenantId, keyId: key.id, secret };
+}
+
+/** The typed ts-rest client over the contract, authenticated with a key. */
+export function clientFor(server: TestServer, secret?: string, via: 'bearer' | 'x-api-key' = 'bearer') {
+  const headers: Record<string, string> = {};
+  if (secret !== undefined) {
+    if (via === 'bearer') headers.authorization = `Bearer ${secret}`;
+    else headers['x-api-key'] = secret;
+  }
+  return initClient(contract, { baseUrl: server.url, baseHeaders: headers, throwOnUnknownStatus: false });
+}

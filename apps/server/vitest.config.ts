@@ -1,0 +1,58 @@
+import net from 'node:net';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+/**
+ * Integration tests run twice: on the embedded PGlite and on a real PostgreSQL. Redis-backed
+ * tests run when Redis answers. On a laptop without a service its tests are skipped with a
+ * warning; under CI (CI=true) a missing service fails the run instead.
+ */
+const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const inCi = process.env.CI === 'true' || process.env.CI === '1';
+
+function reachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port) }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.setTimeout(1_000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+async function service(name: string, url: string): Promise<string> {
+  if (await reachable(url)) return url;
+  const message = `${name} is not reachable at ${url}`;
+  if (inCi) throw new Error(`${message}: CI must exercise it (start it, or set TEST_${name.toUpperCase()}_URL).`);
+  console.warn(`\n  ⚠ ${message}; its tests are skipped on this machine.\n`);
+  return '';
+}
+
+export default defineConfig(async (): Promise<ViteUserConfig> => {
+  const [postgresUrl, redisUrl] = await Promise.all([service('Postgres', POSTGRES_URL), service('Redis', REDIS_URL)]);
+  const integration = (engine: 'pglite' | 'postgres') => ({
+    extends: true as const,
+    test: {
+      name: engine,
+      include: ['test/**/*.test.ts'],
+      env: { TEST_DB_ENGINE: engine, TEST_DATABASE_URL: postgresUrl, TEST_REDIS_URL: redisUrl },
+    },
+  });
+  return {
+    test: {
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      pool: 'forks' as const,
+      projects: [
+        { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+        integration('pglite'),
+        ...(postgresUrl ? [integration('postgres')] : []),
+      ],
+    },
+  };
+});
