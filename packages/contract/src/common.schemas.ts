@@ -170,7 +170,7 @@ export function enumListQuery<const T extends readonly [string, ...string[]]>(
     type: 'array',
     items: { type: 'string', enum: [...values] },
     description: `${description} Comma-separated list; matches any of the values. Allowed: ${values.join(', ')}.`,
-    example: values.slice(-2).join(','),
+    example: values.slice(-2),
   });
 }
 
@@ -181,7 +181,7 @@ export function booleanQuery(description: string) {
       .enum(['true', 'false'], { errorMap: () => ({ message: "must be 'true' or 'false'" }) })
       .transform((value) => value === 'true')
       .optional(),
-    { type: 'boolean', description, example: false },
+    { type: 'boolean', enum: undefined, description, example: false },
   );
 }
 
@@ -224,4 +224,35 @@ export const IdPathSchema = extendApi(z.string(), {
 /** An ISO 8601 UTC timestamp in a response body. */
 export function timestampField(description: string) {
   return extendApi(z.string(), { format: 'date-time', description, example: '2026-06-05T09:13:01.000Z' });
+}
+
+const MAX_LIST_ITEMS = 50;
+const MAX_LIST_ITEM_LENGTH = 256;
+
+/** A comma-separated list of free-form values (`workload=SharePoint,Exchange`): OR within the list. */
+export function stringListQuery(description: string, example: string[]) {
+  const schema = z.preprocess(
+    (raw) => (Array.isArray(raw) && raw.every((v) => typeof v === 'string') ? raw.join(',') : raw),
+    z.string().transform((raw, ctx) => {
+      const items = [...new Set(raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0))];
+      if (items.length === 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must list one or more values' });
+        return z.NEVER;
+      }
+      if (items.length > MAX_LIST_ITEMS || items.some((item) => item.length > MAX_LIST_ITEM_LENGTH)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `must list at most ${MAX_LIST_ITEMS} values of at most ${MAX_LIST_ITEM_LENGTH} characters each`,
+        });
+        return z.NEVER;
+      }
+      return items;
+    }),
+  );
+  return extendApi(schema.optional(), {
+    type: 'array',
+    items: { type: 'string' },
+    description: `${description} Comma-separated list; matches any of the values.`,
+    example,
+  });
 }

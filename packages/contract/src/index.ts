@@ -1,9 +1,15 @@
 import { initContract } from '@ts-rest/core';
 import { ErrorEnvelopeSchema } from './common.schemas';
+import { logsContract } from './logs.contract';
+import { monitoringAlertsContract } from './monitoring-alerts.contract';
 import { pingContract } from './ping.contract';
+import { securityAlertsContract } from './security-alerts.contract';
 
 export * from './common.schemas';
 export * from './ping.schemas';
+export * from './logs.schemas';
+export * from './monitoring-alerts.schemas';
+export * from './security-alerts.schemas';
 export type { RouteMetadata } from './route-metadata';
 
 const c = initContract();
@@ -25,6 +31,9 @@ export const API_BASE_PATH = '/api/v1';
 export const contract = c.router(
   {
     ping: pingContract,
+    logs: logsContract,
+    monitoringAlerts: monitoringAlertsContract,
+    securityAlerts: securityAlertsContract,
   },
   { pathPrefix: API_BASE_PATH, commonResponses: commonErrorResponses, strictStatusCodes: true },
 );

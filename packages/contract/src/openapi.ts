@@ -156,5 +156,26 @@ export function generateOpenApiDocument(): Json {
     void path;
   }
   void routes;
+  fixNullable(doc.components.schemas);
+  for (const item of Object.values<Json>(doc.paths)) fixNullable(item);
   return doc;
+}
+
+/**
+ * OpenAPI 3.0 allows `nullable` only beside `type`, and a nullable enum must list null. The
+ * generator writes `nullable` beside `allOf` (a nullable $ref) and on untyped values, and
+ * leaves null out of enums: give the first a type, drop the second, complete the third.
+ */
+function fixNullable(node: Json): void {
+  if (Array.isArray(node)) {
+    node.forEach(fixNullable);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  if (node.nullable === true && Array.isArray(node.enum) && !node.enum.includes(null)) node.enum.push(null);
+  if (node.nullable === true && node.type === undefined) {
+    if (node.allOf || node.$ref) node.type = 'object';
+    else delete node.nullable;
+  }
+  for (const value of Object.values(node)) fixNullable(value);
 }
