@@ -13,7 +13,8 @@ import { errorHandler, toValidationError } from './http/error-handler';
 import { requestIdFor } from './http/request-id';
 import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit/rate-limiter';
-import { router } from './router';
+import type { CursorCodec } from './pagination/cursor-codec';
+import { createRouter } from './router';
 
 export interface AppDeps {
   config: Pick<Config, 'apiKeyPepper' | 'trustProxy'>;
@@ -21,6 +22,7 @@ export interface AppDeps {
   logger: Logger;
   rateLimiter: RateLimiter;
   lastUsed: LastUsedRecorder;
+  cursors: CursorCodec;
 }
 
 /** The HTTP application. It does not listen: `main.ts` (or a test) does. */
@@ -64,7 +66,7 @@ export function createApp(deps: AppDeps): Express {
     res.type('application/json').send(openApiDocument);
   });
 
-  createExpressEndpoints(contract, router, app, {
+  createExpressEndpoints(contract, createRouter({ db: deps.db, cursors: deps.cursors }), app, {
     responseValidation: false,
     globalMiddleware: [requireScope(deps.rateLimiter)],
     requestValidationErrorHandler: (err, _req, _res, next) => next(toValidationError(err)),

@@ -6,6 +6,8 @@ import { LastUsedRecorder } from './auth/last-used-recorder';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/database';
 import { migrateToLatest } from './db/migrate';
+import { serverSecret } from './db/server-secrets';
+import { CursorCodec } from './pagination/cursor-codec';
 import type { Logger } from './logger';
 import { RateLimiter } from './rate-limit/rate-limiter';
 
@@ -51,7 +53,8 @@ export async function startServer(config: Config, logger: Logger, options: Start
     logger,
   });
   const lastUsed = new LastUsedRecorder((ids, at) => touchApiKeys(database.db, ids, at), logger);
-  const app = createApp({ config, db: database.db, logger, rateLimiter, lastUsed });
+  const cursors = new CursorCodec(await serverSecret(database.db, 'cursor-signing-key'));
+  const app = createApp({ config, db: database.db, logger, rateLimiter, lastUsed, cursors });
 
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(listening)));

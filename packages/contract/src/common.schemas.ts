@@ -48,10 +48,7 @@ export const ErrorEnvelopeSchema = extendApi(
     error: z.object({
       code: extendApi(z.enum(ERROR_CODES), { description: 'Machine-readable error code.' }),
       message: z.string().describe('Human-readable explanation, safe to show to an operator.'),
-      details: z
-        .array(ErrorDetailSchema)
-        .optional()
-        .describe('For VALIDATION_ERROR: one entry per bad parameter.'),
+      details: z.array(ErrorDetailSchema).optional().describe('For VALIDATION_ERROR: one entry per bad parameter.'),
       requestId: z.string().describe('Equals the X-Request-Id response header; quote it to support.'),
     }),
   }),
@@ -133,40 +130,41 @@ export const CursorQuerySchema = extendApi(z.string().optional(), {
   example: 'eyJ2IjoxLCJrIjpbIjIwMjYtMDYtMDVUMDk6MTM6MDEuMDAwWiIsIjAxSjAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwIl19',
 });
 
+/** A list parameter arrives as one comma-separated string, or repeated (`?a=x&a=y`). */
+const StringOrStringsSchema = z.union([z.string(), z.array(z.string())], {
+  errorMap: () => ({ message: 'must be a comma-separated list' }),
+});
+/** In the OpenAPI document a list is an array (serialised `style: form, explode: false`). */
+const LIST_PARAMETER_SCHEMA = { anyOf: undefined, oneOf: undefined };
+
 /**
  * A comma-separated list of enum values: `severity=high,critical`. OR within the list.
  * A repeated parameter (`severity=high&severity=critical`) is accepted as the same list.
  */
-export function enumListQuery<const T extends readonly [string, ...string[]]>(
-  values: T,
-  description: string,
-) {
+export function enumListQuery<const T extends readonly [string, ...string[]]>(values: T, description: string) {
   const allowed = new Set<string>(values);
-  const schema = z.preprocess(
-    (raw) => (Array.isArray(raw) && raw.every((v) => typeof v === 'string') ? raw.join(',') : raw),
-    z
-      .string()
-      .transform((raw, ctx) => {
-        const items = raw
-          .split(',')
-          .map((item) => item.trim())
-          .filter((item) => item.length > 0);
-        if (items.length === 0) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must list one or more of: ${values.join(', ')}` });
-          return z.NEVER;
-        }
-        const unknown = items.filter((item) => !allowed.has(item));
-        if (unknown.length > 0) {
-          ctx.addIssue({
-            code: z.ZodIssueCode.custom,
-            message: `unknown value ${unknown.map((u) => JSON.stringify(u.slice(0, 64))).join(', ')}; allowed: ${values.join(', ')}`,
-          });
-          return z.NEVER;
-        }
-        return [...new Set(items)] as T[number][];
-      }),
-  );
+  const schema = StringOrStringsSchema.transform((input, ctx) => {
+    const raw = Array.isArray(input) ? input.join(',') : input;
+    const items = raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+    if (items.length === 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must list one or more of: ${values.join(', ')}` });
+      return z.NEVER;
+    }
+    const unknown = items.filter((item) => !allowed.has(item));
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `unknown value ${unknown.map((u) => JSON.stringify(u.slice(0, 64))).join(', ')}; allowed: ${values.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(items)] as T[number][];
+  });
   return extendApi(schema.optional(), {
+    ...LIST_PARAMETER_SCHEMA,
     type: 'array',
     items: { type: 'string', enum: [...values] },
     description: `${description} Comma-separated list; matches any of the values. Allowed: ${values.join(', ')}.`,
@@ -211,13 +209,14 @@ export function timestampQuery(description: string, example = '2026-06-05T00:00:
 
 /** `order`: newest first (`desc`, the default) or oldest first (`asc`). */
 export const OrderQuerySchema = extendApi(z.enum(['asc', 'desc']).default('desc'), {
-  description: 'Sort direction on the list\'s time column, ties broken by id: `desc` (newest first, the default) or `asc`.',
+  description:
+    "Sort direction on the list's time column, ties broken by id: `desc` (newest first, the default) or `asc`.",
   example: 'asc',
 });
 
 /** A resource id in a path: a ULID. Anything else can never match, so it is a 404. */
 export const IdPathSchema = extendApi(z.string(), {
-  description: 'The item\'s id (a ULID, e.g. 01J2Z3K4M5N6P7Q8R9S0T1V2W3).',
+  description: "The item's id (a ULID, e.g. 01J2Z3K4M5N6P7Q8R9S0T1V2W3).",
   example: '01J2Z3K4M5N6P7Q8R9S0T1V2W3',
 });
 
@@ -231,25 +230,31 @@ const MAX_LIST_ITEM_LENGTH = 256;
 
 /** A comma-separated list of free-form values (`workload=SharePoint,Exchange`): OR within the list. */
 export function stringListQuery(description: string, example: string[]) {
-  const schema = z.preprocess(
-    (raw) => (Array.isArray(raw) && raw.every((v) => typeof v === 'string') ? raw.join(',') : raw),
-    z.string().transform((raw, ctx) => {
-      const items = [...new Set(raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0))];
-      if (items.length === 0) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must list one or more values' });
-        return z.NEVER;
-      }
-      if (items.length > MAX_LIST_ITEMS || items.some((item) => item.length > MAX_LIST_ITEM_LENGTH)) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          message: `must list at most ${MAX_LIST_ITEMS} values of at most ${MAX_LIST_ITEM_LENGTH} characters each`,
-        });
-        return z.NEVER;
-      }
-      return items;
-    }),
-  );
+  const schema = StringOrStringsSchema.transform((input, ctx) => {
+    const raw = Array.isArray(input) ? input.join(',') : input;
+    const items = [
+      ...new Set(
+        raw
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item.length > 0),
+      ),
+    ];
+    if (items.length === 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must list one or more values' });
+      return z.NEVER;
+    }
+    if (items.length > MAX_LIST_ITEMS || items.some((item) => item.length > MAX_LIST_ITEM_LENGTH)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `must list at most ${MAX_LIST_ITEMS} values of at most ${MAX_LIST_ITEM_LENGTH} characters each`,
+      });
+      return z.NEVER;
+    }
+    return items;
+  });
   return extendApi(schema.optional(), {
+    ...LIST_PARAMETER_SCHEMA,
     type: 'array',
     items: { type: 'string' },
     description: `${description} Comma-separated list; matches any of the values.`,

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as createTenantsAndApiKeys from './2026_11_26_0001_create_tenants_and_api_keys';
+import * as createResources from './2026_11_26_0002_create_resources';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the
@@ -7,4 +8,5 @@ import * as createTenantsAndApiKeys from './2026_11_26_0001_create_tenants_and_a
  */
 export const migrations: Record<string, Migration> = {
   '2026_11_26_0001_create_tenants_and_api_keys': createTenantsAndApiKeys,
+  '2026_11_26_0002_create_resources': createResources,
 };

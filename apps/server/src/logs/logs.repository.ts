@@ -1,0 +1,143 @@
+import type { ActorType, Severity } from '@1security/contract';
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { Db } from '../db/database';
+import type { Database } from '../db/schema';
+import { feedAfter, type FeedPosition } from '../pagination/changes-feed';
+import { keysetAfter, type KeysetPosition, type SortOrder } from '../pagination/keyset';
+import type { LogEventRow, NewLogEventRow } from './logs.table';
+
+export interface LogFilters {
+  severity?: Severity[] | undefined;
+  action?: string[] | undefined;
+  workload?: string[] | undefined;
+  actorType?: ActorType[] | undefined;
+  resourceType?: string[] | undefined;
+  actor?: string | undefined;
+}
+
+export interface LogWindow {
+  since?: Date | undefined;
+  until?: Date | undefined;
+  order: SortOrder;
+}
+
+/** Everything a list or feed item needs, and nothing else (no source_id). */
+const ITEM_COLUMNS = [
+  'id',
+  'occurred_at',
+  'discovered_at',
+  'action',
+  'severity',
+  'actor_name',
+  'actor_type',
+  'actor_ip',
+  'resource_name',
+  'resource_type',
+  'workload',
+  'application_display_name',
+] as const;
+export type LogEventItemRow = Pick<LogEventRow, (typeof ITEM_COLUMNS)[number]>;
+
+function withFilters<O>(
+  query: SelectQueryBuilder<Database, 'log_events', O>,
+  filters: LogFilters,
+): SelectQueryBuilder<Database, 'log_events', O> {
+  let q = query;
+  if (filters.severity) q = q.where('severity', 'in', filters.severity);
+  if (filters.action) q = q.where('action', 'in', filters.action);
+  if (filters.workload) q = q.where('workload', 'in', filters.workload);
+  if (filters.actorType) q = q.where('actor_type', 'in', filters.actorType);
+  if (filters.resourceType) q = q.where('resource_type', 'in', filters.resourceType);
+  if (filters.actor !== undefined) q = q.where(sql`lower(actor_name)`, '=', filters.actor.toLowerCase());
+  return q;
+}
+
+/** The list query (exported so tests can EXPLAIN exactly what runs). */
+export function logEventsQuery(
+  db: Db,
+  tenantId: string,
+  filters: LogFilters,
+  window: LogWindow,
+  after: KeysetPosition | undefined,
+  take: number,
+) {
+  let query = withFilters(db.selectFrom('log_events').select(ITEM_COLUMNS).where('tenant_id', '=', tenantId), filters);
+  if (window.since) query = query.where('discovered_at', '>=', window.since);
+  if (window.until) query = query.where('discovered_at', '<', window.until);
+  if (after) query = query.where(keysetAfter('discovered_at', window.order, after));
+  return query.orderBy('discovered_at', window.order).orderBy('id', window.order).limit(take);
+}
+
+/** One page of a tenant's rows in `discovered_at, id` order, after the keyset position. */
+export async function findLogEvents(
+  db: Db,
+  tenantId: string,
+  filters: LogFilters,
+  window: LogWindow,
+  after: KeysetPosition | undefined,
+  take: number,
+): Promise<LogEventItemRow[]> {
+  return logEventsQuery(db, tenantId, filters, window, after, take).execute();
+}
+
+/** The changes-feed query (exported so tests can EXPLAIN it). */
+export function logEventChangesQuery(
+  db: Db,
+  tenantId: string,
+  filters: LogFilters,
+  after: FeedPosition,
+  xmin: string,
+  from: Date | undefined,
+  take: number,
+) {
+  let query = withFilters(
+    db
+      .selectFrom('log_events')
+      .select(ITEM_COLUMNS)
+      .select([sql<string>`txid::text`.as('txid'), sql<string>`seq::text`.as('seq')])
+      .where('tenant_id', '=', tenantId),
+    filters,
+  );
+  if (from) query = query.where('discovered_at', '>=', from);
+  return query
+    .where(feedAfter('log_events', after, xmin))
+    .orderBy('log_events.txid')
+    .orderBy('log_events.seq')
+    .limit(take);
+}
+
+/** The changes feed: rows committed after `after`, in commit order. */
+export async function findLogEventChanges(
+  db: Db,
+  tenantId: string,
+  filters: LogFilters,
+  after: FeedPosition,
+  xmin: string,
+  from: Date | undefined,
+  take: number,
+): Promise<Array<LogEventItemRow & { txid: string; seq: string }>> {
+  return logEventChangesQuery(db, tenantId, filters, after, xmin, from, take).execute();
+}
+
+export async function findLogEvent(db: Db, tenantId: string, id: string): Promise<LogEventItemRow | undefined> {
+  return db
+    .selectFrom('log_events')
+    .select(ITEM_COLUMNS)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/**
+ * Inserts events; an event whose (tenant, source_id) is already stored is skipped, so
+ * re-ingesting a file inserts nothing. Returns how many rows were new.
+ */
+export async function insertLogEvents(db: Db, rows: NewLogEventRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await db
+    .insertInto('log_events')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['tenant_id', 'source_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
+}

@@ -1,0 +1,150 @@
+import type { MonitoringAlert, Severity } from '@1security/contract';
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { Db } from '../db/database';
+import type { Database } from '../db/schema';
+import { changedColumnsUpdate, countUpserts, insertedFlag } from '../db/upsert';
+import { feedAfter, type FeedPosition } from '../pagination/changes-feed';
+import { keysetAfter, type KeysetPosition, type SortOrder } from '../pagination/keyset';
+import type { MonitoringAlertRow, NewMonitoringAlertRow } from './monitoring-alerts.table';
+
+export interface MonitoringAlertFilters {
+  severity?: Severity[] | undefined;
+  status?: MonitoringAlert['status'][] | undefined;
+  resourceType?: string[] | undefined;
+  isResolved?: boolean | undefined;
+}
+
+export interface AlertWindow {
+  since?: Date | undefined;
+  until?: Date | undefined;
+  order: SortOrder;
+}
+
+const DATA_COLUMNS = [
+  'name',
+  'severity',
+  'status',
+  'resource_type',
+  'resources',
+  'assigned_user',
+  'description',
+  'created_from',
+  'last_scan',
+  'resolved_at',
+  'snoozed_at',
+  'created_at',
+  'updated_at',
+] as const;
+const ITEM_COLUMNS = ['id', ...DATA_COLUMNS] as const;
+export type MonitoringAlertItemRow = Pick<MonitoringAlertRow, (typeof ITEM_COLUMNS)[number]>;
+
+function withFilters<O>(
+  query: SelectQueryBuilder<Database, 'monitoring_alerts', O>,
+  filters: MonitoringAlertFilters,
+): SelectQueryBuilder<Database, 'monitoring_alerts', O> {
+  let q = query;
+  if (filters.severity) q = q.where('severity', 'in', filters.severity);
+  if (filters.status) q = q.where('status', 'in', filters.status);
+  if (filters.resourceType) q = q.where('resource_type', 'in', filters.resourceType);
+  if (filters.isResolved !== undefined) q = q.where('status', filters.isResolved ? '=' : '<>', 'resolved');
+  return q;
+}
+
+/** The list query (exported so tests can EXPLAIN exactly what runs). */
+export function monitoringAlertsQuery(
+  db: Db,
+  tenantId: string,
+  filters: MonitoringAlertFilters,
+  window: AlertWindow,
+  after: KeysetPosition | undefined,
+  take: number,
+) {
+  let query = withFilters(
+    db.selectFrom('monitoring_alerts').select(ITEM_COLUMNS).where('tenant_id', '=', tenantId),
+    filters,
+  );
+  if (window.since) query = query.where('updated_at', '>=', window.since);
+  if (window.until) query = query.where('updated_at', '<', window.until);
+  if (after) query = query.where(keysetAfter('updated_at', window.order, after));
+  return query.orderBy('updated_at', window.order).orderBy('id', window.order).limit(take);
+}
+
+/** One page of a tenant's rows in `updated_at, id` order, after the keyset position. */
+export async function findMonitoringAlerts(
+  db: Db,
+  tenantId: string,
+  filters: MonitoringAlertFilters,
+  window: AlertWindow,
+  after: KeysetPosition | undefined,
+  take: number,
+): Promise<MonitoringAlertItemRow[]> {
+  return monitoringAlertsQuery(db, tenantId, filters, window, after, take).execute();
+}
+
+/** The changes-feed query (exported so tests can EXPLAIN it). */
+export function monitoringAlertChangesQuery(
+  db: Db,
+  tenantId: string,
+  filters: MonitoringAlertFilters,
+  after: FeedPosition,
+  xmin: string,
+  from: Date | undefined,
+  take: number,
+) {
+  let query = withFilters(
+    db
+      .selectFrom('monitoring_alerts')
+      .select(ITEM_COLUMNS)
+      .select([sql<string>`txid::text`.as('txid'), sql<string>`seq::text`.as('seq')])
+      .where('tenant_id', '=', tenantId),
+    filters,
+  );
+  if (from) query = query.where('updated_at', '>=', from);
+  return query
+    .where(feedAfter('monitoring_alerts', after, xmin))
+    .orderBy('monitoring_alerts.txid')
+    .orderBy('monitoring_alerts.seq')
+    .limit(take);
+}
+
+/** The changes feed: rows committed after `after`, in commit order. */
+export async function findMonitoringAlertChanges(
+  db: Db,
+  tenantId: string,
+  filters: MonitoringAlertFilters,
+  after: FeedPosition,
+  xmin: string,
+  from: Date | undefined,
+  take: number,
+): Promise<Array<MonitoringAlertItemRow & { txid: string; seq: string }>> {
+  return monitoringAlertChangesQuery(db, tenantId, filters, after, xmin, from, take).execute();
+}
+
+export async function findMonitoringAlert(
+  db: Db,
+  tenantId: string,
+  id: string,
+): Promise<MonitoringAlertItemRow | undefined> {
+  return db
+    .selectFrom('monitoring_alerts')
+    .select(ITEM_COLUMNS)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/**
+ * Inserts new alerts and updates known ones (same tenant and source_id). An update that
+ * changes nothing is skipped; one that changes anything moves the alert in the changes feed.
+ */
+export async function upsertMonitoringAlerts(db: Db, rows: NewMonitoringAlertRow[]) {
+  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  const { set, changed } = changedColumnsUpdate('monitoring_alerts', DATA_COLUMNS);
+  const result = await db
+    .insertInto('monitoring_alerts')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['tenant_id', 'source_id']).doUpdateSet(set).where(changed))
+    .returning(insertedFlag)
+    .execute();
+  return countUpserts(result, rows.length);
+}

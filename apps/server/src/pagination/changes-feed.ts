@@ -1,0 +1,97 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/database';
+import { errors } from '../http/api-error';
+import type { CursorCodec } from './cursor-codec';
+import type { Page } from './keyset';
+
+/**
+ * The changes feed's position: (transaction id, sequence) of the last row delivered.
+ *
+ * Every write stamps its rows with `pg_current_xact_id()` and a fresh sequence number. A
+ * transaction can commit long after a later one, so ordering by sequence alone would let a
+ * poller step past rows that are not yet visible and never come back for them. The feed
+ * therefore serves only rows whose transaction is older than every transaction still
+ * running (`txid < pg_snapshot_xmin(pg_current_snapshot())`): those can no longer gain rows,
+ * so once the feed has moved past them nothing new can appear behind it. A long transaction
+ * holds the feed back until it ends; it never makes it skip.
+ */
+export type FeedPosition = [txid: string, seq: string];
+
+const START: FeedPosition = ['0', '0'];
+
+/** Rows after `position`, of transactions older than `xmin`. */
+export function feedAfter(table: string, position: FeedPosition, xmin: string): RawBuilder<boolean> {
+  // Qualified: the selected aliases are text renderings of these columns.
+  return sql<boolean>`(${sql.ref(`${table}.txid`)}, ${sql.ref(`${table}.seq`)}) > (${position[0]}::xid8, ${position[1]}::bigint) and ${sql.ref(`${table}.txid`)} < ${xmin}::xid8`;
+}
+
+/** The oldest transaction still running: everything older has committed or rolled back. */
+async function currentXmin(db: Db): Promise<string> {
+  const { rows } = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(
+    db,
+  );
+  const xmin = rows[0]?.xmin;
+  if (!xmin) throw new Error('pg_current_snapshot() returned no xmin');
+  return xmin;
+}
+
+function later(a: FeedPosition, b: FeedPosition): FeedPosition {
+  const [ta, sa] = [BigInt(a[0]), BigInt(a[1])];
+  const [tb, sb] = [BigInt(b[0]), BigInt(b[1])];
+  return ta > tb || (ta === tb && sa >= sb) ? a : b;
+}
+
+export interface ChangesRequest {
+  cursor?: string | undefined;
+  from?: Date | undefined;
+  limit: number;
+}
+
+/**
+ * One call of a changes feed. `nextCursor` is never null: when the caller has caught up it
+ * points just past everything the feed could have served, so the next poll starts there.
+ */
+export async function changesPage<Row extends { txid: string; seq: string }, Item>(options: {
+  db: Db;
+  codec: CursorCodec;
+  tenantId: string;
+  fingerprint: string;
+  request: ChangesRequest;
+  fetch: (after: FeedPosition, xmin: string, from: Date | undefined, take: number) => Promise<Row[]>;
+  toItem: (row: Row) => Item;
+}): Promise<Page<Item>> {
+  const { codec, tenantId, fingerprint, request } = options;
+  if (request.cursor !== undefined && request.from !== undefined) {
+    throw errors.validation([
+      { parameter: 'from', message: 'cannot be combined with cursor: the cursor already carries where to continue' },
+    ]);
+  }
+  let position = START;
+  let from = request.from;
+  if (request.cursor !== undefined) {
+    const decoded = codec.decode(request.cursor, tenantId, fingerprint);
+    const [txid, seq] = decoded.position;
+    if (typeof txid !== 'string' || typeof seq !== 'string' || !/^\d+$/.test(txid) || !/^-?\d+$/.test(seq)) {
+      throw errors.invalidCursor('The cursor does not belong to this changes feed.');
+    }
+    position = [txid, seq];
+    from = decoded.extra !== undefined ? new Date(decoded.extra) : undefined;
+  }
+  const xmin = await currentXmin(options.db);
+  const rows = await options.fetch(position, xmin, from, request.limit + 1);
+  const hasMore = rows.length > request.limit;
+  const page = hasMore ? rows.slice(0, request.limit) : rows;
+  const last = page[page.length - 1];
+  // Caught up: every row of a transaction older than xmin has been considered, so the
+  // next poll may start at xmin itself (seq -1 sorts before any row of that transaction).
+  const next: FeedPosition =
+    hasMore && last ? [last.txid, last.seq] : later(last ? [last.txid, last.seq] : position, [xmin, '-1']);
+  return {
+    data: page.map(options.toItem),
+    pagination: {
+      nextCursor: codec.encode(tenantId, fingerprint, next, from?.toISOString()),
+      hasMore,
+      limit: request.limit,
+    },
+  };
+}
