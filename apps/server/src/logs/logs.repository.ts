@@ -137,7 +137,8 @@ export async function insertLogEvents(db: Db, rows: NewLogEventRow[]): Promise<n
   const result = await db
     .insertInto('log_events')
     .values(rows)
-    .onConflict((oc) => oc.columns(['tenant_id', 'source_id']).doNothing())
+    // Any unique key already stored (the id, or the tenant's source id) means "seen": skip it.
+    .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
 }

@@ -16,12 +16,13 @@ interface CursorPayload {
 }
 
 /** A stable hash of the filters a page was requested with. */
-export function fingerprintOf(filters: Record<string, unknown>): string {
-  const canonical = Object.keys(filters)
+export function fingerprintOf(filters: object): string {
+  const entries = filters as Record<string, unknown>;
+  const canonical = Object.keys(entries)
     .sort()
-    .filter((key) => filters[key] !== undefined)
+    .filter((key) => entries[key] !== undefined)
     .map((key) => {
-      const value = filters[key];
+      const value = entries[key];
       const normalised = Array.isArray(value) ? [...value].sort() : value instanceof Date ? value.toISOString() : value;
       return [key, normalised];
     });

@@ -1,11 +1,8 @@
 import { contract, type SecurityAlert, type SecurityAlertDetail } from '@1security/contract';
 import { initServer } from '@ts-rest/express';
 import type { Db } from '../db/database';
-import { errors } from '../http/api-error';
-import { requireAuth } from '../http/route-helpers';
-import { changesPage } from '../pagination/changes-feed';
-import { fingerprintOf, type CursorCodec } from '../pagination/cursor-codec';
-import { keysetPage } from '../pagination/keyset';
+import type { CursorCodec } from '../pagination/cursor-codec';
+import { resourceHandlers } from '../pagination/resource-handlers';
 import {
   findSecurityAlert,
   findSecurityAlertChanges,
@@ -41,52 +38,29 @@ export function toSecurityAlertDetail(row: SecurityAlertDetailRow): SecurityAler
   return { ...toSecurityAlert(row), rawData: row.raw_data, recommendedActions: row.recommended_actions };
 }
 
-function filtersOf(query: SecurityAlertFilters): SecurityAlertFilters {
-  const { severity, status, classification, serviceSource, isResolved } = query;
-  return { severity, status, classification, serviceSource, isResolved };
-}
-
 const s = initServer();
 
 export function securityAlertsRouter(deps: { db: Db; cursors: CursorCodec }) {
+  const handlers = resourceHandlers(deps, {
+    name: 'security-alerts',
+    filtersOf: ({ severity, status, classification, serviceSource, isResolved }: SecurityAlertFilters): SecurityAlertFilters => ({
+      severity,
+      status,
+      classification,
+      serviceSource,
+      isResolved,
+    }),
+    sortKeyOf: (row: SecurityAlertItemRow) => row.updated_at,
+    list: findSecurityAlerts,
+    changes: findSecurityAlertChanges,
+    get: findSecurityAlert,
+    toItem: toSecurityAlert,
+    toDetail: toSecurityAlertDetail,
+    notFoundMessage: 'No security alert with this id.',
+  });
   return s.router(contract.securityAlerts, {
-    listSecurityAlerts: async ({ req, query }) => {
-      const { tenantId } = requireAuth(req);
-      if (query.since && query.until && query.since >= query.until) {
-        throw errors.validation([{ parameter: 'until', message: 'must be later than since' }]);
-      }
-      const filters = filtersOf(query);
-      const window = { since: query.since, until: query.until, order: query.order };
-      const page = await keysetPage({
-        codec: deps.cursors,
-        tenantId,
-        fingerprint: fingerprintOf({ resource: 'security-alerts', ...filters, ...window }),
-        request: query,
-        sortKeyOf: (row: SecurityAlertItemRow) => row.updated_at,
-        fetch: (after, take) => findSecurityAlerts(deps.db, tenantId, filters, window, after, take),
-        toItem: toSecurityAlert,
-      });
-      return { status: 200, body: page };
-    },
-    listSecurityAlertChanges: async ({ req, query }) => {
-      const { tenantId } = requireAuth(req);
-      const filters = filtersOf(query);
-      const page = await changesPage({
-        db: deps.db,
-        codec: deps.cursors,
-        tenantId,
-        fingerprint: fingerprintOf({ resource: 'security-alerts/changes', ...filters }),
-        request: query,
-        fetch: (after, xmin, from, take) => findSecurityAlertChanges(deps.db, tenantId, filters, after, xmin, from, take),
-        toItem: (row) => toSecurityAlert(row),
-      });
-      return { status: 200, body: page };
-    },
-    getSecurityAlert: async ({ req, params }) => {
-      const { tenantId } = requireAuth(req);
-      const row = await findSecurityAlert(deps.db, tenantId, params.id);
-      if (!row) throw errors.notFound('No security alert with this id.');
-      return { status: 200, body: { data: toSecurityAlertDetail(row) } };
-    },
+    listSecurityAlerts: handlers.list,
+    listSecurityAlertChanges: handlers.changes,
+    getSecurityAlert: handlers.get,
   });
 }
