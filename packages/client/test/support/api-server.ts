@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { SERVER_DIR, TSX } from './paths';
+
+/** The PostgreSQL admin URL, or '' when PostgreSQL is not reachable here (see vitest.config.ts). */
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? '';
+export const hasPostgres = POSTGRES_URL !== '';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A server process on its own fresh database, driven only through HTTP and the operator CLI. */
+export interface ApiServer {
+  /** The origin, e.g. http://127.0.0.1:41234 (a ts-rest baseUrl). */
+  url: string;
+  databaseUrl: string;
+  child: ChildProcess;
+  output(): string;
+  /** Runs the operator CLI against the same database. */
+  cli(args: string[]): Promise<CliResult>;
+  /** Stops the server and drops its database. */
+  stop(): Promise<void>;
+}
+
+/** Only what the child needs: never the caller's DATABASE_URL by accident. */
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates a fresh database, starts `apps/server/src/main.ts` on it on an ephemeral port. */
+export async function startApiServer(env: Record<string, string> = {}): Promise<ApiServer> {
+  if (!hasPostgres) throw new Error('PostgreSQL is not reachable');
+  const name = `onesec_client_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  const baseEnv = { DATABASE_URL: databaseUrl, RATE_LIMIT_PER_MINUTE: '100000', ...env };
+
+  const child = spawn(TSX, ['src/main.ts'], {
+    cwd: SERVER_DIR,
+    env: childEnv({ PORT: '0', HOST: '127.0.0.1', ...baseEnv }),
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let origin: string;
+  try {
+    origin = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+      const check = () => {
+        const match = /listening on (http:\/\/[^/\s]+)/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      };
+      child.stdout.on('data', check);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        reject(new Error(`server exited during start:\n${output}`));
+      });
+    });
+  } catch (err) {
+    child.kill('SIGKILL');
+    await adminQuery(`drop database if exists ${name} with (force)`);
+    throw err;
+  }
+
+  return {
+    url: origin,
+    databaseUrl,
+    child,
+    output: () => output,
+    cli: (args) => runCli(args, baseEnv),
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      await adminQuery(`drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  const child = spawn(TSX, ['src/cli/main.ts', ...args], { cwd: SERVER_DIR, env: childEnv(env) });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end();
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+async function cliJson<T>(server: ApiServer, args: string[]): Promise<T> {
+  const result = await server.cli([...args, '--json']);
+  if (result.code !== 0) throw new Error(`admin ${args.join(' ')} exited ${result.code}:\n${result.stderr}${result.stdout}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+export async function createTenant(server: ApiServer, name = 'Contoso (client tests)'): Promise<string> {
+  return (await cliJson<{ tenantId: string }>(server, ['tenants', 'create', '--name', name])).tenantId;
+}
+
+export async function createKey(
+  server: ApiServer,
+  tenantId: string,
+  options: { name?: string; rateLimit?: number; scopes?: string[] } = {},
+): Promise<string> {
+  const args = ['keys', 'create', '--tenant', tenantId, '--name', options.name ?? 'client tests'];
+  if (options.rateLimit !== undefined) args.push('--rate-limit', String(options.rateLimit));
+  if (options.scopes) args.push('--scopes', options.scopes.join(','));
+  return (await cliJson<{ secret: string }>(server, args)).secret;
+}
+
+export type ResourceType = 'logs' | 'monitoring-alerts' | 'security-alerts';
+
+/** Loads native records (the API's own item shapes) with `admin ingest`, as an operator would. */
+export async function ingest(server: ApiServer, tenantId: string, type: ResourceType, records: object[]): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'onesec-ingest-'));
+  const file = path.join(dir, `${type}.ndjson`);
+  try {
+    await writeFile(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const result = await server.cli(['ingest', '--tenant', tenantId, '--type', type, '--format', 'native', file]);
+    if (result.code !== 0) throw new Error(`admin ingest ${type} exited ${result.code}:\n${result.stderr}${result.stdout}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
