@@ -49,8 +49,14 @@ function openPostgres(url: string, poolSize: number, logger: Logger, engine: Eng
     query_timeout: 35_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client losing its connection must not crash the process.
+  // A client losing its connection must not crash the process. The pool only listens on its
+  // idle clients; a checked-out client (between a request's queries, inside a transaction)
+  // emits 'error' with no listener, which is an uncaught exception. Its query fails anyway
+  // (→ 503) and the pool discards it on release, so logging is all that is left to do.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'database connection lost'));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => logger.warn({ err: err.message }, 'database connection lost'));
+  });
   const safe = new URL(url);
   safe.password = '';
   return {
