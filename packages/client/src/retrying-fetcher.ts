@@ -142,8 +142,8 @@ export function createRetryingFetcher(config: FetcherConfig) {
         let delayMs: number;
         if (retryAfter !== undefined) {
           if (retryAfter * 1000 > retry.maxRetryAfterMs) return response;
-          // Whole seconds from the server, plus up to 10% so that a fleet does not return in step.
-          delayMs = Math.round(retryAfter * 1000 * (1 + Math.random() * 0.1));
+          // Whole seconds from the server, plus up to 10% (at most 1 s) so that a fleet does not return in step.
+          delayMs = Math.round(retryAfter * 1000 + Math.random() * Math.min(1000, retryAfter * 100));
         } else {
           delayMs = backoffDelay(attempt, retry);
         }
