@@ -100,10 +100,10 @@ export function renderMarkdown(source: string): RenderedMarkdown {
       },
     },
   );
-  const tokens = marked.lexer(source);
-  const h1 = tokens.find((t): t is Tokens.Heading => t.type === 'heading' && t.depth === 1);
+  const h1 = new Marked().lexer(source).find((t): t is Tokens.Heading => t.type === 'heading' && t.depth === 1);
   if (!h1) throw new Error('a guide must start with a "# Title" heading');
-  const html = marked.parser(tokens);
+  // parse(), not lexer() + parser(): only parse() runs walkTokens (link rewriting, highlighting).
+  const html = marked.parse(source, { async: false });
   return { title: h1.text.replace(/`/g, ''), html, links, anchors, sections };
 }
 
@@ -122,11 +122,12 @@ export function codeBlocksOf(source: string): CodeBlock[] {
   const blocks: CodeBlock[] = [];
   let searchFrom = 0;
   const lineOf = (code: Tokens.Code): number => {
-    const at = source.indexOf(code.raw.trimStart(), searchFrom);
-    const found = at >= 0 ? at : source.indexOf(code.text, searchFrom);
+    // A nested block's raw text is de-indented: find its first line of code, one below the fence.
+    const fence = source.indexOf(code.raw.trimStart(), searchFrom);
+    const found = fence >= 0 ? fence : source.indexOf(code.text, searchFrom);
     if (found < 0) return 0;
     searchFrom = found + 1;
-    return source.slice(0, found).split('\n').length;
+    return source.slice(0, found).split('\n').length - (fence >= 0 ? 0 : 1);
   };
   const visit = (tokens: Token[]): void => {
     let previous: CodeBlock | undefined;
