@@ -80,8 +80,10 @@ ${table(
 
 A record is **rejected** (with the field named, e.g. \`CreationTime: must be an ISO timestamp\`)
 when it is not a JSON object, or when \`Id\`, \`RecordType\`, \`CreationTime\`, \`Operation\` or
-\`UserId\` is missing or malformed. \`CreationTime\` must be a real date and time
-(\`2026-02-30T10:00:00\` is rejected, not rolled over). Every other field is optional.
+\`UserId\` is missing or malformed, or when \`UserType\` or \`Workload\` is present but malformed.
+\`CreationTime\` must be a real date and time (\`2026-02-30T10:00:00\` is rejected, not rolled
+over). Every other field is optional, and nested workload fields are read leniently (a
+\`Parameters\` list of the wrong shape is ignored, not rejected).
 
 ### UserType → actorType
 
@@ -209,7 +211,8 @@ millisecond times. \`rawData\` keeps the original strings.
 
 A record is **rejected** (with the field named) when it is not a JSON object, when \`id\`,
 \`title\`, \`severity\`, \`status\` or \`createdDateTime\` is missing, when an enum holds a value
-Graph does not document, when a timestamp is not one, or when \`evidence\` is not an array.
+Graph does not document, when a timestamp is not one, when \`evidence\` is not an array, or
+when an optional text field (\`description\`, \`category\`…) is neither text nor null.
 
 Graph fields with no column of their own (\`providerAlertId\`, \`incidentId\`, \`determination\`,
 \`detectionSource\`, \`assignedTo\`, \`resolvedDateTime\`, \`lastActivityDateTime\`,
