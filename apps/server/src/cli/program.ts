@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
 import { CliError } from './cli-context';
 import { keysCommand } from './keys.commands';
+import { seedCommand } from './seed.commands';
 import { tenantsCommand } from './tenants.commands';
 
 export function buildProgram(): Command {
@@ -9,7 +10,8 @@ export function buildProgram(): Command {
     .description('1Security API operator CLI. Uses DATABASE_URL, or the embedded database in DATA_DIR.')
     .showHelpAfterError()
     .addCommand(tenantsCommand())
-    .addCommand(keysCommand());
+    .addCommand(keysCommand())
+    .addCommand(seedCommand());
 }
 
 /** Runs a command line; returns the exit code instead of exiting, so tests can call it. */

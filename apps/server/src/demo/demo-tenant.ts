@@ -1,11 +1,19 @@
 import type { Config } from '../config';
 import { createApiKey } from '../api-keys/api-keys.service';
 import type { DatabaseHandle } from '../db/database';
+import { seedTenantData } from '../seed/seed-tenant-data';
 import { countTenants, createTenant } from '../tenants/tenants.repository';
 
+/** What the demo tenant is filled with: enough to page through and filter, quick to create. */
+export const DEMO_DATA_COUNTS = { logs: 5_000, monitoringAlerts: 150, securityAlerts: 120 } as const;
+/** A fixed seed: every fresh clone shows the same people, alerts and events (dated to its first start). */
+const DEMO_SEED = 20_260_605;
+
 /**
- * On the first start of an empty embedded database, create a demo tenant and key so that a
- * newcomer can call the API at once. Prints the key once; it is not stored anywhere else.
+ * On the first start of an empty embedded database, create a demo tenant filled with
+ * realistic data (see seed/) and a key, so that a newcomer can call the API at once. All of
+ * it is one transaction: a start interrupted half-way leaves no half-filled tenant behind.
+ * Prints the key once; it is not stored anywhere else.
  */
 export async function seedDemoTenantOnFirstStart(
   database: DatabaseHandle,
@@ -14,11 +22,12 @@ export async function seedDemoTenantOnFirstStart(
 ): Promise<void> {
   if (!config.demoData || database.engine !== 'pglite') return;
   if ((await countTenants(database.db)) > 0) return;
-  const tenant = await createTenant(database.db, 'Contoso (demo)');
-  const { key, secret } = await createApiKey(database.db, config.apiKeyPepper, {
-    tenantId: tenant.id,
-    name: 'Demo key',
+  const { tenant, key, secret } = await database.db.transaction().execute(async (trx) => {
+    const tenant = await createTenant(trx, 'Contoso (demo)');
+    await seedTenantData(trx, tenant.id, { ...DEMO_DATA_COUNTS, seed: DEMO_SEED });
+    return { tenant, ...(await createApiKey(trx, config.apiKeyPepper, { tenantId: tenant.id, name: 'Demo key' })) };
   });
+  const count = (n: number) => n.toLocaleString('en-US');
   print(
     [
       '',
@@ -27,6 +36,8 @@ export async function seedDemoTenantOnFirstStart(
       `    tenant  ${tenant.id}`,
       `    key id  ${key.id}`,
       `    secret  ${secret}`,
+      '',
+      `  It holds ${count(DEMO_DATA_COUNTS.logs)} audit events, ${count(DEMO_DATA_COUNTS.monitoringAlerts)} monitoring alerts and ${count(DEMO_DATA_COUNTS.securityAlerts)} security alerts from the last 30 days.`,
       '',
       '  Try it:',
       `    curl -H "Authorization: Bearer ${secret}" http://localhost:${config.port}/api/v1/ping`,

@@ -142,3 +142,27 @@ export async function insertLogEvents(db: Db, rows: NewLogEventRow[]): Promise<n
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
+
+/**
+ * `insertLogEvents` for large loads (seeding a million events): the same rows and the same
+ * skip-if-stored rule, but each column travels as one array parameter and `unnest` turns the
+ * arrays back into rows, so a batch of thousands of rows is one small statement to parse and
+ * plan instead of one with tens of thousands of parameters. Returns how many rows were new.
+ */
+export async function insertLogEventsBulk(db: Db, rows: NewLogEventRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const column = <K extends keyof NewLogEventRow>(key: K) => rows.map((row) => row[key] ?? null);
+  const time = (key: 'occurred_at' | 'discovered_at') => rows.map((row) => (row[key] as Date).toISOString());
+  const result = await sql`
+    insert into log_events (tenant_id, id, source_id, occurred_at, discovered_at, action, severity, actor_name,
+                            actor_type, actor_ip, resource_name, resource_type, workload, application_display_name)
+    select * from unnest(
+      ${column('tenant_id')}::text[], ${column('id')}::text[], ${column('source_id')}::text[],
+      ${time('occurred_at')}::timestamptz[], ${time('discovered_at')}::timestamptz[], ${column('action')}::text[],
+      ${column('severity')}::text[], ${column('actor_name')}::text[], ${column('actor_type')}::text[],
+      ${column('actor_ip')}::text[], ${column('resource_name')}::text[], ${column('resource_type')}::text[],
+      ${column('workload')}::text[], ${column('application_display_name')}::text[]
+    )
+    on conflict do nothing`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
