@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { touchApiKeys } from './api-keys/api-keys.repository';
 import { createApp } from './app';
@@ -61,6 +61,20 @@ export async function startServer(config: Config, logger: Logger, options: Start
     listening.once('error', reject);
   });
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+  // While draining, every response closes its connection. `server.close()` only closes the
+  // connections idle at that moment: one whose request is in flight would stay open after its
+  // response (keep-alive, 65 s), take new requests, delay the exit until the shutdown timeout,
+  // and then be cut in the middle of whatever it was doing.
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (draining) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   logger.info({ port, engine: database.engine, rateLimitStore: config.redisUrl ? 'redis' : 'memory' }, 'listening');
@@ -68,6 +82,8 @@ export async function startServer(config: Config, logger: Logger, options: Start
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
