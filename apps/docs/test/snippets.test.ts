@@ -2,10 +2,11 @@
  * Every shell and TypeScript snippet of the guides, run in order against a live API server
  * with a real key, so the docs cannot drift from the API. Conventions: test/support/snippets.ts.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOCS_ROOT, REPO_ROOT, SNIPPETS_DIR } from './support/paths';
+import { DIST_DIR, DOCS_ROOT, REPO_ROOT, SNIPPETS_DIR } from './support/paths';
 import { runCommand } from './support/run-command';
 import { startLiveServer, type LiveServer } from './support/live-server';
 import { DISPLAY_ONLY, jsonOutputOf, readGuideCode, shapeMismatches, withLiveOrigin, type Snippet } from './support/snippets';
@@ -36,6 +37,7 @@ async function ensureTenantHasData(): Promise<void> {
 }
 
 beforeAll(async () => {
+  if (!existsSync(path.join(DIST_DIR, 'openapi.json'))) execFileSync(TSX, ['src/build-site.ts'], { cwd: DOCS_ROOT, stdio: 'inherit' });
   live = await startLiveServer();
   tenantId = live.demo?.tenantId ?? (JSON.parse(await live.cli(['tenants', 'create', '--name', 'Docs snippets', '--json'])) as { tenantId: string }).tenantId;
   const key = JSON.parse(
@@ -109,6 +111,14 @@ describe('the guides’ code blocks', () => {
     const noRun = blocks.filter(({ block }) => block.info.flags.has('no-run'));
     const runnable = guides.flatMap((g) => g.snippets);
     expect(noRun.length).toBeLessThan(runnable.length / 4);
+  });
+});
+
+describe('the API reference', () => {
+  it('renders the OpenAPI document the live server serves', async () => {
+    const served = await (await fetch(`${live.baseUrl}/openapi.json`)).json();
+    const published = JSON.parse(readFileSync(path.join(DIST_DIR, 'openapi.json'), 'utf8'));
+    expect(published).toEqual(served);
   });
 });
 
