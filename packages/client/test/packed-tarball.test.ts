@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
 import { PACKAGE_DIR } from './support/paths';
 import { makeLogRecords, makeMonitoringAlertRecords, makeSecurityAlertRecords } from './support/records';
@@ -39,8 +39,10 @@ describe.skipIf(!hasPostgres)('the packed tarball, installed outside the workspa
       return createKey(server, tenantId);
     })();
 
-    // dist/ is built by the global setup; pack exactly what would be published.
-    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], { cwd: PACKAGE_DIR });
+    // The global setup built and staged the package; pack exactly what would be published.
+    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], {
+      cwd: inject('stagedPackageDir'),
+    });
     const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     packedFiles = packed!.files.map((f) => f.path).sort();
     const tarball = path.join(scratch, packed!.filename);

@@ -3,9 +3,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
-import { DIST_ESM, PACKAGE_DIR } from './support/paths';
+import { PACKAGE_DIR } from './support/paths';
 import { makeLogRecords } from './support/records';
 
 const WORKER = path.join(PACKAGE_DIR, 'test/fixtures/sync-worker.mjs');
@@ -28,7 +28,7 @@ describe.skipIf(!hasPostgres)('sync() killed mid-run and restarted from its file
     dir = await mkdtemp(path.join(os.tmpdir(), 'onesec-sync-'));
     env = {
       PATH: process.env.PATH,
-      CLIENT_MODULE: pathToFileURL(DIST_ESM).href,
+      CLIENT_MODULE: pathToFileURL(path.join(inject('stagedPackageDir'), 'dist/index.js')).href,
       ONESEC_API_KEY: await createKey(server, tenantId),
       ONESEC_BASE_URL: server.url,
       CHECKPOINT_FILE: path.join(dir, 'checkpoints.json'),

@@ -5,5 +5,3 @@ export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 /** apps/server, run as a separate process: the client never imports it. */
 export const SERVER_DIR = fileURLToPath(new URL('../../../../apps/server', import.meta.url));
 export const TSX = fileURLToPath(new URL('../../../../apps/server/node_modules/.bin/tsx', import.meta.url));
-/** The built ESM entry, as the published package ships it. */
-export const DIST_ESM = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
