@@ -159,6 +159,32 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
     expect(await failing.load('logs-high')).toBeUndefined();
   });
 
+  it('follows a changes feed after catching up, picks up new events, and stops cleanly on abort', async () => {
+    const store = new MemoryCheckpointStore();
+    const controller = new AbortController();
+    const received: string[] = [];
+    const fresh = makeLogRecords(30, 10_000);
+    const following = client.logs.sync({
+      store,
+      key: 'follow',
+      filters: { workload: ['SharePoint', 'OneDrive', 'Exchange', 'AzureActiveDirectory', 'MicrosoftTeams'] },
+      limit: 1000,
+      follow: true,
+      pollIntervalMs: 100,
+      signal: controller.signal,
+      handler: ({ items }) => {
+        received.push(...items.map((l) => l.id));
+        if (fresh.every((l) => received.includes(l.id))) controller.abort();
+      },
+    });
+    await expect.poll(() => received.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(logs.length);
+    await ingest(server, tenantId, 'logs', fresh);
+    const result = await following;
+    expect(result).toMatchObject({ aborted: true, items: logs.length + fresh.length });
+    expect(new Set(received).size).toBe(received.length);
+    expect(result.cursor).toBe(await store.load('follow'));
+  });
+
   it('aborts a call with an AbortSignal', async () => {
     const controller = new AbortController();
     controller.abort(new Error('stop'));
