@@ -15,7 +15,8 @@ import { makeLogRecords, makeMonitoringAlertRecords, makeSecurityAlertRecords } 
  *
  * The generated types are kept in test/openapi/api-v1.d.ts (so that tsc checks the calls
  * below); this test regenerates them from the served document and fails if they differ.
- * After a deliberate API change: `pnpm --filter @1security/client test -- -u openapi`.
+ * After a deliberate API change, with PostgreSQL running:
+ * `pnpm --filter @1security/client exec vitest run -u test/openapi-honesty.test.ts`.
  */
 describe.skipIf(!hasPostgres)('the served OpenAPI document, through openapi-typescript + openapi-fetch', () => {
   let server: ApiServer;
