@@ -121,7 +121,7 @@ export function seedCommand(): Command {
             seed: options.seed,
             onProgress: (p) => progress.update(p),
             // PostgreSQL writes several batches in parallel; the embedded engine has one session.
-            concurrency: database.engine === 'postgres' ? 3 : 1,
+            concurrency: database.engine === 'postgres' ? 4 : 1,
           });
         } catch (err) {
           if (err instanceof UnknownTenantError) throw new CliError(err.message);

@@ -101,7 +101,7 @@ export async function seedTenantData(db: Db, tenantId: string, options: SeedOpti
     await load(
       'logs',
       generateLogEvents({ ...common, count: counts.logs, random: streams.logs }),
-      options.batchSize ?? 2_000,
+      options.batchSize ?? 5_000,
       (batch) => insertLogEventsBulk(db, batch),
     );
   }
