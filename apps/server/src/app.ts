@@ -10,6 +10,7 @@ import type { Config } from './config';
 import { pingDatabase, type Db } from './db/database';
 import { errors } from './http/api-error';
 import { errorHandler, toValidationError } from './http/error-handler';
+import { rejectNulCharacters } from './http/reject-nul-characters';
 import { requestIdFor } from './http/request-id';
 import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit/rate-limiter';
@@ -68,7 +69,7 @@ export function createApp(deps: AppDeps): Express {
 
   createExpressEndpoints(contract, createRouter({ db: deps.db, cursors: deps.cursors }), app, {
     responseValidation: false,
-    globalMiddleware: [requireScope(deps.rateLimiter)],
+    globalMiddleware: [requireScope(deps.rateLimiter), rejectNulCharacters],
     requestValidationErrorHandler: (err, _req, _res, next) => next(toValidationError(err)),
   });
 

@@ -1,11 +1,12 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { touchApiKeys } from './api-keys/api-keys.repository';
 import { createApp } from './app';
 import { LastUsedRecorder } from './auth/last-used-recorder';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/database';
 import { migrateToLatest } from './db/migrate';
+import { answerMalformedRequest } from './http/client-error';
 import { serverSecret } from './db/server-secrets';
 import { CursorCodec } from './pagination/cursor-codec';
 import type { Logger } from './logger';
@@ -67,14 +68,18 @@ export async function startServer(config: Config, logger: Logger, options: Start
   // and then be cut in the middle of whatever it was doing.
   let draining = false;
   const inFlight = new Set<ServerResponse>();
-  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+  const responding = new WeakMap<Socket, number>();
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     if (draining) res.setHeader('Connection', 'close');
     inFlight.add(res);
+    responding.set(req.socket, (responding.get(req.socket) ?? 0) + 1);
     res.once('close', () => {
       inFlight.delete(res);
+      responding.set(req.socket, (responding.get(req.socket) ?? 1) - 1);
       if (draining) setImmediate(() => server.closeIdleConnections());
     });
   });
+  server.on('clientError', answerMalformedRequest(logger, (socket) => (responding.get(socket) ?? 0) > 0));
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   logger.info({ port, engine: database.engine, rateLimitStore: config.redisUrl ? 'redis' : 'memory' }, 'listening');
