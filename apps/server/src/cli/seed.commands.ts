@@ -75,7 +75,7 @@ function summary(result: SeedResult, requested: Record<SeedResource, number>, to
     const skipped = requested[resource] - inserted;
     let line = `  ${LABELS[resource].padEnd(18)} ${number(inserted).padStart(11)}`;
     if (inserted > 0) line += `  ${rate(inserted, result.elapsedMs[resource])}`;
-    if (skipped > 0) line += `  (${number(skipped)} already present, skipped)`;
+    if (skipped > 0) line += `  (${number(skipped)} already present from an earlier run with this seed)`;
     lines.push(line);
   }
   return `${lines.join('\n')}\n`;
