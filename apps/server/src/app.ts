@@ -26,6 +26,13 @@ export interface AppDeps {
   cursors: CursorCodec;
 }
 
+const SECRET_IN_TEXT = /1sec_live_[A-Za-z0-9_%-]+/gi;
+
+/** The text with anything shaped like an API key secret replaced, for logs. */
+function redactSecrets(text: string): string {
+  return text.replace(SECRET_IN_TEXT, '1sec_live_[Redacted]');
+}
+
 /** The HTTP application. It does not listen: `main.ts` (or a test) does. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -45,7 +52,8 @@ export function createApp(deps: AppDeps): Express {
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        // A key is only ever read from headers, but a client may still paste one into the URL.
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactSecrets(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
