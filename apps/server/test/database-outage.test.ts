@@ -11,6 +11,8 @@ import { ENGINE, silentLogger } from './support/test-database';
 
 /** No request may take longer than this, whatever the database does (pg connects time out at 3 s). */
 const REQUEST_BOUND_MS = 15_000;
+/** pg's query timeout (35 s) and a margin: a request on a connection to a hung database. */
+const HANG_BOUND_MS = 45_000;
 const LOAD_WORKERS = 8;
 const INGESTED = 1_200;
 
@@ -77,12 +79,12 @@ describe.skipIf(ENGINE !== 'postgres')('PostgreSQL outage under load', () => {
     await postgres?.destroy();
   });
 
-  async function call(path: string): Promise<Outcome> {
+  async function call(path: string, bound = REQUEST_BOUND_MS): Promise<Outcome> {
     const started = Date.now();
     try {
       const res = await fetch(`${server.url}${path}`, {
         headers: { authorization: `Bearer ${secret}` },
-        signal: AbortSignal.timeout(REQUEST_BOUND_MS),
+        signal: AbortSignal.timeout(bound),
       });
       const body = (await res.json()) as { error?: { code: string; requestId: string } };
       if (res.status >= 400 && path.startsWith('/api/v1/')) {
@@ -156,6 +158,41 @@ describe.skipIf(ENGINE !== 'postgres')('PostgreSQL outage under load', () => {
       `database outage: ${outcomes.length} requests, ${outcomes.filter((o) => o.status === 503).length} answered 503, slowest ${Math.max(...outcomes.map((o) => o.ms))} ms`,
     );
   });
+
+  it('answers within a bounded time when the database hangs instead of going away, and recovers', async (ctx) => {
+    if (!available) return ctx.skip();
+    const outcomes: Outcome[] = [];
+    let loading = true;
+    const workers = Array.from({ length: LOAD_WORKERS }, async (_, w) => {
+      for (let i = w; loading; i++) outcomes.push(await call(i % 2 === 0 ? '/api/v1/ping' : '/api/v1/logs?limit=20', HANG_BOUND_MS));
+    });
+    await waitFor('the load to be served', () => outcomes.filter((o) => o.status === 200).length >= 50);
+
+    // Frozen, the database accepts TCP connections and answers nothing. Requests whose query was
+    // already sent give up at pg's query timeout (35 s); requests waiting for a connection give up
+    // at its connect timeout (3 s). Either way: 503, never a hang.
+    postgres.freeze(true);
+    const frozenSince = outcomes.length;
+    try {
+      const probes = await Promise.all(Array.from({ length: 12 }, () => call('/api/v1/ping', HANG_BOUND_MS)));
+      expect(probes.map((p) => p.status)).toEqual(Array(12).fill(503));
+      const ready = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(HANG_BOUND_MS) });
+      expect(ready.status).toBe(503);
+      await waitFor('the requests caught by the freeze to answer', () => outcomes.slice(frozenSince).filter((o) => o.status === 503).length >= LOAD_WORKERS, HANG_BOUND_MS);
+      expect(server.child.exitCode).toBeNull();
+    } finally {
+      postgres.freeze(false);
+    }
+    const thawedAt = outcomes.length;
+    await waitFor('the load to be served again', () => outcomes.slice(thawedAt).filter((o) => o.status === 200).length >= 50, HANG_BOUND_MS);
+    loading = false;
+    await Promise.all(workers);
+    const unexpected = outcomes.filter((o) => o.status !== 200 && !(o.status === 503 && o.code === 'SERVICE_UNAVAILABLE'));
+    expect(unexpected).toEqual([]);
+    console.info(
+      `database hang: ${outcomes.length} requests, ${outcomes.filter((o) => o.status === 503).length} answered 503, slowest ${Math.max(...outcomes.map((o) => o.ms))} ms`,
+    );
+  }, 150_000);
 
   it('lost nothing that was ingested before the outage', async (ctx) => {
     if (!available) return ctx.skip();

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -80,6 +80,8 @@ export interface PrivatePostgres {
   /** Stops the cluster: 'immediate' is a crash (no checkpoint, open connections cut). */
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   start(): Promise<void>;
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) every PostgreSQL process: a hung database, not a down one. */
+  freeze(frozen: boolean): void;
   /** Stops it and deletes its folder. */
   destroy(): Promise<void>;
 }
@@ -119,8 +121,32 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   };
   await start();
   let stopped = false;
+  let frozen = false;
+  /** This cluster's postmaster and its children (each backend sits in a session of its own). */
+  const processes = () => {
+    const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+        } catch {
+          return false; // gone meanwhile
+        }
+      })
+      .map(Number);
+    return [postmaster, ...children];
+  };
+  const signal = (name: NodeJS.Signals) => {
+    for (const pid of processes()) process.kill(pid, name);
+  };
   return {
     port,
+    freeze: (freeze) => {
+      signal(freeze ? 'SIGSTOP' : 'SIGCONT');
+      frozen = freeze;
+    },
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     start: async () => {
       await start();
@@ -131,6 +157,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       stopped = true;
     },
     destroy: async () => {
+      if (frozen) signal('SIGCONT');
       if (!stopped) await stop('immediate').catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
