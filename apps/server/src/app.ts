@@ -10,6 +10,7 @@ import type { Config } from './config';
 import { pingDatabase, type Db } from './db/database';
 import { errors } from './http/api-error';
 import { errorHandler, toValidationError } from './http/error-handler';
+import { redactSecrets } from './http/redact-secrets';
 import { rejectNulCharacters } from './http/reject-nul-characters';
 import { requestIdFor } from './http/request-id';
 import type { Logger } from './logger';
@@ -24,13 +25,6 @@ export interface AppDeps {
   rateLimiter: RateLimiter;
   lastUsed: LastUsedRecorder;
   cursors: CursorCodec;
-}
-
-const SECRET_IN_TEXT = /1sec_live_[A-Za-z0-9_%-]+/gi;
-
-/** The text with anything shaped like an API key secret replaced, for logs. */
-function redactSecrets(text: string): string {
-  return text.replace(SECRET_IN_TEXT, '1sec_live_[Redacted]');
 }
 
 /** The HTTP application. It does not listen: `main.ts` (or a test) does. */

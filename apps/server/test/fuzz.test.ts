@@ -478,11 +478,17 @@ describe(`fuzzing every endpoint with hostile query strings, paths and headers (
 });
 
 describe(`input the database or Node's HTTP parser cannot take (${ENGINE})`, () => {
-  it('never writes a key pasted into the URL to the logs', async () => {
+  it('never writes a key pasted into the URL to the logs, nor quotes it back in an error', async () => {
     const secret = keys.good.secret;
     for (const path of [`/logs?api_key=${secret}`, `/logs/${secret}`, `/ping?x=${encodeURIComponent(`Bearer ${secret}`)}`, `/nope/${secret}`]) {
       const res = await rawRequest(server.url, `${API}${path}`, {}, agent);
       expect(res.body).not.toContain(secret);
+    }
+    for (const query of [`order=${secret}`, `severity=high,${secret}`, `${secret}=1`, `actor=${'x'.repeat(400)}${secret}`]) {
+      const res = await rawRequest(server.url, `${API}/logs?${query}`, { authorization: `Bearer ${secret}` }, agent);
+      expect(res.status).toBe(400);
+      expect(res.body, query).not.toContain(secret);
+      expect(res.body, query).not.toContain(secret.slice(0, 30));
     }
     const logged = logs.lines.filter((line) => line.includes('1sec_live_'));
     expect(logged.length).toBeGreaterThanOrEqual(4);

@@ -5,6 +5,7 @@ import type { ZodError } from 'zod';
 import type { Logger } from '../logger';
 import { ApiError, errors } from './api-error';
 import { isDatabaseUnavailable } from './database-errors';
+import { redactSecrets } from './redact-secrets';
 
 function detailsOf(zodError: ZodError | null, location: string): ErrorDetail[] {
   if (!zodError) return [];
@@ -20,14 +21,19 @@ function detailsOf(zodError: ZodError | null, location: string): ErrorDetail[] {
   });
 }
 
-/** ts-rest's request validation failure → 400 VALIDATION_ERROR naming every bad parameter. */
+/**
+ * ts-rest's request validation failure → 400 VALIDATION_ERROR naming every bad parameter.
+ * Messages may quote the value received: never a key secret pasted into the URL.
+ */
 export function toValidationError(err: RequestValidationError): ApiError {
-  return errors.validation([
-    ...detailsOf(err.pathParams, 'path'),
-    ...detailsOf(err.query, 'query'),
-    ...detailsOf(err.headers, 'header'),
-    ...detailsOf(err.body, 'body'),
-  ]);
+  return errors.validation(
+    [
+      ...detailsOf(err.pathParams, 'path'),
+      ...detailsOf(err.query, 'query'),
+      ...detailsOf(err.headers, 'header'),
+      ...detailsOf(err.body, 'body'),
+    ].map((detail) => ({ ...detail, parameter: redactSecrets(detail.parameter), message: redactSecrets(detail.message) })),
+  );
 }
 
 /** Express body-parser and similar errors carry an HTTP status and are the client's fault. */
