@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
 import { CliError } from './cli-context';
+import { ingestCommand } from './ingest.commands';
 import { keysCommand } from './keys.commands';
 import { seedCommand } from './seed.commands';
 import { tenantsCommand } from './tenants.commands';
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addCommand(tenantsCommand())
     .addCommand(keysCommand())
+    .addCommand(ingestCommand())
     .addCommand(seedCommand());
 }
 

@@ -11,7 +11,9 @@ export function changedColumnsUpdate<C extends string>(table: string, columns: r
     txid: sql`pg_current_xact_id()`,
     seq: sql`nextval(${`${table}_seq`}::regclass)`,
   };
-  const changed = sql<boolean>`(${sql.join(columns.map((c) => sql.ref(`${table}.${c}`)))}) is distinct from (${sql.join(
+  // Only newer-or-equal state may replace what is stored: replaying an old export must not
+  // undo a resolution. And a record identical to what is stored changes nothing.
+  const changed = sql<boolean>`${sql.ref(`excluded.updated_at`)} >= ${sql.ref(`${table}.updated_at`)} and (${sql.join(columns.map((c) => sql.ref(`${table}.${c}`)))}) is distinct from (${sql.join(
     columns.map((c) => sql.ref(`excluded.${c}`)),
   )})`;
   // Kysely cannot type a column list chosen at run time; the columns come from the table's own list.

@@ -16,9 +16,11 @@ function toJsonSchema(node: any): any {
     if (key === '$ref' && typeof value === 'string') out.$ref = value.replace('#/components/schemas/', 'openapi#/definitions/');
     else out[key] = toJsonSchema(value);
   }
+  // `nullable` admits null whatever else the schema says (also beside allOf/$ref), as
+  // openapi-typescript and most generators read it.
   if (node.nullable === true) {
-    if (out.type) out.type = [out.type, 'null'];
-    else return { anyOf: [out, { type: 'null' }] };
+    if (out.enum && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    return { anyOf: [out, { type: 'null' }] };
   }
   return out;
 }

@@ -1,0 +1,234 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { createReadStream } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestRecords, type Rejection } from '../src/ingest/ingest.service';
+import type { IngestFormat, IngestResourceType } from '../src/ingest/ingest.types';
+import { getJson } from './support/http';
+import { expectMatchesOpenApi } from './support/openapi-validator';
+import { runCliProcess, spawnServer, type ServerProcess } from './support/processes';
+import { ENGINE, createTestDatabase, type TestDatabase } from './support/test-database';
+import { createTenantWithKey, startTestServer, type TestKey, type TestServer } from './support/test-server';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+let database: TestDatabase;
+let server: TestServer;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startTestServer(database, { rateLimitPerMinute: 1_000_000 });
+});
+afterAll(async () => {
+  await server?.close();
+  await database?.close();
+});
+
+function ndjson(records: unknown[]): Readable {
+  return Readable.from(records.map((r) => (typeof r === 'string' ? `${r}\n` : `${JSON.stringify(r)}\n`)));
+}
+
+async function ingest(tenantId: string, type: IngestResourceType, format: IngestFormat, input: Readable, batchSize = 2) {
+  const rejections: Rejection[] = [];
+  const summary = await ingestRecords(database.db, { tenantId, type, format, input, batchSize, onRejected: (r) => rejections.push(r) });
+  return { summary, rejections };
+}
+
+const nativeLog = (i: number) => ({
+  sourceId: `evt-${i}`,
+  occurredAt: `2026-06-05T09:12:${String(10 + i).padStart(2, '0')}Z`,
+  action: 'FileDownloaded',
+  severity: 'high',
+  actorName: 'jane@contoso.com',
+  actorType: 'user',
+  actorIp: '20.42.73.5',
+  resourceName: `file-${i}.xlsx`,
+  resourceType: 'file',
+  workload: 'SharePoint',
+  applicationDisplayName: 'Microsoft SharePoint',
+});
+
+describe(`ingestion (${ENGINE})`, () => {
+  let key: TestKey;
+  beforeAll(async () => {
+    key = await createTenantWithKey(database);
+  });
+
+  it('stores native records exactly as given and stamps what they omit', async () => {
+    const given = { ...nativeLog(1), id: '01J0GIVEN00000000000000000', discoveredAt: '2026-06-05T09:13:01.250Z' };
+    const { summary } = await ingest(key.tenantId, 'logs', 'native', ndjson([given, nativeLog(2)]));
+    expect(summary).toEqual({ read: 2, inserted: 2, updated: 0, unchanged: 0, rejected: 0 });
+    const stored = await getJson(server, key.secret, `/logs/${given.id}`);
+    expect(stored.body.data).toEqual({
+      id: given.id,
+      occurredAt: '2026-06-05T09:12:11.000Z',
+      discoveredAt: '2026-06-05T09:13:01.250Z',
+      action: 'FileDownloaded',
+      severity: 'high',
+      actorName: 'jane@contoso.com',
+      actorType: 'user',
+      actorIp: '20.42.73.5',
+      resourceName: 'file-1.xlsx',
+      resourceType: 'file',
+      workload: 'SharePoint',
+      applicationDisplayName: 'Microsoft SharePoint',
+    });
+    const list = await getJson(server, key.secret, '/logs', { actor: 'jane@contoso.com' });
+    const stamped = list.body.data.find((e: { resourceName: string }) => e.resourceName === 'file-2.xlsx');
+    expect(stamped.id).toMatch(/^[0-9A-Z]{26}$/);
+    expect(Date.now() - Date.parse(stamped.discoveredAt)).toBeLessThan(60_000);
+  });
+
+  it('is idempotent: re-ingesting the same records inserts nothing', async () => {
+    const tenant = await createTenantWithKey(database);
+    const records = [1, 2, 3, 4, 5].map(nativeLog);
+    expect((await ingest(tenant.tenantId, 'logs', 'native', ndjson(records))).summary.inserted).toBe(5);
+    const again = await ingest(tenant.tenantId, 'logs', 'native', ndjson(records));
+    expect(again.summary).toEqual({ read: 5, inserted: 0, updated: 0, unchanged: 5, rejected: 0 });
+    const all = await getJson(server, tenant.secret, '/logs', { limit: 100 });
+    expect(all.body.data).toHaveLength(5);
+  });
+
+  it('reports bad lines by number and reason, and keeps the good lines around them', async () => {
+    const tenant = await createTenantWithKey(database);
+    const { summary, rejections } = await ingest(
+      tenant.tenantId,
+      'logs',
+      'native',
+      ndjson([nativeLog(1), '{"not json', { ...nativeLog(2), severity: 'urgent' }, '', nativeLog(3), { ...nativeLog(4), occurredAt: 'yesterday' }, nativeLog(5)]),
+    );
+    expect(summary).toEqual({ read: 6, inserted: 3, updated: 0, unchanged: 0, rejected: 3 });
+    expect(rejections).toEqual([
+      { line: 2, reason: expect.stringContaining('not valid JSON') },
+      { line: 3, reason: expect.stringContaining('severity') },
+      { line: 6, reason: expect.stringContaining('occurredAt') },
+    ]);
+  });
+
+  it('updates an alert whose status changed, keeps its id, and counts unchanged ones', async () => {
+    const tenant = await createTenantWithKey(database);
+    const alert = {
+      sourceId: 'mon-1',
+      name: 'Mass download',
+      severity: 'high',
+      status: 'open',
+      resourceType: 'site',
+      resources: [{ id: 's1', name: 'Finance', type: 'site' }],
+      description: 'Many files downloaded',
+      createdFrom: { policyId: 'p1', policyName: 'Mass download' },
+      createdAt: '2026-06-05T09:00:00Z',
+      updatedAt: '2026-06-05T09:00:00Z',
+    };
+    expect((await ingest(tenant.tenantId, 'monitoring-alerts', 'native', ndjson([alert]))).summary.inserted).toBe(1);
+    const before = (await getJson(server, tenant.secret, '/monitoring-alerts')).body.data[0];
+    const resolved = { ...alert, status: 'resolved', updatedAt: '2026-06-05T10:00:00Z' };
+    const { summary } = await ingest(tenant.tenantId, 'monitoring-alerts', 'native', ndjson([resolved, alert]), 10);
+    // Within one run the last record of a source id wins: here, the unchanged original.
+    expect(summary).toEqual({ read: 2, inserted: 0, updated: 0, unchanged: 2, rejected: 0 });
+    const second = await ingest(tenant.tenantId, 'monitoring-alerts', 'native', ndjson([resolved]));
+    expect(second.summary).toEqual({ read: 1, inserted: 0, updated: 1, unchanged: 0, rejected: 0 });
+    const after = await getJson(server, tenant.secret, `/monitoring-alerts/${before.id}`);
+    expectMatchesOpenApi('/monitoring-alerts/{id}', 200, after.body);
+    expect(after.body.data).toMatchObject({ id: before.id, status: 'resolved', isResolved: true, resolvedAt: '2026-06-05T10:00:00.000Z' });
+  });
+
+  it('rejects a record that contradicts itself instead of guessing', async () => {
+    const tenant = await createTenantWithKey(database);
+    const { rejections } = await ingest(
+      tenant.tenantId,
+      'security-alerts',
+      'native',
+      ndjson([{ title: 'x', severity: 'low', status: 'new', isResolved: true, category: 'Execution', serviceSource: 'microsoftDefenderForEndpoint' }]),
+    );
+    expect(rejections).toEqual([{ line: 1, reason: 'isResolved: contradicts status "new"' }]);
+  });
+
+  it('rejects a record whose id another record already uses, without losing the batch', async () => {
+    const tenant = await createTenantWithKey(database);
+    await ingest(tenant.tenantId, 'monitoring-alerts', 'native', ndjson([{ id: 'A1', sourceId: 'first', name: 'a', severity: 'low', status: 'open', resourceType: 'site', createdFrom: { policyId: 'p', policyName: 'p' } }]));
+    const { summary, rejections } = await ingest(
+      tenant.tenantId,
+      'monitoring-alerts',
+      'native',
+      ndjson([
+        { id: 'A1', sourceId: 'second', name: 'b', severity: 'low', status: 'open', resourceType: 'site', createdFrom: { policyId: 'p', policyName: 'p' } },
+        { id: 'A2', name: 'c', severity: 'low', status: 'open', resourceType: 'site', createdFrom: { policyId: 'p', policyName: 'p' } },
+      ]),
+      10,
+    );
+    expect(summary).toMatchObject({ inserted: 1, rejected: 1 });
+    expect(rejections[0]).toMatchObject({ line: 1, reason: expect.stringContaining('refused by the database') });
+  });
+
+  it('reads a JSON array file as well as NDJSON', async () => {
+    const tenant = await createTenantWithKey(database);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ingest-')), 'logs.json');
+    writeFileSync(file, JSON.stringify([nativeLog(1), nativeLog(2)], null, 2));
+    const { summary } = await ingest(tenant.tenantId, 'logs', 'native', createReadStream(file));
+    expect(summary).toMatchObject({ read: 2, inserted: 2, rejected: 0 });
+    rmSync(path.dirname(file), { recursive: true });
+  });
+});
+
+describe(`pnpm admin ingest (${ENGINE})`, () => {
+  let dataDir: string;
+  let env: Record<string, string | undefined>;
+  let proc: ServerProcess | undefined;
+  let cliDatabase: TestDatabase | undefined;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), '1sec-ingest-'));
+    if (ENGINE === 'postgres') {
+      cliDatabase = await createTestDatabase('postgres');
+      env = { DATABASE_URL: cliDatabase.url };
+    } else {
+      env = { DATA_DIR: dataDir, DEMO_DATA: 'false' };
+      proc = await spawnServer(env);
+    }
+  });
+  afterAll(async () => {
+    await proc?.stop();
+    await cliDatabase?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints a summary, names bad lines, and exits non-zero only when something was rejected', async () => {
+    const tenant = JSON.parse((await runCliProcess(['tenants', 'create', '--name', 'Ingest', '--json'], env)).stdout);
+    const good = path.join(dataDir, 'good.ndjson');
+    writeFileSync(good, [nativeLog(1), nativeLog(2)].map((r) => JSON.stringify(r)).join('\n'));
+    const ok = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'logs', good, '--json'], env);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ read: 2, inserted: 2, updated: 0, unchanged: 0, rejected: 0 });
+
+    const stdin = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'logs', '-'], env, `${JSON.stringify(nativeLog(3))}\nnot json\n`);
+    expect(stdin.code).toBe(1);
+    expect(stdin.stdout).toContain('inserted 1');
+    expect(stdin.stderr).toContain('line 2: rejected: not valid JSON');
+
+    const wrongFormat = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'logs', '--format', 'graph', good], env);
+    expect(wrongFormat.code).toBe(2);
+    expect(wrongFormat.stderr).toContain('--format graph does not apply to --type logs');
+    const missing = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'logs', path.join(dataDir, 'nope.ndjson')], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No such file');
+  });
+
+  // One engine is enough for the CLI walkthrough of the samples (the normalisers have unit tests).
+  (ENGINE === 'postgres' ? it : undefined)?.('ingests the shipped O365 and Graph samples', async () => {
+    const tenant = JSON.parse((await runCliProcess(['tenants', 'create', '--name', 'Samples', '--json'], env)).stdout);
+    const o365 = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'logs', '--format', 'o365', path.join(FIXTURES, 'o365-audit.ndjson'), '--json'], env);
+    expect(o365.code, o365.stderr).toBe(0);
+    expect(JSON.parse(o365.stdout).inserted).toBeGreaterThan(10);
+    const graph = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'security-alerts', '--format', 'graph', path.join(FIXTURES, 'graph-alerts.json'), '--json'], env);
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(JSON.parse(graph.stdout).inserted).toBeGreaterThan(3);
+    const updated = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'security-alerts', '--format', 'graph', path.join(FIXTURES, 'graph-alerts-updated.ndjson'), '--json'], env);
+    expect(JSON.parse(updated.stdout)).toMatchObject({ inserted: 0, updated: 2 });
+    // Replaying the older export must not undo the newer state.
+    const replay = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'security-alerts', '--format', 'graph', path.join(FIXTURES, 'graph-alerts.json'), '--json'], env);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ inserted: 0, updated: 0, unchanged: 6 });
+  });
+});
