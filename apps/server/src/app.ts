@@ -1,5 +1,6 @@
 import { API_BASE_PATH, contract } from '@1security/contract';
 import { generateOpenApiDocument } from '@1security/contract/openapi';
+import { DOCS_CSP_DIRECTIVES, docsDirectory } from '@1security/docs/serve';
 import { createExpressEndpoints } from '@ts-rest/express';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -61,6 +62,18 @@ export function createApp(deps: AppDeps): Express {
     const ready = await pingDatabase(deps.db);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unreachable' });
   });
+
+  // The docs site (apps/docs/dist), when built: public, on the anonymous per-IP budget, with
+  // the Content-Security-Policy its bundled Redoc needs instead of helmet's default.
+  const docs = docsDirectory();
+  if (docs) {
+    app.use(
+      '/docs',
+      limitAnonymous(deps.rateLimiter),
+      helmet.contentSecurityPolicy({ useDefaults: false, directives: DOCS_CSP_DIRECTIVES as Record<string, string[]> }),
+      express.static(docs),
+    );
+  }
 
   app.use(authenticate({ db: deps.db, pepper: deps.config.apiKeyPepper, rateLimiter: deps.rateLimiter, lastUsed: deps.lastUsed }));
 
