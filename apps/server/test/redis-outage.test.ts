@@ -85,5 +85,5 @@ describe(`Redis outage under two instances (${ENGINE})`, () => {
       instances.every(({ logs }) => logs.find('Redis reachable again').length > 0),
     );
     await expectOneSharedLimit(6);
-  });
+  }, 120_000);
 });

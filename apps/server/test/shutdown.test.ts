@@ -214,7 +214,7 @@ describe(`SIGTERM under load (${ENGINE})`, () => {
     agent.destroy();
     // The load saw answers, then closed or refused connections; never a server error.
     expect(loadResults.filter((s) => s !== 200 && s !== 'error')).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
@@ -311,5 +311,5 @@ describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
     expect(await third.exited).toBe(0);
     expect(JSON.parse(third.output().stdout)).toMatchObject({ inserted: 0, unchanged: TOTAL });
     expect(await count()).toBe(TOTAL);
-  });
+  }, 240_000); // three CLI runs over 20,000 records: ~10 s alone, far longer on a busy machine
 });
