@@ -92,6 +92,17 @@ describe(`ingestion (${ENGINE})`, () => {
     expect(all.body.data).toHaveLength(5);
   });
 
+  it('is idempotent for records without an id or sourceId too (identified by their content)', async () => {
+    const tenant = await createTenantWithKey(database);
+    const records = [1, 2, 3].map((i) => {
+      const { sourceId: _omitted, ...rest } = nativeLog(i);
+      return rest;
+    });
+    expect((await ingest(tenant.tenantId, 'logs', 'native', ndjson(records))).summary.inserted).toBe(3);
+    const reordered = records.map((r) => Object.fromEntries(Object.entries(r).reverse()));
+    expect((await ingest(tenant.tenantId, 'logs', 'native', ndjson(reordered))).summary).toMatchObject({ inserted: 0, unchanged: 3 });
+  });
+
   it('reports bad lines by number and reason, and keeps the good lines around them', async () => {
     const tenant = await createTenantWithKey(database);
     const { summary, rejections } = await ingest(

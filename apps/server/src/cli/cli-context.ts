@@ -17,7 +17,10 @@ export class CliError extends Error {
 export interface CliContext {
   config: Config;
   database: DatabaseHandle;
-  /** Where relative file arguments are resolved: the directory the operator ran pnpm from. */
+  /**
+   * Where relative file arguments are resolved: the directory the operator ran `pnpm admin`
+   * from (the root script passes it on; pnpm's INIT_CWD does not survive a nested run).
+   */
   cwd: string;
 }
 
@@ -32,7 +35,7 @@ export async function withCli<T>(run: (ctx: CliContext) => Promise<T>): Promise<
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, poolSize: 4 });
   try {
     await migrateToLatest(database.db);
-    return await run({ config, database, cwd: process.env.INIT_CWD ?? process.cwd() });
+    return await run({ config, database, cwd: process.env.ONESEC_CALLER_CWD || process.env.INIT_CWD || process.cwd() });
   } finally {
     await database.close();
   }

@@ -12,6 +12,7 @@ import {
   SecurityAlertGroupSchema,
   SecurityAlertUserSchema,
 } from '@1security/contract';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { LogNormaliser, MonitoringAlertNormaliser, SecurityAlertNormaliser } from './ingest.types';
 import { rejected } from './ingest.types';
@@ -20,8 +21,26 @@ import { rejected } from './ingest.types';
  * The "native" format: records in the API's own item shapes (camelCase), one JSON object
  * per line. Every field a record carries is kept exactly as given; what it omits is stamped
  * here (ids as ULIDs, times as the ingestion time). `sourceId` (or else `id`) is what makes
- * re-ingesting the same record a no-op, or an update for alerts.
+ * re-ingesting the same record a no-op, or an update for alerts; a record with neither is
+ * identified by a hash of its content, so re-ingesting the same file is still a no-op.
  */
+
+/** JSON with object keys sorted, so equal records hash equally whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The source id of a record: its own `sourceId` or `id`, else a hash of its content. */
+function sourceIdOf(record: unknown, given: { sourceId?: string | undefined; id?: string | undefined }): string {
+  return given.sourceId ?? given.id ?? `sha256:${createHash('sha256').update(canonicalJson(record)).digest('base64url')}`;
+}
 
 const Id = z
   .string()
@@ -68,7 +87,7 @@ export const normaliseNativeLog: LogNormaliser = (record, ctx) => {
     row: {
       tenant_id: ctx.tenantId,
       id,
-      source_id: r.sourceId ?? r.id ?? null,
+      source_id: sourceIdOf(record, r),
       occurred_at: r.occurredAt,
       discovered_at: r.discoveredAt ?? ctx.now,
       action: r.action,
@@ -118,7 +137,7 @@ export const normaliseNativeMonitoringAlert: MonitoringAlertNormaliser = (record
     row: {
       tenant_id: ctx.tenantId,
       id: r.id ?? ctx.newId(),
-      source_id: r.sourceId ?? r.id ?? null,
+      source_id: sourceIdOf(record, r),
       name: r.name,
       severity: r.severity,
       status: r.status,
@@ -169,7 +188,7 @@ export const normaliseNativeSecurityAlert: SecurityAlertNormaliser = (record, ct
     row: {
       tenant_id: ctx.tenantId,
       id: r.id ?? ctx.newId(),
-      source_id: r.sourceId ?? r.id ?? null,
+      source_id: sourceIdOf(record, r),
       title: r.title,
       description: r.description,
       severity: r.severity,
