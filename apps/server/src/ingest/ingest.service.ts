@@ -2,7 +2,7 @@ import { monotonicFactory } from 'ulid';
 import type { Readable } from 'node:stream';
 import type { Db } from '../db/database';
 import { isDatabaseUnavailable } from '../http/database-errors';
-import { insertLogEvents } from '../logs/logs.repository';
+import { insertLogEventsBulk } from '../logs/logs.repository';
 import { upsertMonitoringAlerts } from '../monitoring-alerts/monitoring-alerts.repository';
 import { upsertSecurityAlerts } from '../security-alerts/security-alerts.repository';
 import { normaliseGraphAlert } from './graph.normaliser';
@@ -51,8 +51,11 @@ interface Pipeline {
   write: Writer;
 }
 
+// One statement per batch whatever its size: the columns travel as arrays (unnest), so a
+// 10,000-record batch neither hits PostgreSQL's 65,535-parameter limit nor costs a
+// 140,000-placeholder statement to build, send and plan.
 const writeLogs: Writer = async (db, rows) => {
-  const inserted = await insertLogEvents(db, rows as Parameters<typeof insertLogEvents>[1]);
+  const inserted = await insertLogEventsBulk(db, rows as Parameters<typeof insertLogEventsBulk>[1]);
   return { inserted, updated: 0, unchanged: rows.length - inserted };
 };
 const writeMonitoringAlerts: Writer = (db, rows) => upsertMonitoringAlerts(db, rows as Parameters<typeof upsertMonitoringAlerts>[1]);
@@ -95,18 +98,29 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
   };
 
   let batch: Array<{ line: number; row: AnyRow }> = [];
+  // The batch being written while the next one is read and normalised: at most one write is
+  // in flight, so batches still commit one after the other, in file order.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
+    await writing;
     if (batch.length === 0) return;
+    const current = batch;
+    batch = [];
+    writing = write(current);
+    // Surface a failure at the next flush (or the final one), never as an unhandled rejection.
+    writing.catch(() => undefined);
+  };
+  const write = async (entries: Array<{ line: number; row: AnyRow }>) => {
     // Within one batch the last record of a source id wins (an alert's latest state).
     const bySource = new Map<string, { line: number; row: AnyRow }>();
     const rows: Array<{ line: number; row: AnyRow }> = [];
-    for (const entry of batch) {
+    for (const entry of entries) {
       const sourceId = entry.row.source_id;
       if (sourceId) bySource.set(sourceId, entry);
       else rows.push(entry);
     }
     const deduplicated = [...rows, ...bySource.values()].sort((a, b) => a.line - b.line);
-    summary.unchanged += batch.length - deduplicated.length;
+    summary.unchanged += entries.length - deduplicated.length;
     let result;
     try {
       result = await db.transaction().execute((trx) => pipeline.write(trx, deduplicated.map((e) => e.row)));
@@ -130,7 +144,6 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
     summary.inserted += result.inserted;
     summary.updated += result.updated;
     summary.unchanged += result.unchanged;
-    batch = [];
     options.onProgress?.({ ...summary });
   };
 
@@ -150,5 +163,6 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
     if (batch.length >= batchSize) await flush();
   }
   await flush();
+  await writing;
   return summary;
 }

@@ -152,7 +152,11 @@ export async function insertLogEvents(db: Db, rows: NewLogEventRow[]): Promise<n
 export async function insertLogEventsBulk(db: Db, rows: NewLogEventRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const column = <K extends keyof NewLogEventRow>(key: K) => rows.map((row) => row[key] ?? null);
-  const time = (key: 'occurred_at' | 'discovered_at') => rows.map((row) => (row[key] as Date).toISOString());
+  const time = (key: 'occurred_at' | 'discovered_at') =>
+    rows.map((row) => {
+      const value = row[key] as Date | string;
+      return value instanceof Date ? value.toISOString() : value;
+    });
   const result = await sql`
     insert into log_events (tenant_id, id, source_id, occurred_at, discovered_at, action, severity, actor_name,
                             actor_type, actor_ip, resource_name, resource_type, workload, application_display_name)
