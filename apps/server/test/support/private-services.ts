@@ -89,7 +89,8 @@ export interface PrivatePostgres {
 /** PostgreSQL refuses to run as root: as root, its tools run as the `postgres` user. */
 async function asPostgresUser(binary: string, args: string[]): Promise<void> {
   const isRoot = process.getuid?.() === 0;
-  const [command, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
+  const runuser = ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'].find((candidate) => existsSync(candidate)) ?? 'runuser';
+  const [command, argv] = isRoot ? [runuser, ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
   await run(command, argv, { timeout: 60_000 });
 }
 
