@@ -272,7 +272,7 @@ describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
     const child = spawn(TSX, ['src/cli/main.ts', 'ingest', '--tenant', tenantId, '--type', 'logs', '--batch-size', String(BATCH), '--json', file], {
       cwd: SERVER_DIR,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...deploy.env },
-      // Its own process group: tsx runs the CLI in a child process, and SIGKILL is not relayed.
+      // Its own process group, to signal the CLI and tsx's child process that runs it together.
       detached: true,
     });
     let stdout = '';
@@ -283,33 +283,40 @@ describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
     return { child, exited, output: () => ({ stdout, stderr }) };
   }
 
-  it('leaves only whole batches, and a re-run completes the file exactly once', async () => {
-    const first = ingest();
-    await waitFor('the first batches to commit', async () => (await count()) >= 3 * BATCH, 60_000, 20);
-    expect(first.child.exitCode, 'the ingest must still be running when it is killed').toBeNull();
-    process.kill(-first.child.pid!, 'SIGKILL'); // the whole group, as an OOM kill or `kill -9` of the container would
-    expect(await first.exited).toBeNull();
-
-    // The killed transaction is rolled back once the database notices the dropped connection.
-    let afterKill = await count();
+  /** Starts an ingest, lets at least `atLeast` rows commit, stops the CLI with `signal`; the count left behind. */
+  async function interrupt(signal: NodeJS.Signals, atLeast: number): Promise<number> {
+    const run = ingest();
+    await waitFor(`${atLeast} rows to commit`, async () => (await count()) >= atLeast, 120_000, 20);
+    expect(run.child.exitCode, 'the ingest must still be running when it is stopped').toBeNull();
+    // The whole process group (tsx runs the CLI in a child), as an orchestrator or the OOM killer would.
+    process.kill(-run.child.pid!, signal);
+    await run.exited;
+    // A transaction cut short is rolled back once the database notices the dropped connection.
+    let left = await count();
     await waitFor('the count to settle', async () => {
       const now = await count();
-      const stable = now === afterKill;
-      afterKill = now;
+      const stable = now === left;
+      left = now;
       return stable;
     }, 10_000, 200);
-    expect(afterKill % BATCH).toBe(0);
-    expect(afterKill).toBeGreaterThanOrEqual(3 * BATCH);
-    expect(afterKill).toBeLessThan(TOTAL);
+    expect(left % BATCH, `${signal}: ${left} rows is not a whole number of batches`).toBe(0);
+    expect(left).toBeGreaterThanOrEqual(atLeast);
+    expect(left).toBeLessThan(TOTAL);
+    return left;
+  }
 
-    const second = ingest();
-    expect(await second.exited, second.output().stderr).toBe(0);
-    expect(JSON.parse(second.output().stdout)).toEqual({ read: TOTAL, inserted: TOTAL - afterKill, updated: 0, unchanged: afterKill, rejected: 0 });
+  it('leaves only whole batches when stopped by SIGTERM or SIGKILL, and a re-run completes the file exactly once', async () => {
+    const afterTerm = await interrupt('SIGTERM', 3 * BATCH);
+    const afterKill = await interrupt('SIGKILL', afterTerm + 3 * BATCH);
+
+    const complete = ingest();
+    expect(await complete.exited, complete.output().stderr).toBe(0);
+    expect(JSON.parse(complete.output().stdout)).toEqual({ read: TOTAL, inserted: TOTAL - afterKill, updated: 0, unchanged: afterKill, rejected: 0 });
     expect(await count()).toBe(TOTAL);
 
-    const third = ingest();
-    expect(await third.exited).toBe(0);
-    expect(JSON.parse(third.output().stdout)).toMatchObject({ inserted: 0, unchanged: TOTAL });
+    const again = ingest();
+    expect(await again.exited).toBe(0);
+    expect(JSON.parse(again.output().stdout)).toMatchObject({ inserted: 0, unchanged: TOTAL });
     expect(await count()).toBe(TOTAL);
-  }, 240_000); // three CLI runs over 20,000 records: ~10 s alone, far longer on a busy machine
+  }, 300_000); // four CLI runs over 20,000 records: ~15 s alone, far longer on a busy machine
 });
