@@ -49,6 +49,22 @@ class Poller {
       /* keep going until caught up */
     }
   }
+
+  /**
+   * Polls until `done()` holds. The feed only serves transactions older than every one still
+   * running on the PostgreSQL server — in any database of the cluster, e.g. another test's —
+   * so a caught-up feed may still be waiting for an event that has committed: it is delayed,
+   * never skipped, and a poller simply polls again.
+   */
+  async drainUntil(done: () => boolean, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await this.drain();
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`feed did not deliver in ${timeoutMs} ms (seen ${this.seen.length})`);
+      await sleep(50);
+      await this.drain();
+    }
+  }
 }
 
 describe(`logs changes feed under concurrent, out-of-order commits (${ENGINE})`, () => {
@@ -115,10 +131,10 @@ describe(`logs changes feed under concurrent, out-of-order commits (${ENGINE})`,
     await Promise.all([slowWriter(1), slowWriter(2), slowWriter(3), ingestWriter(1), ingestWriter(2)]);
     writing = false;
     await polling;
-    await poller.drain();
-
     const ingested = await database.db.selectFrom('log_events').select('id').where('tenant_id', '=', key.tenantId).where('source_id', 'like', 'ingest-%').execute();
     for (const { id } of ingested) committed.add(id);
+    await poller.drainUntil(() => new Set(poller.seen).size >= committed.size);
+
     expect(committed.size).toBeGreaterThan(100);
     expect(poller.seen.length).toBe(new Set(poller.seen).size); // no duplicates
     expect(new Set(poller.seen)).toEqual(committed); // nothing missed, nothing foreign
@@ -164,7 +180,7 @@ describe(`logs changes feed under concurrent, out-of-order commits (${ENGINE})`,
       await lateTransaction;
       const secondNaive = await naive(firstNaive[0]!.seq);
       expect(secondNaive).toEqual([]); // the naive poller lost "late" for good
-      await poller.drain();
+      await poller.drainUntil(() => poller.seen.length >= 2);
       expect(poller.seen.sort()).toEqual([late.id, early.id].sort());
     },
   );
@@ -176,19 +192,25 @@ describe(`alert changes feed (${ENGINE})`, () => {
     const alert = makeSecurityAlert(key.tenantId, { source_id: 'graph-1', updated_at: at(0) });
     await upsertSecurityAlerts(database.db, [alert, makeSecurityAlert(key.tenantId, { source_id: 'graph-2', updated_at: at(0) })]);
     const poller = new Poller(key, '/security-alerts/changes');
-    await poller.drain();
+    await poller.drainUntil(() => poller.seen.length >= 2);
     expect(poller.seen).toHaveLength(2);
 
-    // The same record again: nothing changes, nothing is fed.
+    // The same record again: nothing changes, nothing is fed (a marker alert written after
+    // it shows the feed has moved past it).
     const again = await upsertSecurityAlerts(database.db, [{ ...alert, id: 'ignored-new-id' }]);
     expect(again).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
-    await poller.drain();
-    expect(poller.seen).toHaveLength(2);
+    const marker = makeSecurityAlert(key.tenantId, { source_id: 'marker', updated_at: at(0) });
+    await upsertSecurityAlerts(database.db, [marker]);
+    await poller.drainUntil(() => poller.seen.includes(marker.id));
+    expect(poller.seen).toHaveLength(3);
 
     // Resolved: fed once, with its latest state and its original id.
     await upsertSecurityAlerts(database.db, [{ ...alert, id: 'ignored-new-id', status: 'resolved', classification: 'truePositive', updated_at: at(60_000) }]);
-    const res = await getJson(server, key.secret, '/security-alerts/changes', { cursor: poller.cursor });
-    expect(res.body.data).toHaveLength(1);
+    const before = poller.seen.length;
+    const cursor = poller.cursor;
+    await poller.drainUntil(() => poller.seen.length > before);
+    expect(poller.seen.slice(before)).toEqual([alert.id]);
+    const res = await getJson(server, key.secret, '/security-alerts/changes', { cursor });
     expect(res.body.data[0]).toMatchObject({ id: alert.id, status: 'resolved', isResolved: true, classification: 'truePositive' });
   });
 
@@ -200,13 +222,19 @@ describe(`alert changes feed (${ENGINE})`, () => {
       makeLogEvent(key.tenantId, { discovered_at: at(20_000), severity: 'high' }),
     ]);
     const poller = new Poller(key, '/logs/changes', { severity: 'high' });
-    const first = await getJson(server, key.secret, '/logs/changes', { severity: 'high', from: at(5_000).toISOString() });
+    let first = await getJson(server, key.secret, '/logs/changes', { severity: 'high', from: at(5_000).toISOString() });
+    const deadline = Date.now() + 120_000;
+    while (first.body.data.length === 0 && Date.now() < deadline) {
+      await sleep(50); // held back by a transaction elsewhere on the server (see drainUntil)
+      first = await getJson(server, key.secret, '/logs/changes', { severity: 'high', from: at(5_000).toISOString() });
+    }
     expect(first.body.data.map((e: { discoveredAt: string }) => e.discoveredAt)).toEqual([at(20_000).toISOString()]);
     poller.cursor = first.body.pagination.nextCursor;
     // `from` rides in the cursor: a later, older event does not sneak in.
-    await insertLogEvents(database.db, [makeLogEvent(key.tenantId, { discovered_at: at(1_000), severity: 'high' }), makeLogEvent(key.tenantId, { discovered_at: at(30_000), severity: 'high' })]);
-    await poller.drain();
-    expect(poller.seen).toHaveLength(1);
+    const newer = makeLogEvent(key.tenantId, { discovered_at: at(30_000), severity: 'high' });
+    await insertLogEvents(database.db, [makeLogEvent(key.tenantId, { discovered_at: at(1_000), severity: 'high' }), newer]);
+    await poller.drainUntil(() => poller.seen.includes(newer.id));
+    expect(poller.seen).toEqual([newer.id]);
 
     const both = await getJson(server, key.secret, '/logs/changes', { severity: 'high', from: at(0).toISOString(), cursor: poller.cursor! });
     expect(both.status).toBe(400);

@@ -243,3 +243,19 @@ describe(`pnpm admin ingest (${ENGINE})`, () => {
     expect(JSON.parse(replay.stdout)).toMatchObject({ inserted: 0, updated: 0, unchanged: 6 });
   });
 });
+
+describe(`raw provider payloads (${ENGINE})`, () => {
+  it('keeps rawData exactly as ingested, key order included', async () => {
+    const tenant = await createTenantWithKey(database);
+    const rawText = '{"zeta":1,"alpha":{"y":2,"x":[3,{"b":1,"a":0}]},"id":"raw-1"}';
+    const record = `{"sourceId":"raw-1","title":"t","severity":"low","status":"new","category":"Execution","serviceSource":"microsoftDefenderForEndpoint","rawData":${rawText}}`;
+    const first = await ingest(tenant.tenantId, 'security-alerts', 'native', ndjson([record]));
+    expect(first.rejections).toEqual([]);
+    expect(first.summary.inserted).toBe(1);
+    const list = await getJson(server, tenant.secret, '/security-alerts');
+    const res = await fetch(`${server.baseUrl}/security-alerts/${list.body.data[0].id}`, { headers: { authorization: `Bearer ${tenant.secret}` } });
+    const text = await res.text();
+    expect(text).toContain(`"rawData":${rawText}`);
+    expect((await ingest(tenant.tenantId, 'security-alerts', 'native', ndjson([record]))).summary.unchanged).toBe(1);
+  });
+});

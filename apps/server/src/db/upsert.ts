@@ -1,21 +1,37 @@
 import { sql, type RawBuilder } from 'kysely';
 
+/** Stamped from the record or, when it has none, from the ingestion time: not content. */
+const TIMESTAMP_COLUMNS = ['created_at', 'updated_at'];
+
 /**
- * For `insert … on conflict (tenant_id, source_id) do update`: every data column takes the
- * incoming value, the row gets a new changes-feed position, and nothing at all happens when
- * no column actually changed (so re-ingesting the same record is a no-op, not a change).
+ * For `insert … on conflict (tenant_id, source_id) do update` on alerts:
+ * - the stored alert takes the incoming values (but keeps its id and first `created_at`)
+ *   and a new changes-feed position;
+ * - only when the incoming state is at least as new (replaying an old export must not undo
+ *   a resolution), and only when some content column differs: re-ingesting the same record
+ *   is a no-op, not a change, even if it carries no timestamps of its own.
+ * json columns have no equality operator, so `textCompared` ones are compared as text.
  */
-export function changedColumnsUpdate<C extends string>(table: string, columns: readonly C[]) {
-  const set = Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])) as Record<C, RawBuilder<unknown>>;
+export function changedColumnsUpdate<C extends string>(
+  table: string,
+  columns: readonly C[],
+  textCompared: readonly C[] = [],
+) {
+  const set = Object.fromEntries(
+    columns.filter((c) => c !== 'created_at').map((c) => [c, sql.ref(`excluded.${c}`)]),
+  ) as Record<C, RawBuilder<unknown>>;
   const feedPosition = {
     txid: sql`pg_current_xact_id()`,
     seq: sql`nextval(${`${table}_seq`}::regclass)`,
   };
-  // Only newer-or-equal state may replace what is stored: replaying an old export must not
-  // undo a resolution. And a record identical to what is stored changes nothing.
-  const changed = sql<boolean>`${sql.ref(`excluded.updated_at`)} >= ${sql.ref(`${table}.updated_at`)} and (${sql.join(columns.map((c) => sql.ref(`${table}.${c}`)))}) is distinct from (${sql.join(
-    columns.map((c) => sql.ref(`excluded.${c}`)),
-  )})`;
+  const content = columns.filter((c) => !TIMESTAMP_COLUMNS.includes(c));
+  const comparable = (qualifier: string) =>
+    sql.join(
+      content.map((c) =>
+        textCompared.includes(c) ? sql`${sql.ref(`${qualifier}.${c}`)}::text` : sql.ref(`${qualifier}.${c}`),
+      ),
+    );
+  const changed = sql<boolean>`${sql.ref('excluded.updated_at')} >= ${sql.ref(`${table}.updated_at`)} and (${comparable(table)}) is distinct from (${comparable('excluded')})`;
   // Kysely cannot type a column list chosen at run time; the columns come from the table's own list.
   return { set: { ...set, ...feedPosition } as never, changed };
 }

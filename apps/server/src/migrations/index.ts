@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as createTenantsAndApiKeys from './2026_11_26_0001_create_tenants_and_api_keys';
 import * as createResources from './2026_11_26_0002_create_resources';
+import * as keepRawAlertPayloadVerbatim from './2026_11_26_0003_keep_raw_alert_payload_verbatim';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the
@@ -9,4 +10,5 @@ import * as createResources from './2026_11_26_0002_create_resources';
 export const migrations: Record<string, Migration> = {
   '2026_11_26_0001_create_tenants_and_api_keys': createTenantsAndApiKeys,
   '2026_11_26_0002_create_resources': createResources,
+  '2026_11_26_0003_keep_raw_alert_payload_verbatim': keepRawAlertPayloadVerbatim,
 };

@@ -138,7 +138,7 @@ export async function findSecurityAlert(
 /** Inserts new alerts and updates changed ones (same tenant and source_id); see monitoring alerts. */
 export async function upsertSecurityAlerts(db: Db, rows: NewSecurityAlertRow[]) {
   if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-  const { set, changed } = changedColumnsUpdate('security_alerts', DATA_COLUMNS);
+  const { set, changed } = changedColumnsUpdate('security_alerts', DATA_COLUMNS, ['raw_data']);
   const result = await db
     .insertInto('security_alerts')
     .values(rows)
