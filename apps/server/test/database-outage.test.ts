@@ -26,7 +26,7 @@ interface Outcome {
   detail?: string;
 }
 
-describe(`PostgreSQL unreachable at start (${ENGINE} project)`, () => {
+describe('PostgreSQL unreachable at start', () => {
   it('exits non-zero within a bound, naming the problem, without printing the password', async () => {
     const port = await freePort(); // nothing listens there
     const started = spawnServer({ DATABASE_URL: `postgres://onesec:hunter2-not-logged@127.0.0.1:${port}/onesec` });
@@ -45,9 +45,10 @@ describe(`PostgreSQL unreachable at start (${ENGINE} project)`, () => {
  * The cluster is private to this test (initdb into a temporary folder, its own port) so it can
  * be crashed without disturbing anyone else; the server is a real process (`src/main.ts`).
  *
- * Registered in the postgres project only: the embedded PGlite lives inside the server process
- * and cannot go away on its own, and the scenario uses its own cluster whatever the project, so
- * one run is enough. (Not `describe.skipIf`: CI fails on skipped tests.)
+ * PostgreSQL only: the embedded PGlite lives inside the server process and cannot go away on
+ * its own, and the scenario uses its own cluster whatever the project, so one run is enough.
+ * vitest.config.ts keeps this file out of the pglite project; the guard below is for runs that
+ * name the file (not `describe.skipIf`: CI fails on skipped tests).
  */
 (ENGINE === 'postgres' ? describe : undefined)?.('PostgreSQL outage under load', () => {
   const available = requireBinaries('private PostgreSQL for the outage test', POSTGRES_BINARIES);
