@@ -24,11 +24,21 @@ const server = createServer((req, res) => {
   const limit = Number(url.searchParams.get('limit') ?? 50);
   const severity = url.searchParams.get('severity')?.split(',') as Severity[] | undefined;
   // The API fetches one row more than the page to learn whether another page follows.
-  const { sql, parameters } = logEventsQuery(compiler, tenantId, { severity }, { order: 'desc' }, undefined, limit + 1).compile();
+  const { sql, parameters } = logEventsQuery(
+    compiler,
+    tenantId,
+    { severity },
+    { order: 'desc' },
+    undefined,
+    limit + 1,
+  ).compile();
   pool.query(sql, parameters as unknown[]).then(
     (result) => {
       const body = JSON.stringify({ data: result.rows.slice(0, limit) });
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
     },
     (err: Error) => {

@@ -66,7 +66,11 @@ export interface Started {
  * Starts a server child and waits for the line announcing its URL
  * (`… listening on http://host:port…`).
  */
-export function startChild(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; name: string }): Promise<Started> {
+export function startChild(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; name: string },
+): Promise<Started> {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -110,7 +114,11 @@ export function startChild(command: string, args: string[], options: { cwd: stri
 }
 
 /** Runs a command to completion; its stdout, or an error with its output. */
-export function runCommand(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void }): Promise<string> {
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void },
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
@@ -123,7 +131,9 @@ export function runCommand(command: string, args: string[], options: { cwd: stri
     });
     child.once('error', reject);
     child.once('exit', (code) =>
-      code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${stdout}\n${stderr}`)),
+      code === 0
+        ? resolve(stdout)
+        : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${stdout}\n${stderr}`)),
     );
   });
 }

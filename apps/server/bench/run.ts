@@ -33,7 +33,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 1 : 3));
 const DURATION = Number(process.env.BENCH_DURATION ?? (QUICK ? 3 : 6));
 const INGEST_BATCH = Number(process.env.BENCH_INGEST_BATCH ?? 5000);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/onesec_bench';
-const PUBLISH = process.env.BENCH_RERENDER === '1' || (!QUICK && !ONLY && !process.env.BENCH_RUNS && !process.env.BENCH_DURATION);
+const PUBLISH =
+  process.env.BENCH_RERENDER === '1' || (!QUICK && !ONLY && !process.env.BENCH_RUNS && !process.env.BENCH_DURATION);
 const wants = (id: string) => !ONLY || ONLY.includes(id);
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -78,7 +79,12 @@ function summarise(id: string, name: string, unit: Scenario['unit'], setup: stri
     unit,
     setup,
     runs,
-    median: { throughput: med, p50Ms: m('p50Ms'), p99Ms: m('p99Ms'), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) },
+    median: {
+      throughput: med,
+      p50Ms: m('p50Ms'),
+      p99Ms: m('p99Ms'),
+      peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+    },
     spreadPct: med > 0 ? ((Math.max(...throughputs) - Math.min(...throughputs)) / med) * 100 : 0,
   };
   log(
@@ -125,11 +131,16 @@ interface BenchTenant {
 /** The bench tenant of `LOGS` logs: seeded once, recorded in .bench/state.json, reused. */
 async function benchTenant(db: pg.Pool): Promise<BenchTenant> {
   const stateFile = path.join(stateDir, 'state.json');
-  const state = (existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : {}) as Record<string, BenchTenant>;
+  const state = (existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : {}) as Record<
+    string,
+    BenchTenant
+  >;
   const slot = `${DATABASE_URL}#${LOGS}`;
   const known = state[slot];
   if (known) {
-    const { rows } = await db.query<{ n: string }>('select count(*)::text as n from log_events where tenant_id = $1', [known.tenantId]);
+    const { rows } = await db.query<{ n: string }>('select count(*)::text as n from log_events where tenant_id = $1', [
+      known.tenantId,
+    ]);
     if (Number(rows[0]?.n) === LOGS) {
       log(`reusing bench tenant ${known.tenantId} (${fmt(LOGS)} logs)`);
       return known;
@@ -139,13 +150,27 @@ async function benchTenant(db: pg.Pool): Promise<BenchTenant> {
   }
   // Leftovers of an interrupted seeding.
   await db.query('delete from tenants where name = $1', [`bench-${LOGS}`]);
-  const tenant = JSON.parse(await cli(['tenants', 'create', '--name', `bench-${LOGS}`, '--json'])) as { tenantId: string };
+  const tenant = JSON.parse(await cli(['tenants', 'create', '--name', `bench-${LOGS}`, '--json'])) as {
+    tenantId: string;
+  };
   const key = JSON.parse(
     await cli(['keys', 'create', '--tenant', tenant.tenantId, '--name', 'bench', '--rate-limit', '1000000', '--json']),
   ) as { secret: string };
   log(`seeding ${fmt(LOGS)} logs into ${tenant.tenantId} (once; ~30 s per million)`);
   const started = performance.now();
-  await cli(['seed', '--tenant', tenant.tenantId, '--logs', String(LOGS), '--monitoring-alerts', '2000', '--security-alerts', '2000', '--seed', '7']);
+  await cli([
+    'seed',
+    '--tenant',
+    tenant.tenantId,
+    '--logs',
+    String(LOGS),
+    '--monitoring-alerts',
+    '2000',
+    '--security-alerts',
+    '2000',
+    '--seed',
+    '7',
+  ]);
   log(`seeded in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   await db.query('analyze log_events');
   const created: BenchTenant = { tenantId: tenant.tenantId, keySecret: key.secret, logs: LOGS };
@@ -164,7 +189,15 @@ function startApi(): Promise<Started> {
   return startChild(process.execPath, [...args, 'src/main.ts'], {
     cwd: serverDir,
     name: 'API server',
-    env: { ...process.env, DATABASE_URL, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEMO_DATA: 'false', REDIS_URL: '' },
+    env: {
+      ...process.env,
+      DATABASE_URL,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DEMO_DATA: 'false',
+      REDIS_URL: '',
+    },
   });
 }
 
@@ -180,17 +213,32 @@ function startFloor(tenantId: string): Promise<Started> {
 // Load runs (autocannon)
 // ---------------------------------------------------------------------------------------
 
-async function cannon(target: Started, urlPath: string, connections: number, headers: Record<string, string>, duration = DURATION): Promise<Sample> {
+async function cannon(
+  target: Started,
+  urlPath: string,
+  connections: number,
+  headers: Record<string, string>,
+  duration = DURATION,
+): Promise<Sample> {
   const rss = sampleRss(target.child.pid!);
   const result = await autocannon({ url: `${target.url}${urlPath}`, connections, duration, headers });
   const peak = rss.stop();
   const failed = result.non2xx + result.errors + result.timeouts;
-  if (failed > 0) throw new Error(`${urlPath}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
-  return { throughput: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, peakRssMb: mb(peak) };
+  if (failed > 0)
+    throw new Error(`${urlPath}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  return {
+    throughput: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    peakRssMb: mb(peak),
+  };
 }
 
 /** Runs each target in turn, RUNS times (interleaved, so drift hits them alike), after a warm-up. */
-async function interleaved(targets: Array<() => Promise<Sample>>, warm: Array<() => Promise<Sample>>): Promise<Sample[][]> {
+async function interleaved(
+  targets: Array<() => Promise<Sample>>,
+  warm: Array<() => Promise<Sample>>,
+): Promise<Sample[][]> {
   for (const w of warm) await w();
   const out: Sample[][] = targets.map(() => []);
   for (let run = 0; run < RUNS; run++) {
@@ -250,12 +298,28 @@ async function changesRun(api: Started, key: string): Promise<Sample> {
 }
 
 async function ingestRun(db: pg.Pool, file: string): Promise<Sample> {
-  const tenant = JSON.parse(await cli(['tenants', 'create', '--name', `bench-ingest-${Date.now()}`, '--json'])) as { tenantId: string };
+  const tenant = JSON.parse(await cli(['tenants', 'create', '--name', `bench-ingest-${Date.now()}`, '--json'])) as {
+    tenantId: string;
+  };
   let rss: { stop: () => number } | undefined;
   const started = performance.now();
   const output = await runCommand(
     'pnpm',
-    ['--silent', 'admin', 'ingest', '--tenant', tenant.tenantId, '--type', 'logs', '--format', 'o365', '--batch-size', String(INGEST_BATCH), '--json', file],
+    [
+      '--silent',
+      'admin',
+      'ingest',
+      '--tenant',
+      tenant.tenantId,
+      '--type',
+      'logs',
+      '--format',
+      'o365',
+      '--batch-size',
+      String(INGEST_BATCH),
+      '--json',
+      file,
+    ],
     { cwd: repoRoot, env: cliEnv, onSpawn: (pid) => (rss = sampleRss(pid, { tree: true, intervalMs: 250 })) },
   );
   const seconds = (performance.now() - started) / 1000;
@@ -266,7 +330,12 @@ async function ingestRun(db: pg.Pool, file: string): Promise<Sample> {
   await db.query('delete from tenants where id = $1', [tenant.tenantId]);
   // Per-batch commit time is what the CLI spends waiting; report it as the latency.
   const perBatchMs = (seconds * 1000) / Math.ceil(LOGS / INGEST_BATCH);
-  return { throughput: LOGS / seconds, p50Ms: Math.round(perBatchMs), p99Ms: Math.round(perBatchMs), peakRssMb: mb(peak) };
+  return {
+    throughput: LOGS / seconds,
+    p50Ms: Math.round(perBatchMs),
+    p99Ms: Math.round(perBatchMs),
+    peakRssMb: mb(peak),
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -274,7 +343,8 @@ async function ingestRun(db: pg.Pool, file: string): Promise<Sample> {
 // ---------------------------------------------------------------------------------------
 
 function machine(pgVersion: string) {
-  const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  const cpu =
+    /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
   let free = '';
   try {
     free = execSync('free -m', { encoding: 'utf8' }).trim();
@@ -287,7 +357,15 @@ function machine(pgVersion: string) {
   } catch {
     // keep os.availableParallelism()
   }
-  return { date: new Date().toISOString(), nproc, cpu, memory: free, node: process.version, postgres: pgVersion, os: `${os.type()} ${os.release()}` };
+  return {
+    date: new Date().toISOString(),
+    nproc,
+    cpu,
+    memory: free,
+    node: process.version,
+    postgres: pgVersion,
+    os: `${os.type()} ${os.release()}`,
+  };
 }
 
 interface Ratios {
@@ -309,22 +387,61 @@ function goals(scenarios: Record<string, Scenario>, ratios: Ratios) {
     met: value === undefined ? null : ok(value),
   });
   return [
-    row('Scenario 2 (limit=1000) ≥ 0.8 × floor', ratios.listVsFloor, (v) => v >= 0.8, (v) => `${v.toFixed(2)} × floor`),
-    row('Scenario 2 (limit=50, severity) ≥ 0.8 × floor', ratios.list50VsFloor, (v) => v >= 0.8, (v) => `${v.toFixed(2)} × floor`),
-    row('Deep page ≤ 1.2 × first page (p50 latency)', ratios.deepVsFirstP50, (v) => v <= 1.2, (v) => `${v.toFixed(2)} ×`),
-    row('Export ≥ 100,000 events/s', t('4'), (v) => v >= 100_000, (v) => `${fmt(v)} events/s`),
-    row('Changes catch-up ≥ 100,000 events/s', t('5'), (v) => v >= 100_000, (v) => `${fmt(v)} events/s`),
-    row('Ingest ≥ 50,000 events/s', t('6'), (v) => v >= 50_000, (v) => `${fmt(v)} events/s`),
-    row('Server RSS ≤ 300 MB under load', Number.isFinite(maxRss) ? maxRss : undefined, (v) => v <= 300, (v) => `${v} MB peak`),
+    row(
+      'Scenario 2 (limit=1000) ≥ 0.8 × floor',
+      ratios.listVsFloor,
+      (v) => v >= 0.8,
+      (v) => `${v.toFixed(2)} × floor`,
+    ),
+    row(
+      'Scenario 2 (limit=50, severity) ≥ 0.8 × floor',
+      ratios.list50VsFloor,
+      (v) => v >= 0.8,
+      (v) => `${v.toFixed(2)} × floor`,
+    ),
+    row(
+      'Deep page ≤ 1.2 × first page (p50 latency)',
+      ratios.deepVsFirstP50,
+      (v) => v <= 1.2,
+      (v) => `${v.toFixed(2)} ×`,
+    ),
+    row(
+      'Export ≥ 100,000 events/s',
+      t('4'),
+      (v) => v >= 100_000,
+      (v) => `${fmt(v)} events/s`,
+    ),
+    row(
+      'Changes catch-up ≥ 100,000 events/s',
+      t('5'),
+      (v) => v >= 100_000,
+      (v) => `${fmt(v)} events/s`,
+    ),
+    row(
+      'Ingest ≥ 50,000 events/s',
+      t('6'),
+      (v) => v >= 50_000,
+      (v) => `${fmt(v)} events/s`,
+    ),
+    row(
+      'Server RSS ≤ 300 MB under load',
+      Number.isFinite(maxRss) ? maxRss : undefined,
+      (v) => v <= 300,
+      (v) => `${v} MB peak`,
+    ),
   ];
 }
 
 function markdownResults(report: ReturnType<typeof buildReport>): string {
   const lines: string[] = [];
   const m = report.machine;
-  lines.push(`Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC by \`pnpm bench\` (${report.mode}: ${fmt(report.logs)} logs, ${report.runs} runs per scenario, ${report.durationSeconds} s per load run).`);
+  lines.push(
+    `Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC by \`pnpm bench\` (${report.mode}: ${fmt(report.logs)} logs, ${report.runs} runs per scenario, ${report.durationSeconds} s per load run).`,
+  );
   lines.push('');
-  lines.push(`Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpu}; ${m.os}; Node ${m.node}; ${m.postgres.split(' on ')[0]} on the same host.`);
+  lines.push(
+    `Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpu}; ${m.os}; Node ${m.node}; ${m.postgres.split(' on ')[0]} on the same host.`,
+  );
   lines.push('');
   lines.push('```');
   lines.push(m.memory);
@@ -338,11 +455,14 @@ function markdownResults(report: ReturnType<typeof buildReport>): string {
     );
   }
   lines.push('');
-  lines.push('Spread is (max − min) / 2 of the runs\' throughput, relative to the median. p50/p99 are per request (load runs), per page (export, changes) or the mean per batch (ingest). Peak RSS is the API server process (the floor\'s own for the floor rows; the ingest CLI\'s node process for ingest).');
+  lines.push(
+    "Spread is (max − min) / 2 of the runs' throughput, relative to the median. p50/p99 are per request (load runs), per page (export, changes) or the mean per batch (ingest). Peak RSS is the API server process (the floor's own for the floor rows; the ingest CLI's node process for ingest).",
+  );
   lines.push('');
   lines.push('| Goal | Where it stands | Met |');
   lines.push('|---|---|---|');
-  for (const g of report.goals) lines.push(`| ${g.goal} | ${g.value} | ${g.met === null ? '–' : g.met ? 'yes' : '**no**'} |`);
+  for (const g of report.goals)
+    lines.push(`| ${g.goal} | ${g.value} | ${g.met === null ? '–' : g.met ? 'yes' : '**no**'} |`);
   return lines.join('\n');
 }
 
@@ -389,7 +509,9 @@ function writeReport(report: ReturnType<typeof buildReport>): void {
 
 /** BENCH_RERENDER=1: rewrite BENCHMARKS.md from bench/results.json (after editing the report's layout). */
 function rerender(): void {
-  const saved = JSON.parse(readFileSync(path.join(serverDir, 'bench/results.json'), 'utf8')) as ReturnType<typeof buildReport>;
+  const saved = JSON.parse(readFileSync(path.join(serverDir, 'bench/results.json'), 'utf8')) as ReturnType<
+    typeof buildReport
+  >;
   const report = { ...saved, goals: goals(saved.scenarios, saved.ratios) };
   writeReport(report);
 }
@@ -402,7 +524,9 @@ async function main(): Promise<void> {
     execSync('pnpm --silent --filter @1security/client build', { cwd: repoRoot, stdio: 'inherit' });
   }
   await ensureDatabase();
-  const migrator = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 1 }) }) });
+  const migrator = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 1 }) }),
+  });
   await migrateToLatest(migrator);
   await migrator.destroy();
   const db = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
@@ -429,7 +553,10 @@ async function main(): Promise<void> {
     log(`API at ${api.url} (pid ${api.child.pid}), floor at ${floor.url} (pid ${floor.child.pid})`);
 
     if (wants('ping')) {
-      const [ping] = await interleaved([() => cannon(api, '/api/v1/ping', 64, auth)], [() => cannon(api, '/api/v1/ping', 64, auth, 2)]);
+      const [ping] = await interleaved(
+        [() => cannon(api, '/api/v1/ping', 64, auth)],
+        [() => cannon(api, '/api/v1/ping', 64, auth, 2)],
+      );
       add(summarise('1', 'GET /ping', 'req/s', '64 connections', ping!));
     }
 
@@ -443,11 +570,23 @@ async function main(): Promise<void> {
           () => cannon(api, hot, 16, auth),
           () => cannon(floor, '/logs?limit=50&severity=high,critical', 16, {}),
         ],
-        [() => cannon(api, first, 16, auth, 2), () => cannon(floor, '/logs?limit=1000', 16, {}, 2), () => cannon(api, hot, 16, auth, 2)],
+        [
+          () => cannon(api, first, 16, auth, 2),
+          () => cannon(floor, '/logs?limit=1000', 16, {}, 2),
+          () => cannon(api, hot, 16, auth, 2),
+        ],
       );
       add(summarise('2a', 'GET /logs?limit=1000 (first page)', 'req/s', '16 connections', list!));
       add(summarise('2b', 'GET /logs?limit=50&severity=high,critical', 'req/s', '16 connections', list50!));
-      add(summarise('7a', 'Floor: same SQL as 2a, node:http + pg + JSON.stringify', 'req/s', '16 connections', floorList!));
+      add(
+        summarise(
+          '7a',
+          'Floor: same SQL as 2a, node:http + pg + JSON.stringify',
+          'req/s',
+          '16 connections',
+          floorList!,
+        ),
+      );
       add(summarise('7b', 'Floor: same SQL as 2b', 'req/s', '16 connections', floor50!));
       ratios.listVsFloor = scenarios['2a']!.median.throughput / scenarios['7a']!.median.throughput;
       ratios.list50VsFloor = scenarios['2b']!.median.throughput / scenarios['7b']!.median.throughput;
@@ -464,7 +603,16 @@ async function main(): Promise<void> {
         runs.push(result.sample);
         log(`export run ${run + 1}: ${fmt(result.sample.throughput)} events/s`);
       }
-      if (wants('export')) add(summarise('4', `Export: typed client pages through all ${fmt(LOGS)} logs`, 'events/s', 'limit=1000, 1 client', runs));
+      if (wants('export'))
+        add(
+          summarise(
+            '4',
+            `Export: typed client pages through all ${fmt(LOGS)} logs`,
+            'events/s',
+            'limit=1000, 1 client',
+            runs,
+          ),
+        );
     }
 
     if (wants('deep') && deepCursor) {
@@ -485,7 +633,15 @@ async function main(): Promise<void> {
         runs.push(await changesRun(api, tenant.keySecret));
         log(`changes run ${run + 1}: ${fmt(runs[run]!.throughput)} events/s`);
       }
-      add(summarise('5', `Changes feed catch-up over ${fmt(LOGS)} logs (client syncBatches)`, 'events/s', 'limit=1000, 1 client', runs));
+      add(
+        summarise(
+          '5',
+          `Changes feed catch-up over ${fmt(LOGS)} logs (client syncBatches)`,
+          'events/s',
+          'limit=1000, 1 client',
+          runs,
+        ),
+      );
     }
 
     await api.stop();
@@ -495,7 +651,15 @@ async function main(): Promise<void> {
       const file = await o365File(serverDir, stateDir, LOGS);
       const runs: Sample[] = [];
       for (let run = 0; run < RUNS; run++) runs.push(await ingestRun(db, file));
-      add(summarise('6', `Ingest ${fmt(LOGS)} O365 records (pnpm admin ingest --format o365)`, 'events/s', `--batch-size ${INGEST_BATCH}`, runs));
+      add(
+        summarise(
+          '6',
+          `Ingest ${fmt(LOGS)} O365 records (pnpm admin ingest --format o365)`,
+          'events/s',
+          `--batch-size ${INGEST_BATCH}`,
+          runs,
+        ),
+      );
     }
 
     writeReport(buildReport(scenarios, ratios, pgVersion));
