@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/database';
+import { serverSecret } from '../src/db/server-secrets';
+import { CursorCodec, fingerprintOf } from '../src/pagination/cursor-codec';
 import { at, insertLogs, insertMonitoringAlerts, insertSecurityAlerts, makeLogEvent, makeMonitoringAlert, makeSecurityAlert } from './support/factories';
 import { getJson } from './support/http';
 import { expectMatchesOpenApi } from './support/openapi-validator';
@@ -167,6 +169,30 @@ describe.each(RESOURCES)('$name: keyset pagination', (resource) => {
     expect(ok.body.pagination).toEqual({ nextCursor: null, hasMore: false, limit: 1000 });
     const defaults = await getJson(server, key.secret, resource.path);
     expect(defaults.body.pagination.limit).toBe(50);
+  });
+});
+
+describe('validly signed cursors with impossible positions', () => {
+  it('are rejected with INVALID_CURSOR, never a 500', async () => {
+    const key = await createTenantWithKey(database);
+    const codec = new CursorCodec(await serverSecret(database.db, 'cursor-signing-key'));
+    const list = (position: Array<string | number>) => codec.encode(key.tenantId, fingerprintOf({ resource: 'logs', order: 'desc' }), position);
+    const feed = (position: Array<string | number>, from?: string) => codec.encode(key.tenantId, fingerprintOf({ resource: 'logs/changes' }), position, from);
+    const cases: Array<[string, string]> = [
+      ['/logs', list(['-271821-04-20T00:00:00.000Z', '01J'])],
+      ['/logs', list(['+275760-09-13T00:00:00.000Z', '01J'])],
+      ['/logs', list(['2026-01-01T00:00:00.000Z', 7])],
+      ['/logs/changes', feed(['1', '99999999999999999999'])],
+      ['/logs/changes', feed(['99999999999999999999999', '1'])],
+      ['/logs/changes', feed(['1', '1'], 'not a date')],
+    ];
+    for (const [path, cursor] of cases) {
+      const res = await getJson(server, key.secret, path, { cursor });
+      expect(res.status, `${path} ${cursor}`).toBe(400);
+      expect(res.body.error.code).toBe('INVALID_CURSOR');
+    }
+    // The same codec's well-formed positions are accepted.
+    expect((await getJson(server, key.secret, '/logs', { cursor: list(['2026-01-01T00:00:00.000Z', '01J']) })).status).toBe(200);
   });
 });
 

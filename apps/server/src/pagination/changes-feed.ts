@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database';
 import { errors } from '../http/api-error';
 import type { CursorCodec } from './cursor-codec';
-import type { Page } from './keyset';
+import { isStorableDate, type Page } from './keyset';
 
 /**
  * The changes feed's position: (transaction id, sequence) of the last row delivered.
@@ -18,6 +18,8 @@ import type { Page } from './keyset';
 export type FeedPosition = [txid: string, seq: string];
 
 const START: FeedPosition = ['0', '0'];
+const MAX_XID8 = 2n ** 64n - 1n;
+const MAX_BIGINT = 2n ** 63n - 1n;
 
 /** Rows after `position`, of transactions older than `xmin`. */
 export function feedAfter(table: string, position: FeedPosition, xmin: string): RawBuilder<boolean> {
@@ -74,8 +76,11 @@ export async function changesPage<Row extends { txid: string; seq: string }, Ite
     if (typeof txid !== 'string' || typeof seq !== 'string' || !/^\d+$/.test(txid) || !/^-?\d+$/.test(seq)) {
       throw errors.invalidCursor('The cursor does not belong to this changes feed.');
     }
-    position = [txid, seq];
     from = decoded.extra !== undefined ? new Date(decoded.extra) : undefined;
+    if (BigInt(txid) > MAX_XID8 || BigInt(seq) > MAX_BIGINT || BigInt(seq) < -1n || (from && !isStorableDate(from))) {
+      throw errors.invalidCursor('The cursor does not belong to this changes feed.');
+    }
+    position = [txid, seq];
   }
   const xmin = await currentXmin(options.db);
   const rows = await options.fetch(position, xmin, from, request.limit + 1);

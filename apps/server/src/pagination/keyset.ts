@@ -4,6 +4,12 @@ import type { CursorCodec } from './cursor-codec';
 
 export type SortOrder = 'asc' | 'desc';
 
+/** A date both JavaScript and PostgreSQL can hold (years 1 to 9999). */
+export function isStorableDate(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return !Number.isNaN(date.getTime()) && year >= 1 && year <= 9999;
+}
+
 /** The last row of a page: its sort-column value and id. */
 export type KeysetPosition = [Date, string];
 
@@ -45,7 +51,7 @@ export async function keysetPage<Row extends { id: string }, Item>(options: {
     const { position } = codec.decode(request.cursor, tenantId, fingerprint);
     const [at, id] = position;
     const date = typeof at === 'string' ? new Date(at) : undefined;
-    if (!date || Number.isNaN(date.getTime()) || typeof id !== 'string') {
+    if (!date || !isStorableDate(date) || typeof id !== 'string' || id.length > 128) {
       throw errors.invalidCursor('The cursor does not belong to this list.');
     }
     after = [date, id];
