@@ -176,12 +176,19 @@ async function openEmbedded(dataDir: string, serve: boolean, logger: Logger): Pr
   throw new Error(`Could not take the embedded database in ${dataDir}: another process keeps claiming it.`);
 }
 
-/** True when the database answers a trivial query. */
-export async function pingDatabase(db: Db): Promise<boolean> {
+/** True when the database answers a trivial query within `timeoutMs` (a hung one is not ready). */
+export async function pingDatabase(db: Db, timeoutMs = 2_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
   try {
-    await sql`select 1`.execute(db);
-    return true;
-  } catch {
-    return false;
+    const answered = sql`select 1`.execute(db).then(
+      () => true,
+      () => false,
+    );
+    return await Promise.race([answered, timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
