@@ -54,6 +54,13 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(helmet());
+  // No conditional requests: lists and feeds change under the same URL, and Express would
+  // answer `If-None-Match: *` with an empty 304. Every response is a full one.
+  app.use((req, _res, next) => {
+    delete req.headers['if-none-match'];
+    delete req.headers['if-modified-since'];
+    next();
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

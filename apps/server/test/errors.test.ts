@@ -60,6 +60,15 @@ describe('errors, headers and unknown routes', () => {
     });
   });
 
+  it('ignores conditional request headers: always a full response, never an empty 304', async () => {
+    const conditional: Record<string, string>[] = [{ 'if-none-match': '*' }, { 'if-modified-since': new Date(Date.now() + 86_400_000).toUTCString() }];
+    for (const headers of conditional) {
+      const res = await fetch(`${server.baseUrl}/ping`, { headers: { ...headers, authorization: `Bearer ${key.secret}` } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ data: { keyId: key.keyId } });
+    }
+  });
+
   it('sends security headers and no X-Powered-By', async () => {
     const res = await fetch(`${server.baseUrl}/ping`);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
