@@ -1,22 +1,27 @@
 /**
- * A progress display on stderr: one line redrawn in place on a terminal, an occasional
- * plain line otherwise (CI logs, pipes), so the output stays readable either way.
+ * A progress display on stderr: one line redrawn in place on a terminal (at most ten times a
+ * second), a plain line every few seconds otherwise (CI logs, pipes), so the output stays
+ * readable either way. `final` lines are always written, and end the line on a terminal.
  */
 export class ProgressLine {
   #last = '';
-  #lastPrinted = 0;
+  #lastDrawn = 0;
 
   constructor(
     private readonly stream: NodeJS.WriteStream,
-    private readonly everyMs = 2_000,
+    private readonly plainEveryMs = 2_000,
   ) {}
 
-  update(text: string): void {
-    this.#last = text;
+  update(text: string, { final = false }: { final?: boolean } = {}): void {
+    const now = performance.now();
     if (this.stream.isTTY) {
-      this.stream.write(`\r\x1b[2K${text}`);
-    } else if (Date.now() - this.#lastPrinted >= this.everyMs) {
-      this.#lastPrinted = Date.now();
+      this.#last = final ? '' : text;
+      if (final || now - this.#lastDrawn >= 100) {
+        this.#lastDrawn = now;
+        this.stream.write(`\r\x1b[2K${text}${final ? '\n' : ''}`);
+      }
+    } else if (final || now - this.#lastDrawn >= this.plainEveryMs) {
+      this.#lastDrawn = now;
       this.stream.write(`${text}\n`);
     }
   }
@@ -28,7 +33,9 @@ export class ProgressLine {
     if (this.stream.isTTY && this.#last) this.stream.write(this.#last);
   }
 
+  /** Ends a redrawn line that was not ended by a `final` update. */
   done(): void {
     if (this.stream.isTTY && this.#last) this.stream.write('\n');
+    this.#last = '';
   }
 }

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { UnknownTenantError } from '../api-keys/api-keys.service';
 import { seedTenantData, type SeedProgress, type SeedResource, type SeedResult } from '../seed/seed-tenant-data';
+import { ProgressLine } from './progress';
 import { CliError, printJson, withCli } from './cli-context';
 
 const MAX_COUNT = 10_000_000;
@@ -27,44 +28,28 @@ const number = (n: number) => n.toLocaleString('en-US');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const rate = (rows: number, ms: number) => `${number(Math.round((rows / Math.max(ms, 1)) * 1000))} rows/s`;
 
-/**
- * Progress on stderr: on a terminal one line per resource, redrawn in place (at most ten
- * times a second); otherwise (CI logs, pipes) a plain line every few seconds and one when a
- * resource is done, so that logs stay short and readable.
- */
+/** The seed's progress text, drawn by the CLI's shared {@link ProgressLine}. */
 class SeedProgressDisplay {
   private started = 0;
-  private lastDrawn = 0;
+  private readonly line: ProgressLine;
 
-  constructor(
-    private readonly stream: NodeJS.WriteStream,
-    private readonly plainEveryMs = 5_000,
-  ) {}
+  constructor(stream: NodeJS.WriteStream) {
+    this.line = new ProgressLine(stream, 5_000);
+  }
 
   update({ resource, done, total }: SeedProgress): void {
     const now = performance.now();
-    if (done === 0) {
-      this.started = now;
-      this.lastDrawn = now;
-    }
+    if (done === 0) this.started = now;
     const elapsed = now - this.started;
     const finished = done === total;
     const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
-    let line = `seed: ${LABELS[resource]} ${number(done)} / ${number(total)} (${percent}%)`;
-    if (finished) line += ` in ${seconds(elapsed)}, ${rate(done, elapsed)}`;
+    let text = `seed: ${LABELS[resource]} ${number(done)} / ${number(total)} (${percent}%)`;
+    if (finished) text += ` in ${seconds(elapsed)}, ${rate(done, elapsed)}`;
     else if (done > 0) {
       const eta = ((total - done) * elapsed) / done;
-      line += `, ${rate(done, elapsed)}, ${seconds(eta)} left`;
+      text += `, ${rate(done, elapsed)}, ${seconds(eta)} left`;
     }
-    if (this.stream.isTTY) {
-      if (finished || done === 0 || now - this.lastDrawn >= 100) {
-        this.lastDrawn = now;
-        this.stream.write(`\r\x1b[2K${line}${finished ? '\n' : ''}`);
-      }
-    } else if (finished || (done > 0 && now - this.lastDrawn >= this.plainEveryMs)) {
-      this.lastDrawn = now;
-      this.stream.write(`${line}\n`);
-    }
+    if (done > 0 || finished) this.line.update(text, { final: finished });
   }
 }
 
