@@ -46,11 +46,13 @@ export function authenticate(deps: AuthDeps) {
     try {
       const secret = credentialOf(req);
       if (secret === null) return next();
-      const key = isWellFormedSecret(secret) ? await findApiKeyByHash(deps.db, hashSecret(secret, deps.pepper)) : undefined;
+      const hash = isWellFormedSecret(secret) ? hashSecret(secret, deps.pepper) : undefined;
+      const key = hash ? await findApiKeyByHash(deps.db, hash) : undefined;
       const now = Date.now();
       const usable =
         key !== undefined &&
-        hashesEqual(key.secret_hash, hashSecret(secret, deps.pepper)) &&
+        hash !== undefined &&
+        hashesEqual(key.secret_hash, hash) &&
         key.revoked_at === null &&
         (key.expires_at === null || key.expires_at.getTime() > now);
       if (!usable) return next(await authFailure(deps.rateLimiter, req, res));
