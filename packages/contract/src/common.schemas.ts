@@ -261,3 +261,38 @@ export function stringListQuery(description: string, example: string[]) {
     example,
   });
 }
+
+const ChangesCursorQuerySchema = extendApi(z.string().optional(), {
+  description: 'The `nextCursor` of the previous call; omit on the first call. Send the same filters with it.',
+});
+
+/**
+ * A list endpoint's query: the resource's filters, a time window on its sort column, order,
+ * and keyset paging. `items`/`verb` word the window, e.g. "alerts" / "updated".
+ */
+export function listQuerySchema<F extends z.ZodRawShape>(filters: F, items: string, verb: string) {
+  return z
+    .object({
+      ...filters,
+      since: timestampQuery(`Only ${items} ${verb} at or after this time (inclusive).`),
+      until: timestampQuery(`Only ${items} ${verb} before this time (exclusive).`, '2026-06-06T00:00:00Z'),
+      order: OrderQuerySchema,
+      limit: LimitQuerySchema,
+      cursor: CursorQuerySchema,
+    })
+    .strict();
+}
+
+/** A changes feed's query: the same filters, `from` for the first call, and the feed cursor. */
+export function changesQuerySchema<F extends z.ZodRawShape>(filters: F, items: string, verb: string) {
+  return z
+    .object({
+      ...filters,
+      from: timestampQuery(
+        `First call only: start from ${items} ${verb} at or after this time (default: the beginning of retention). Not combined with cursor.`,
+      ),
+      limit: LimitQuerySchema,
+      cursor: ChangesCursorQuerySchema,
+    })
+    .strict();
+}

@@ -1,9 +1,8 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
 import {
-  CursorQuerySchema,
-  LimitQuerySchema,
-  OrderQuerySchema,
+  changesQuerySchema,
+  listQuerySchema,
   SEVERITIES,
   SeveritySchema,
   enumListQuery,
@@ -11,7 +10,6 @@ import {
   listEnvelope,
   stringListQuery,
   timestampField,
-  timestampQuery,
 } from './common.schemas';
 
 export const ACTOR_TYPES = ['user', 'admin', 'application', 'servicePrincipal', 'system', 'guest', 'unknown'] as const;
@@ -29,10 +27,22 @@ export const LogEventSchema = extendApi(
     actorName: z.string().describe('Who acted: a UPN, an app name, or a service identity.'),
     actorType: ActorTypeSchema,
     actorIp: z.string().nullable().describe('Client IP address, when Microsoft 365 recorded one.'),
-    resourceName: z.string().nullable().describe('The object acted on (file, mailbox, user, policy…), when there is one.'),
-    resourceType: z.string().describe('Kind of object acted on: file, folder, site, mailbox, message, user, group, application, policy, team…'),
-    workload: z.string().describe('The Microsoft 365 workload: SharePoint, OneDrive, Exchange, AzureActiveDirectory, MicrosoftTeams…'),
-    applicationDisplayName: z.string().nullable().describe('The application through which the action was taken, when known.'),
+    resourceName: z
+      .string()
+      .nullable()
+      .describe('The object acted on (file, mailbox, user, policy…), when there is one.'),
+    resourceType: z
+      .string()
+      .describe(
+        'Kind of object acted on: file, folder, site, mailbox, message, user, group, application, policy, team…',
+      ),
+    workload: z
+      .string()
+      .describe('The Microsoft 365 workload: SharePoint, OneDrive, Exchange, AzureActiveDirectory, MicrosoftTeams…'),
+    applicationDisplayName: z
+      .string()
+      .nullable()
+      .describe('The application through which the action was taken, when known.'),
   }),
   {
     title: 'LogEvent',
@@ -57,7 +67,10 @@ export type LogEvent = z.infer<typeof LogEventSchema>;
 /** Filters shared by the list and the changes feed. */
 export const LogFiltersShape = {
   severity: enumListQuery(SEVERITIES, 'Only events of these severities.'),
-  action: stringListQuery('Only these operations (exact, case-sensitive), e.g. FileDownloaded,FileDeleted.', ['FileDownloaded', 'FileDeleted']),
+  action: stringListQuery('Only these operations (exact, case-sensitive), e.g. FileDownloaded,FileDeleted.', [
+    'FileDownloaded',
+    'FileDeleted',
+  ]),
   workload: stringListQuery('Only events from these workloads, e.g. SharePoint,Exchange.', ['SharePoint', 'OneDrive']),
   actorType: enumListQuery(ACTOR_TYPES, 'Only events by these kinds of actor.'),
   resourceType: stringListQuery('Only events on these kinds of object, e.g. file,folder.', ['file', 'folder']),
@@ -67,30 +80,10 @@ export const LogFiltersShape = {
   }),
 };
 
-export const ListLogsQuerySchema = z
-  .object({
-    ...LogFiltersShape,
-    since: timestampQuery('Only events discovered at or after this time (inclusive).'),
-    until: timestampQuery('Only events discovered before this time (exclusive).', '2026-06-06T00:00:00Z'),
-    order: OrderQuerySchema,
-    limit: LimitQuerySchema,
-    cursor: CursorQuerySchema,
-  })
-  .strict();
+export const ListLogsQuerySchema = listQuerySchema(LogFiltersShape, 'events', 'discovered');
 export type ListLogsQuery = z.infer<typeof ListLogsQuerySchema>;
 
-export const LogChangesQuerySchema = z
-  .object({
-    ...LogFiltersShape,
-    from: timestampQuery(
-      'First call only: start from events discovered at or after this time (default: the beginning of retention). Not combined with cursor.',
-    ),
-    limit: LimitQuerySchema,
-    cursor: extendApi(z.string().optional(), {
-      description: 'The `nextCursor` of the previous call; omit on the first call. Send the same filters with it.',
-    }),
-  })
-  .strict();
+export const LogChangesQuerySchema = changesQuerySchema(LogFiltersShape, 'events', 'discovered');
 export type LogChangesQuery = z.infer<typeof LogChangesQuerySchema>;
 
 export const LogListResponseSchema = listEnvelope(LogEventSchema, 'LogEventList', 'A page of audit events.');

@@ -1,9 +1,8 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
 import {
-  CursorQuerySchema,
-  LimitQuerySchema,
-  OrderQuerySchema,
+  changesQuerySchema,
+  listQuerySchema,
   SEVERITIES,
   SeveritySchema,
   booleanQuery,
@@ -12,7 +11,6 @@ import {
   listEnvelope,
   stringListQuery,
   timestampField,
-  timestampQuery,
 } from './common.schemas';
 
 export const MONITORING_ALERT_STATUSES = ['open', 'acknowledged', 'snoozed', 'resolved'] as const;
@@ -95,36 +93,24 @@ export const MonitoringAlertFiltersShape = {
   isResolved: booleanQuery("Only resolved (`true`) or unresolved (`false`) alerts. Exactly 'true' or 'false'."),
 };
 
-export const ListMonitoringAlertsQuerySchema = z
-  .object({
-    ...MonitoringAlertFiltersShape,
-    since: timestampQuery('Only alerts updated at or after this time (inclusive).'),
-    until: timestampQuery('Only alerts updated before this time (exclusive).', '2026-06-06T00:00:00Z'),
-    order: OrderQuerySchema,
-    limit: LimitQuerySchema,
-    cursor: CursorQuerySchema,
-  })
-  .strict();
+export const ListMonitoringAlertsQuerySchema = listQuerySchema(MonitoringAlertFiltersShape, 'alerts', 'updated');
 export type ListMonitoringAlertsQuery = z.infer<typeof ListMonitoringAlertsQuerySchema>;
 
-export const MonitoringAlertChangesQuerySchema = z
-  .object({
-    ...MonitoringAlertFiltersShape,
-    from: timestampQuery(
-      'First call only: start from alerts updated at or after this time (default: the beginning of retention). Not combined with cursor.',
-    ),
-    limit: LimitQuerySchema,
-    cursor: extendApi(z.string().optional(), {
-      description: 'The `nextCursor` of the previous call; omit on the first call. Send the same filters with it.',
-    }),
-  })
-  .strict();
+export const MonitoringAlertChangesQuerySchema = changesQuerySchema(MonitoringAlertFiltersShape, 'alerts', 'updated');
 export type MonitoringAlertChangesQuery = z.infer<typeof MonitoringAlertChangesQuerySchema>;
 
-export const MonitoringAlertListResponseSchema = listEnvelope(MonitoringAlertSchema, 'MonitoringAlertList', 'A page of monitoring alerts.');
+export const MonitoringAlertListResponseSchema = listEnvelope(
+  MonitoringAlertSchema,
+  'MonitoringAlertList',
+  'A page of monitoring alerts.',
+);
 export const MonitoringAlertChangesResponseSchema = listEnvelope(
   MonitoringAlertSchema,
   'MonitoringAlertChanges',
   'Alerts created or changed since the cursor, in commit order, each in its latest state. Store `nextCursor` (never null).',
 );
-export const MonitoringAlertResponseSchema = itemEnvelope(MonitoringAlertSchema, 'MonitoringAlertResponse', 'One monitoring alert.');
+export const MonitoringAlertResponseSchema = itemEnvelope(
+  MonitoringAlertSchema,
+  'MonitoringAlertResponse',
+  'One monitoring alert.',
+);

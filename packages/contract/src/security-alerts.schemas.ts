@@ -1,9 +1,8 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
 import {
-  CursorQuerySchema,
-  LimitQuerySchema,
-  OrderQuerySchema,
+  changesQuerySchema,
+  listQuerySchema,
   SEVERITIES,
   SeveritySchema,
   booleanQuery,
@@ -11,7 +10,6 @@ import {
   itemEnvelope,
   listEnvelope,
   timestampField,
-  timestampQuery,
 } from './common.schemas';
 
 export const SECURITY_ALERT_STATUSES = ['new', 'inProgress', 'resolved'] as const;
@@ -53,10 +51,13 @@ export const SecurityAlertEmailSchema = extendApi(
   }),
   { title: 'SecurityAlertEmail', description: 'An email message named in the alert evidence.' },
 );
-export const SecurityAlertAppSchema = extendApi(z.object({ appId: z.string().nullable(), displayName: z.string().nullable() }), {
-  title: 'SecurityAlertApp',
-  description: 'An OAuth application named in the alert evidence.',
-});
+export const SecurityAlertAppSchema = extendApi(
+  z.object({ appId: z.string().nullable(), displayName: z.string().nullable() }),
+  {
+    title: 'SecurityAlertApp',
+    description: 'An OAuth application named in the alert evidence.',
+  },
+);
 
 const securityAlertShape = {
   id: z.string().describe('Unique id of the alert (a ULID).'),
@@ -67,7 +68,9 @@ const securityAlertShape = {
   classification: extendApi(z.enum(SECURITY_ALERT_CLASSIFICATIONS).nullable(), {
     description: 'The analyst verdict, once given; null before.',
   }),
-  category: z.string().describe('The attack stage (MITRE ATT&CK tactic), e.g. InitialAccess, CredentialAccess, Exfiltration.'),
+  category: z
+    .string()
+    .describe('The attack stage (MITRE ATT&CK tactic), e.g. InitialAccess, CredentialAccess, Exfiltration.'),
   threatDisplayName: z.string().nullable().describe('The threat the alert names, when there is one.'),
   firstActivityDateTime: timestampField('When the earliest activity in the alert happened.').nullable(),
   isResolved: z.boolean().describe('True exactly when status is `resolved`.'),
@@ -128,33 +131,17 @@ export const SecurityAlertFiltersShape = {
   isResolved: booleanQuery("Only resolved (`true`) or unresolved (`false`) alerts. Exactly 'true' or 'false'."),
 };
 
-export const ListSecurityAlertsQuerySchema = z
-  .object({
-    ...SecurityAlertFiltersShape,
-    since: timestampQuery('Only alerts updated at or after this time (inclusive).'),
-    until: timestampQuery('Only alerts updated before this time (exclusive).', '2026-06-06T00:00:00Z'),
-    order: OrderQuerySchema,
-    limit: LimitQuerySchema,
-    cursor: CursorQuerySchema,
-  })
-  .strict();
+export const ListSecurityAlertsQuerySchema = listQuerySchema(SecurityAlertFiltersShape, 'alerts', 'updated');
 export type ListSecurityAlertsQuery = z.infer<typeof ListSecurityAlertsQuerySchema>;
 
-export const SecurityAlertChangesQuerySchema = z
-  .object({
-    ...SecurityAlertFiltersShape,
-    from: timestampQuery(
-      'First call only: start from alerts updated at or after this time (default: the beginning of retention). Not combined with cursor.',
-    ),
-    limit: LimitQuerySchema,
-    cursor: extendApi(z.string().optional(), {
-      description: 'The `nextCursor` of the previous call; omit on the first call. Send the same filters with it.',
-    }),
-  })
-  .strict();
+export const SecurityAlertChangesQuerySchema = changesQuerySchema(SecurityAlertFiltersShape, 'alerts', 'updated');
 export type SecurityAlertChangesQuery = z.infer<typeof SecurityAlertChangesQuerySchema>;
 
-export const SecurityAlertListResponseSchema = listEnvelope(SecurityAlertSchema, 'SecurityAlertList', 'A page of security alerts.');
+export const SecurityAlertListResponseSchema = listEnvelope(
+  SecurityAlertSchema,
+  'SecurityAlertList',
+  'A page of security alerts.',
+);
 export const SecurityAlertChangesResponseSchema = listEnvelope(
   SecurityAlertSchema,
   'SecurityAlertChanges',
