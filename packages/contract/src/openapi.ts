@@ -1,5 +1,4 @@
 import { generateOpenApi } from '@ts-rest/open-api';
-import { isAppRoute, type AppRoute, type AppRouter } from '@ts-rest/core';
 import { API_BASE_PATH, contract } from './index';
 import type { RouteMetadata } from './route-metadata';
 
@@ -57,21 +56,12 @@ const TAG_BY_ROUTER: Record<string, string> = {
   securityAlerts: 'Security alerts',
 };
 
-function collectRoutes(router: AppRouter, out: AppRoute[] = []): AppRoute[] {
-  for (const value of Object.values(router)) {
-    if (isAppRoute(value)) out.push(value);
-    else collectRoutes(value as AppRouter, out);
-  }
-  return out;
-}
-
 /**
  * The OpenAPI 3.0 document of the public API, generated from the contract and then
  * reshaped where the generator's defaults would mislead a reader: security schemes, tags,
  * rate-limit headers, comma-separated list parameters, and no `nullable` on parameters.
  */
 export function generateOpenApiDocument(): Json {
-  const routes = collectRoutes(contract);
   const doc: Json = generateOpenApi(
     contract,
     {
@@ -129,7 +119,7 @@ export function generateOpenApiDocument(): Json {
   doc.paths = Object.fromEntries(
     Object.entries<Json>(doc.paths).map(([path, item]) => [path.slice(API_BASE_PATH.length) || '/', item]),
   );
-  for (const [path, item] of Object.entries<Json>(doc.paths)) {
+  for (const item of Object.values<Json>(doc.paths)) {
     for (const operation of Object.values<Json>(item)) {
       operation.tags = (operation.tags as string[]).map((t) => TAG_BY_ROUTER[t] ?? t);
       if (operation.tags.length === 0) operation.tags = ['Connection'];
@@ -153,9 +143,7 @@ export function generateOpenApiDocument(): Json {
         if (status === '429') response.headers['Retry-After'] = { $ref: '#/components/headers/Retry-After' };
       }
     }
-    void path;
   }
-  void routes;
   fixNullable(doc.components.schemas);
   for (const item of Object.values<Json>(doc.paths)) fixNullable(item);
   return doc;
