@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 /**
  * What the API server needs to serve the docs site at `/docs`.
@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 
 /** The built site (`apps/docs/dist`, absolute), or undefined when it has not been built. */
 export function docsDirectory(): string | undefined {
-  const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dist');
+  // Found through the package name, not this file's location: the server's build bundles this
+  // module, and the bundle lives elsewhere.
+  const packageJson = createRequire(import.meta.url).resolve('@1security/docs/package.json');
+  const dist = path.join(path.dirname(packageJson), 'dist');
   return existsSync(path.join(dist, 'index.html')) ? dist : undefined;
 }
 

@@ -45,6 +45,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       // cannot go down on its own). Excluded rather than skipped: CI fails on any skip.
       exclude: engine === 'pglite' ? POSTGRES_ONLY : [],
       env: { TEST_DB_ENGINE: engine, TEST_DATABASE_URL: postgresUrl, TEST_REDIS_URL: redisUrl },
+      globalSetup: ['test/support/build-server.ts'],
     },
   });
   return {

@@ -11,11 +11,17 @@ import { createServer } from 'node:http';
 import type { Severity } from '@1security/contract';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { pgTypeParsers } from '../src/db/iso-timestamps';
 import type { Database } from '../src/db/schema';
 import { logEventsQuery } from '../src/logs/logs.repository';
 
 const tenantId = process.env.BENCH_TENANT_ID ?? '';
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10) });
+// The API's own type parsers: timestamps arrive as the ISO strings both serve.
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.POOL_SIZE ?? 10),
+  types: pgTypeParsers(pg.types),
+});
 // Only used to compile the query; never connects.
 const compiler = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 

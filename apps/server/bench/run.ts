@@ -184,9 +184,10 @@ async function benchTenant(db: pg.Pool): Promise<BenchTenant> {
 // ---------------------------------------------------------------------------------------
 
 function startApi(): Promise<Started> {
-  const args = ['--import', 'tsx'];
+  // What `pnpm start` runs: the built JavaScript (`pnpm bench` builds it first).
+  const args: string[] = [];
   if (process.env.BENCH_CPU_PROF === '1') args.push('--cpu-prof', `--cpu-prof-dir=${path.join(stateDir, 'profiles')}`);
-  return startChild(process.execPath, [...args, 'src/main.ts'], {
+  return startChild(process.execPath, [...args, 'dist/main.js'], {
     cwd: serverDir,
     name: 'API server',
     env: {

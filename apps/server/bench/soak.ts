@@ -45,14 +45,28 @@ const cli = async (args: string[]) =>
 async function main(): Promise<void> {
   await ensureDatabase();
   log('creating a soak tenant with 20,000 logs and 500 alerts of each kind');
-  const { tenantId } = JSON.parse(await cli(['tenants', 'create', '--name', `Soak ${new Date().toISOString()}`, '--json']));
-  await cli(['seed', '--tenant', tenantId, '--logs', '20000', '--monitoring-alerts', '500', '--security-alerts', '500']);
+  const { tenantId } = JSON.parse(
+    await cli(['tenants', 'create', '--name', `Soak ${new Date().toISOString()}`, '--json']),
+  );
+  await cli([
+    'seed',
+    '--tenant',
+    tenantId,
+    '--logs',
+    '20000',
+    '--monitoring-alerts',
+    '500',
+    '--security-alerts',
+    '500',
+  ]);
   // Most traffic on a key whose limit is lifted; a tenth on a key with the default 600/min,
   // so the run also exercises 429s.
-  const fast = JSON.parse(await cli(['keys', 'create', '--tenant', tenantId, '--name', 'soak', '--rate-limit', '1000000', '--json']));
+  const fast = JSON.parse(
+    await cli(['keys', 'create', '--tenant', tenantId, '--name', 'soak', '--rate-limit', '1000000', '--json']),
+  );
   const limited = JSON.parse(await cli(['keys', 'create', '--tenant', tenantId, '--name', 'soak limited', '--json']));
 
-  const server = await startChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const server = await startChild(process.execPath, ['dist/main.js'], {
     cwd: serverDir,
     env: { ...env, PORT: '0', HOST: '127.0.0.1' },
     name: 'server',
@@ -75,18 +89,31 @@ async function main(): Promise<void> {
       '/api/v1/security-alerts/changes?limit=100',
     ];
     const requests = [
-      ...paths.flatMap((p) => Array.from({ length: 9 }, () => ({ method: 'GET' as const, path: p, headers: auth(fast.secret) }))),
+      ...paths.flatMap((p) =>
+        Array.from({ length: 9 }, () => ({ method: 'GET' as const, path: p, headers: auth(fast.secret) })),
+      ),
       ...paths.map((p) => ({ method: 'GET' as const, path: p, headers: auth(limited.secret) })),
     ];
 
     const rss: Array<{ t: number; mb: number }> = [];
     const started = Date.now();
-    const sampler = setInterval(() => rss.push({ t: (Date.now() - started) / 1000, mb: rssOf(pid) / 1024 / 1024 }), 1000);
+    const sampler = setInterval(
+      () => rss.push({ t: (Date.now() - started) / 1000, mb: rssOf(pid) / 1024 / 1024 }),
+      1000,
+    );
     log(`${CONNECTIONS} connections for ${SECONDS} s on ${paths.length} endpoints`);
-    const result = await autocannon({ url: server.url, connections: CONNECTIONS, duration: SECONDS, requests, timeout: 30 });
+    const result = await autocannon({
+      url: server.url,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests,
+      timeout: 30,
+    });
     clearInterval(sampler);
 
-    const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]));
+    const statuses = Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]),
+    );
     const unexpected = Object.entries(statuses).filter(([code]) => code !== '200' && code !== '429');
     const warm = rss.find((s) => s.t >= 10)?.mb ?? rss[0]?.mb ?? 0;
     const end = rss[rss.length - 1]?.mb ?? 0;
@@ -143,7 +170,13 @@ function writeSection(s: {
     '',
     '| requests | req/s | p50 | p99 | max | statuses | errors | timeouts | RSS after warm-up → end (peak) | result |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    `| ${s.requests.toLocaleString('en-US')} | ${s.requestsPerSecond.toLocaleString('en-US')} | ${s.latencyMs.p50} ms | ${s.latencyMs.p99} ms | ${s.latencyMs.max} ms | ${Object.entries(s.statuses).map(([c, n]) => `${c}: ${n.toLocaleString('en-US')}`).join(', ')} | ${s.errors} | ${s.timeouts} | ${s.rssMb.afterWarmup} → ${s.rssMb.end} MB (${s.rssMb.peak} MB) | ${s.passed ? 'pass' : 'FAIL'} |`,
+    `| ${s.requests.toLocaleString('en-US')} | ${s.requestsPerSecond.toLocaleString('en-US')} | ${s.latencyMs.p50} ms | ${s.latencyMs.p99} ms | ${s.latencyMs.max} ms | ${Object.entries(
+      s.statuses,
+    )
+      .map(([c, n]) => `${c}: ${n.toLocaleString('en-US')}`)
+      .join(
+        ', ',
+      )} | ${s.errors} | ${s.timeouts} | ${s.rssMb.afterWarmup} → ${s.rssMb.end} MB (${s.rssMb.peak} MB) | ${s.passed ? 'pass' : 'FAIL'} |`,
     '',
     `RSS every 5 s (MB): ${s.rssSeries.map((p) => `${p.t}s ${p.mb}`).join(', ')}.`,
     '',

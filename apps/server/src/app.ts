@@ -11,6 +11,7 @@ import type { Config } from './config';
 import { pingDatabase, type Db } from './db/database';
 import { errors } from './http/api-error';
 import { errorHandler, toValidationError } from './http/error-handler';
+import { useLeanJson } from './http/lean-json';
 import { redactSecrets } from './http/redact-secrets';
 import { rejectNulCharacters } from './http/reject-nul-characters';
 import { requestIdFor } from './http/request-id';
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): Express {
   // Express 5's default "simple" parser drops `a[]=` style arrays; the contract expects qs.
   app.set('query parser', 'extended');
   app.set('etag', false);
+  useLeanJson(app);
 
   app.use(
     pinoHttp({
@@ -48,7 +50,11 @@ export function createApp(deps: AppDeps): Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
       serializers: {
         // A key is only ever read from headers, but a client may still paste one into the URL.
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactSecrets(req.url) }),
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactSecrets(req.url),
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
@@ -82,7 +88,14 @@ export function createApp(deps: AppDeps): Express {
     );
   }
 
-  app.use(authenticate({ db: deps.db, pepper: deps.config.apiKeyPepper, rateLimiter: deps.rateLimiter, lastUsed: deps.lastUsed }));
+  app.use(
+    authenticate({
+      db: deps.db,
+      pepper: deps.config.apiKeyPepper,
+      rateLimiter: deps.rateLimiter,
+      lastUsed: deps.lastUsed,
+    }),
+  );
 
   const openApiDocument = JSON.stringify(generateOpenApiDocument());
   app.get(`${API_BASE_PATH}/openapi.json`, limitAnonymous(deps.rateLimiter), (_req, res) => {

@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
   const running = await startServer(config, logger, {
-    beforeListen: (database) => seedDemoTenantOnFirstStart(database, config, (text) => process.stdout.write(`${text}\n`)),
+    beforeListen: (database) =>
+      seedDemoTenantOnFirstStart(database, config, (text) => process.stdout.write(`${text}\n`)),
   });
   process.stdout.write(`1Security API listening on ${running.url}/api/v1 (database: ${running.database.engine})\n`);
 

@@ -31,7 +31,11 @@ export interface StartServerOptions {
 }
 
 /** Opens the database, migrates it, and serves the API on `config.port`. */
-export async function startServer(config: Config, logger: Logger, options: StartServerOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
   const ownsDatabase = options.database === undefined;
   const database =
     options.database ??
@@ -79,7 +83,10 @@ export async function startServer(config: Config, logger: Logger, options: Start
       if (draining) setImmediate(() => server.closeIdleConnections());
     });
   });
-  server.on('clientError', answerMalformedRequest(logger, (socket) => (responding.get(socket) ?? 0) > 0));
+  server.on(
+    'clientError',
+    answerMalformedRequest(logger, (socket) => (responding.get(socket) ?? 0) > 0),
+  );
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   logger.info({ port, engine: database.engine, rateLimitStore: config.redisUrl ? 'redis' : 'memory' }, 'listening');

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../src/api-keys/api-keys.repository';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
-import { clientFor, createKey, createTenantWithKey, startTestServer, type TestKey, type TestServer } from './support/test-server';
+import {
+  clientFor,
+  createKey,
+  createTenantWithKey,
+  startTestServer,
+  type TestKey,
+  type TestServer,
+} from './support/test-server';
 
 const UNAUTHENTICATED = {
   error: { code: 'UNAUTHENTICATED', message: 'Invalid, expired, or revoked API key.', requestId: expect.any(String) },

@@ -117,7 +117,13 @@ describe(`logs changes feed under concurrent, out-of-order commits (${ENGINE})`,
           workload: 'OneDrive',
         }),
       );
-      await ingestRecords(database.db, { tenantId: key.tenantId, type: 'logs', format: 'native', input: Readable.from(lines.map((l) => `${l}\n`)), batchSize: 3 });
+      await ingestRecords(database.db, {
+        tenantId: key.tenantId,
+        type: 'logs',
+        format: 'native',
+        input: Readable.from(lines.map((l) => `${l}\n`)),
+        batchSize: 3,
+      });
     };
 
     const poller = new Poller(key, '/logs/changes');
@@ -131,7 +137,12 @@ describe(`logs changes feed under concurrent, out-of-order commits (${ENGINE})`,
     await Promise.all([slowWriter(1), slowWriter(2), slowWriter(3), ingestWriter(1), ingestWriter(2)]);
     writing = false;
     await polling;
-    const ingested = await database.db.selectFrom('log_events').select('id').where('tenant_id', '=', key.tenantId).where('source_id', 'like', 'ingest-%').execute();
+    const ingested = await database.db
+      .selectFrom('log_events')
+      .select('id')
+      .where('tenant_id', '=', key.tenantId)
+      .where('source_id', 'like', 'ingest-%')
+      .execute();
     for (const { id } of ingested) committed.add(id);
     await poller.drainUntil(() => new Set(poller.seen).size >= committed.size);
 
@@ -169,7 +180,12 @@ describe(`logs changes feed under concurrent, out-of-order commits (${ENGINE})`,
       // The naive poller sees "early", advances past L's seq, and never looks back.
       const naive = async (after: string) =>
         (
-          await sql<{ id: string; seq: string }>`select id, seq::text from log_events where tenant_id = ${key.tenantId} and seq > ${after}::bigint order by seq`.execute(database.db)
+          await sql<{
+            id: string;
+            seq: string;
+          }>`select id, seq::text from log_events where tenant_id = ${key.tenantId} and seq > ${after}::bigint order by seq`.execute(
+            database.db,
+          )
         ).rows;
       const firstNaive = await naive('0');
       expect(firstNaive.map((r) => r.id)).toEqual([early.id]);
@@ -190,7 +206,10 @@ describe(`alert changes feed (${ENGINE})`, () => {
   it('shows a status change once, in its latest state, and not a no-op re-ingest', async () => {
     const key = await createTenantWithKey(database);
     const alert = makeSecurityAlert(key.tenantId, { source_id: 'graph-1', updated_at: at(0) });
-    await upsertSecurityAlerts(database.db, [alert, makeSecurityAlert(key.tenantId, { source_id: 'graph-2', updated_at: at(0) })]);
+    await upsertSecurityAlerts(database.db, [
+      alert,
+      makeSecurityAlert(key.tenantId, { source_id: 'graph-2', updated_at: at(0) }),
+    ]);
     const poller = new Poller(key, '/security-alerts/changes');
     await poller.drainUntil(() => poller.seen.length >= 2);
     expect(poller.seen).toHaveLength(2);
@@ -205,13 +224,20 @@ describe(`alert changes feed (${ENGINE})`, () => {
     expect(poller.seen).toHaveLength(3);
 
     // Resolved: fed once, with its latest state and its original id.
-    await upsertSecurityAlerts(database.db, [{ ...alert, id: 'ignored-new-id', status: 'resolved', classification: 'truePositive', updated_at: at(60_000) }]);
+    await upsertSecurityAlerts(database.db, [
+      { ...alert, id: 'ignored-new-id', status: 'resolved', classification: 'truePositive', updated_at: at(60_000) },
+    ]);
     const before = poller.seen.length;
     const cursor = poller.cursor;
     await poller.drainUntil(() => poller.seen.length > before);
     expect(poller.seen.slice(before)).toEqual([alert.id]);
     const res = await getJson(server, key.secret, '/security-alerts/changes', { cursor });
-    expect(res.body.data[0]).toMatchObject({ id: alert.id, status: 'resolved', isResolved: true, classification: 'truePositive' });
+    expect(res.body.data[0]).toMatchObject({
+      id: alert.id,
+      status: 'resolved',
+      isResolved: true,
+      classification: 'truePositive',
+    });
   });
 
   it('honours from, filters and rejects from with a cursor', async () => {
@@ -232,17 +258,30 @@ describe(`alert changes feed (${ENGINE})`, () => {
     poller.cursor = first.body.pagination.nextCursor;
     // `from` rides in the cursor: a later, older event does not sneak in.
     const newer = makeLogEvent(key.tenantId, { discovered_at: at(30_000), severity: 'high' });
-    await insertLogEvents(database.db, [makeLogEvent(key.tenantId, { discovered_at: at(1_000), severity: 'high' }), newer]);
+    await insertLogEvents(database.db, [
+      makeLogEvent(key.tenantId, { discovered_at: at(1_000), severity: 'high' }),
+      newer,
+    ]);
     await poller.drainUntil(() => poller.seen.includes(newer.id));
     expect(poller.seen).toEqual([newer.id]);
 
-    const both = await getJson(server, key.secret, '/logs/changes', { severity: 'high', from: at(0).toISOString(), cursor: poller.cursor! });
+    const both = await getJson(server, key.secret, '/logs/changes', {
+      severity: 'high',
+      from: at(0).toISOString(),
+      cursor: poller.cursor!,
+    });
     expect(both.status).toBe(400);
     expect(both.body.error.details[0].parameter).toBe('from');
-    const otherFilters = await getJson(server, key.secret, '/logs/changes', { severity: 'low', cursor: poller.cursor! });
+    const otherFilters = await getJson(server, key.secret, '/logs/changes', {
+      severity: 'low',
+      cursor: poller.cursor!,
+    });
     expect(otherFilters.body.error.code).toBe('INVALID_CURSOR');
     const listCursor = await getJson(server, key.secret, '/logs', { severity: 'high', limit: 1 });
-    const crossed = await getJson(server, key.secret, '/logs/changes', { severity: 'high', cursor: listCursor.body.pagination.nextCursor });
+    const crossed = await getJson(server, key.secret, '/logs/changes', {
+      severity: 'high',
+      cursor: listCursor.body.pagination.nextCursor,
+    });
     expect(crossed.body.error.code).toBe('INVALID_CURSOR');
   });
 });

@@ -31,7 +31,8 @@ describe(`pnpm admin while the server runs (${ENGINE})`, () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const ping = (secret: string) => fetch(`${server.url}/api/v1/ping`, { headers: { authorization: `Bearer ${secret}` } });
+  const ping = (secret: string) =>
+    fetch(`${server.url}/api/v1/ping`, { headers: { authorization: `Bearer ${secret}` } });
 
   it('creates a tenant and a key, lists it, and revokes it with effect on the running server', async () => {
     const tenant = await runCliProcess(['tenants', 'create', '--name', 'Contoso', '--json'], env);
@@ -42,7 +43,21 @@ describe(`pnpm admin while the server runs (${ENGINE})`, () => {
     expect(tenantId).toMatch(/^[0-9A-Z]{26}$/);
 
     const created = await runCliProcess(
-      ['keys', 'create', '--tenant', tenantId, '--name', 'Splunk prod', '--scopes', 'logs:read', '--rate-limit', '100', '--expires-at', '2099-01-01T00:00:00Z', '--json'],
+      [
+        'keys',
+        'create',
+        '--tenant',
+        tenantId,
+        '--name',
+        'Splunk prod',
+        '--scopes',
+        'logs:read',
+        '--rate-limit',
+        '100',
+        '--expires-at',
+        '2099-01-01T00:00:00Z',
+        '--json',
+      ],
       env,
     );
     expect(created.code).toBe(0);
@@ -75,7 +90,11 @@ describe(`pnpm admin while the server runs (${ENGINE})`, () => {
 
   it("supports the reference's createApiKey script", async () => {
     const tenant = JSON.parse((await runCliProcess(['tenants', 'create', '--name', 'Fabrikam', '--json'], env)).stdout);
-    const result = await runScript('src/scripts/createApiKey.ts', ['--tenant', tenant.tenantId, '--name', 'Sentinel'], env);
+    const result = await runScript(
+      'src/scripts/createApiKey.ts',
+      ['--tenant', tenant.tenantId, '--name', 'Sentinel'],
+      env,
+    );
     expect(result.code).toBe(0);
     const secret = /1sec_live_[A-Za-z0-9_-]{43}/.exec(result.stdout)?.[0];
     expect(secret).toBeDefined();
@@ -83,10 +102,16 @@ describe(`pnpm admin while the server runs (${ENGINE})`, () => {
   });
 
   it('rejects bad arguments with a clear message and a non-zero exit', async () => {
-    const noTenant = await runCliProcess(['keys', 'create', '--tenant', '01NOSUCHTENANT0000000000000', '--name', 'x'], env);
+    const noTenant = await runCliProcess(
+      ['keys', 'create', '--tenant', '01NOSUCHTENANT0000000000000', '--name', 'x'],
+      env,
+    );
     expect(noTenant.code).toBe(1);
     expect(noTenant.stderr).toContain('No tenant with id');
-    const badScope = await runCliProcess(['keys', 'create', '--tenant', 'x', '--name', 'x', '--scopes', 'admin:write'], env);
+    const badScope = await runCliProcess(
+      ['keys', 'create', '--tenant', 'x', '--name', 'x', '--scopes', 'admin:write'],
+      env,
+    );
     expect(badScope.code).toBe(2);
     expect(badScope.stderr).toContain('unknown scope admin:write');
     const unknownKey = await runCliProcess(['keys', 'revoke', 'nope'], env);

@@ -17,7 +17,13 @@ describe('configuration', () => {
 
   it('applies the documented defaults', () => {
     const config = loadConfig({}, '/srv/app');
-    expect(config).toMatchObject({ port: 4001, databaseUrl: undefined, dataDir: '/srv/app/.data', redisUrl: undefined, rateLimitPerMinute: 600 });
+    expect(config).toMatchObject({
+      port: 4001,
+      databaseUrl: undefined,
+      dataDir: '/srv/app/.data',
+      redisUrl: undefined,
+      rateLimitPerMinute: 600,
+    });
   });
 
   it('makes the server exit non-zero with a message naming the variable', async () => {

@@ -5,7 +5,14 @@ import { openDatabase, type DatabaseHandle } from '../src/db/database';
 import { ingestRecords } from '../src/ingest/ingest.service';
 import { createTenant } from '../src/tenants/tenants.repository';
 import { expectMatchesOpenApi } from './support/openapi-validator';
-import { freePort, POSTGRES_BINARIES, requireBinaries, startPrivatePostgres, waitFor, type PrivatePostgres } from './support/private-services';
+import {
+  freePort,
+  POSTGRES_BINARIES,
+  requireBinaries,
+  startPrivatePostgres,
+  waitFor,
+  type PrivatePostgres,
+} from './support/private-services';
 import { spawnServer, type ServerProcess } from './support/processes';
 import { ENGINE, silentLogger } from './support/test-database';
 
@@ -89,7 +96,8 @@ describe('PostgreSQL unreachable at start', () => {
   });
 
   afterAll(async () => {
-    if (server && server.child.exitCode !== null) console.error(`server exited ${server.child.exitCode}:\n${server.output().slice(-5000)}`);
+    if (server && server.child.exitCode !== null)
+      console.error(`server exited ${server.child.exitCode}:\n${server.output().slice(-5000)}`);
     await server?.stop('SIGKILL');
     await operator?.close();
     await postgres?.destroy();
@@ -104,7 +112,10 @@ describe('PostgreSQL unreachable at start', () => {
       });
       const body = (await res.json()) as { error?: { code: string; requestId: string } };
       if (res.status >= 400 && path.startsWith('/api/v1/')) {
-        const route = path.replace('/api/v1', '').replace(/\?.*$/, '').replace(/\/logs\/[0-9A-Z]{26}$/, '/logs/{id}');
+        const route = path
+          .replace('/api/v1', '')
+          .replace(/\?.*$/, '')
+          .replace(/\/logs\/[0-9A-Z]{26}$/, '/logs/{id}');
         expectMatchesOpenApi(route, res.status, body);
         expect(body.error?.requestId).toBe(res.headers.get('x-request-id'));
       }
@@ -153,21 +164,29 @@ describe('PostgreSQL unreachable at start', () => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'database unreachable' });
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    await waitFor('the load to see the outage', () => outcomes.slice(downSince).filter((o) => o.status === 503).length >= 50);
+    await waitFor(
+      'the load to see the outage',
+      () => outcomes.slice(downSince).filter((o) => o.status === 503).length >= 50,
+    );
     expect(server.child.exitCode).toBeNull();
 
     // Bring it back: the same process recovers without a restart.
     await postgres.start();
     await waitFor('/readyz to pass again', async () => (await fetch(`${server.url}/readyz`)).status === 200);
     const upSince = outcomes.length;
-    await waitFor('the load to be served again', () => outcomes.slice(upSince).filter((o) => o.status === 200).length >= 100);
+    await waitFor(
+      'the load to be served again',
+      () => outcomes.slice(upSince).filter((o) => o.status === 200).length >= 100,
+    );
     loading = false;
     await Promise.all(workers);
 
     expect(server.child.exitCode).toBeNull();
     expect(server.child.pid).toBe(pid);
     // Every request got an answer within the bound, and the only answers were 200 and 503.
-    const unexpected = outcomes.filter((o) => o.status !== 200 && !(o.status === 503 && o.code === 'SERVICE_UNAVAILABLE'));
+    const unexpected = outcomes.filter(
+      (o) => o.status !== 200 && !(o.status === 503 && o.code === 'SERVICE_UNAVAILABLE'),
+    );
     expect(unexpected).toEqual([]);
     expect(outcomes.filter((o) => o.status === 503).length).toBeGreaterThan(0);
     console.info(
@@ -180,7 +199,8 @@ describe('PostgreSQL unreachable at start', () => {
     const outcomes: Outcome[] = [];
     let loading = true;
     const workers = Array.from({ length: LOAD_WORKERS }, async (_, w) => {
-      for (let i = w; loading; i++) outcomes.push(await call(i % 2 === 0 ? '/api/v1/ping' : '/api/v1/logs?limit=20', HANG_BOUND_MS));
+      for (let i = w; loading; i++)
+        outcomes.push(await call(i % 2 === 0 ? '/api/v1/ping' : '/api/v1/logs?limit=20', HANG_BOUND_MS));
     });
     await waitFor('the load to be served', () => outcomes.filter((o) => o.status === 200).length >= 50);
 
@@ -194,7 +214,11 @@ describe('PostgreSQL unreachable at start', () => {
       const [probes, ready] = await Promise.all([
         Promise.all(Array.from({ length: 12 }, () => call('/api/v1/ping', HANG_BOUND_MS))),
         fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(HANG_BOUND_MS) }),
-        waitFor('the requests caught by the freeze to answer', () => outcomes.slice(frozenSince).filter((o) => o.status === 503).length >= LOAD_WORKERS, HANG_BOUND_MS),
+        waitFor(
+          'the requests caught by the freeze to answer',
+          () => outcomes.slice(frozenSince).filter((o) => o.status === 503).length >= LOAD_WORKERS,
+          HANG_BOUND_MS,
+        ),
       ]);
       expect(probes.map((p) => p.status)).toEqual(Array(12).fill(503));
       expect(ready.status).toBe(503);
@@ -203,10 +227,16 @@ describe('PostgreSQL unreachable at start', () => {
       postgres.freeze(false);
     }
     const thawedAt = outcomes.length;
-    await waitFor('the load to be served again', () => outcomes.slice(thawedAt).filter((o) => o.status === 200).length >= 50, HANG_BOUND_MS);
+    await waitFor(
+      'the load to be served again',
+      () => outcomes.slice(thawedAt).filter((o) => o.status === 200).length >= 50,
+      HANG_BOUND_MS,
+    );
     loading = false;
     await Promise.all(workers);
-    const unexpected = outcomes.filter((o) => o.status !== 200 && !(o.status === 503 && o.code === 'SERVICE_UNAVAILABLE'));
+    const unexpected = outcomes.filter(
+      (o) => o.status !== 200 && !(o.status === 503 && o.code === 'SERVICE_UNAVAILABLE'),
+    );
     expect(unexpected).toEqual([]);
     console.info(
       `database hang: ${outcomes.length} requests, ${outcomes.filter((o) => o.status === 503).length} answered 503, slowest ${Math.max(...outcomes.map((o) => o.ms))} ms`,

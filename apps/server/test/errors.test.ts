@@ -26,15 +26,20 @@ describe('errors, headers and unknown routes', () => {
     expect(reset).toBeLessThanOrEqual(Math.ceil(now) + 60);
   };
 
-  it.each(['/api/v1/nope', '/nope', '/api/v2/ping', '/'])('answers %s with a 404 envelope and rate-limit headers', async (path) => {
-    for (const headers of [{}, { authorization: `Bearer ${key.secret}` }] as Record<string, string>[]) {
-      const res = await fetch(`${server.url}${path}`, { headers });
-      expect(res.status).toBe(404);
-      const body = await res.json();
-      expect(body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String), requestId: res.headers.get('x-request-id') } });
-      expectRateLimitHeaders(res);
-    }
-  });
+  it.each(['/api/v1/nope', '/nope', '/api/v2/ping', '/'])(
+    'answers %s with a 404 envelope and rate-limit headers',
+    async (path) => {
+      for (const headers of [{}, { authorization: `Bearer ${key.secret}` }] as Record<string, string>[]) {
+        const res = await fetch(`${server.url}${path}`, { headers });
+        expect(res.status).toBe(404);
+        const body = await res.json();
+        expect(body).toEqual({
+          error: { code: 'NOT_FOUND', message: expect.any(String), requestId: res.headers.get('x-request-id') },
+        });
+        expectRateLimitHeaders(res);
+      }
+    },
+  );
 
   it('puts rate-limit headers and X-Request-Id on 200 and 401 responses', async () => {
     for (const headers of [{ authorization: `Bearer ${key.secret}` }, {}] as Record<string, string>[]) {
@@ -53,17 +58,27 @@ describe('errors, headers and unknown routes', () => {
   });
 
   it('names unknown query parameters in a VALIDATION_ERROR', async () => {
-    const res = await fetch(`${server.baseUrl}/ping?severty=high`, { headers: { authorization: `Bearer ${key.secret}` } });
+    const res = await fetch(`${server.baseUrl}/ping?severty=high`, {
+      headers: { authorization: `Bearer ${key.secret}` },
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
-      error: { code: 'VALIDATION_ERROR', details: [{ parameter: 'severty', message: expect.stringContaining('not a query parameter') }] },
+      error: {
+        code: 'VALIDATION_ERROR',
+        details: [{ parameter: 'severty', message: expect.stringContaining('not a query parameter') }],
+      },
     });
   });
 
   it('ignores conditional request headers: always a full response, never an empty 304', async () => {
-    const conditional: Record<string, string>[] = [{ 'if-none-match': '*' }, { 'if-modified-since': new Date(Date.now() + 86_400_000).toUTCString() }];
+    const conditional: Record<string, string>[] = [
+      { 'if-none-match': '*' },
+      { 'if-modified-since': new Date(Date.now() + 86_400_000).toUTCString() },
+    ];
     for (const headers of conditional) {
-      const res = await fetch(`${server.baseUrl}/ping`, { headers: { ...headers, authorization: `Bearer ${key.secret}` } });
+      const res = await fetch(`${server.baseUrl}/ping`, {
+        headers: { ...headers, authorization: `Bearer ${key.secret}` },
+      });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ data: { keyId: key.keyId } });
     }

@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../src/api-keys/api-keys.repository';
 import { loadConfig, type Config } from '../src/config';
 import { startServer, type RunningServer } from '../src/server';
-import { at, insertLogs, insertMonitoringAlerts, insertSecurityAlerts, makeLogEvent, makeMonitoringAlert, makeSecurityAlert } from './support/factories';
+import {
+  at,
+  insertLogs,
+  insertMonitoringAlerts,
+  insertSecurityAlerts,
+  makeLogEvent,
+  makeMonitoringAlert,
+  makeSecurityAlert,
+} from './support/factories';
 import { captureLogs, type CapturedLogger } from './support/log-capture';
 import { expectMatchesOpenApi } from './support/openapi-validator';
 import { percentEncode, rawHeaderText, rawPathText, rawRequest, rawUtf8, type RawResponse } from './support/raw-http';
@@ -125,8 +133,32 @@ const HOSTILE = [
   '\n{"level":60,"msg":"forged"}',
 ];
 
-const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', '__defineGetter__', 'toString', 'valueOf', 'hasOwnProperty'];
-const BRACKETS = ['', '', '', '[]', '[0]', '[1]', '[25]', '[b]', '[__proto__]', '[constructor][prototype]', '[a][b][c][d][e][f][g]', '[]=x&a[', '.x', '[', ']'];
+const PROTO_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__defineGetter__',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+];
+const BRACKETS = [
+  '',
+  '',
+  '',
+  '[]',
+  '[0]',
+  '[1]',
+  '[25]',
+  '[b]',
+  '[__proto__]',
+  '[constructor][prototype]',
+  '[a][b][c][d][e][f][g]',
+  '[]=x&a[',
+  '.x',
+  '[',
+  ']',
+];
 
 const unicodeText = fc.string({ unit: 'binary', maxLength: 24 });
 const asciiText = fc.string({ unit: 'binary-ascii', maxLength: 24 });
@@ -143,8 +175,15 @@ function cursorArb(template: string, cursors: Cursors): fc.Arbitrary<string> {
   const valid = cursors.valid.get(template) ?? [];
   const all = [...cursors.valid.values()].flat();
   const forged = fc
-    .record({ v: fc.constantFrom(1, 2, '1', null), k: fc.array(fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.object()), { maxLength: 3 }), f: fc.string() })
-    .map((payload) => `${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${Buffer.alloc(16).toString('base64url')}`);
+    .record({
+      v: fc.constantFrom(1, 2, '1', null),
+      k: fc.array(fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.object()), { maxLength: 3 }),
+      f: fc.string(),
+    })
+    .map(
+      (payload) =>
+        `${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${Buffer.alloc(16).toString('base64url')}`,
+    );
   const arbs: Array<fc.Arbitrary<string>> = [
     forged,
     fc.base64String({ maxLength: 200 }),
@@ -173,16 +212,23 @@ function cursorArb(template: string, cursors: Cursors): fc.Arbitrary<string> {
 function validValueArb(template: string, parameter: Parameter, cursors: Cursors): fc.Arbitrary<string> {
   const { schema, name } = parameter;
   if (name === 'cursor') return cursorArb(template, cursors);
-  if (schema.type === 'array' && schema.items?.enum) return fc.subarray(schema.items.enum, { minLength: 1 }).map((v) => v.join(','));
+  if (schema.type === 'array' && schema.items?.enum)
+    return fc.subarray(schema.items.enum, { minLength: 1 }).map((v) => v.join(','));
   if (schema.enum) return fc.constantFrom(...schema.enum);
   if (schema.type === 'integer') return fc.integer({ min: -3, max: 1_003 }).map(String);
   if (schema.type === 'boolean') return fc.constantFrom('true', 'false');
   if (schema.format === 'date-time') {
     return fc
-      .tuple(fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }), fc.constantFrom('Z', '+02:00', '-05:30'))
+      .tuple(
+        fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }),
+        fc.constantFrom('Z', '+02:00', '-05:30'),
+      )
       .map(([ms, zone]) => new Date(ms).toISOString().replace('Z', zone === 'Z' ? 'Z' : zone));
   }
-  return fc.oneof(fc.constantFrom('FileDownloaded', 'SharePoint', 'file', 'jane@contoso.com', 'Jane@Contoso.com', 'a,b'), asciiText);
+  return fc.oneof(
+    fc.constantFrom('FileDownloaded', 'SharePoint', 'file', 'jane@contoso.com', 'Jane@Contoso.com', 'a,b'),
+    asciiText,
+  );
 }
 
 const anyValue = fc.oneof(
@@ -204,7 +250,15 @@ function encodePart(text: string, encoding: Encoding): string {
 function queryPairArb(template: string, cursors: Cursors): fc.Arbitrary<string> {
   const parameters = parametersOf(template).filter((p) => p.in === 'query');
   const names = parameters.map((p) => p.name);
-  const allNames = [...new Set(TEMPLATES.flatMap((t) => parametersOf(t).filter((p) => p.in === 'query').map((p) => p.name)))];
+  const allNames = [
+    ...new Set(
+      TEMPLATES.flatMap((t) =>
+        parametersOf(t)
+          .filter((p) => p.in === 'query')
+          .map((p) => p.name),
+      ),
+    ),
+  ];
   const key = fc
     .tuple(
       fc.oneof(
@@ -218,11 +272,20 @@ function queryPairArb(template: string, cursors: Cursors): fc.Arbitrary<string> 
     .map(([name, bracket]) => name + bracket);
   const value = (name: string) => {
     const parameter = parameters.find((p) => p.name === name.replace(/[[.].*$/, ''));
-    return parameter ? fc.oneof({ weight: 3, arbitrary: validValueArb(template, parameter, cursors) }, { weight: 2, arbitrary: anyValue }) : anyValue;
+    return parameter
+      ? fc.oneof(
+          { weight: 3, arbitrary: validValueArb(template, parameter, cursors) },
+          { weight: 2, arbitrary: anyValue },
+        )
+      : anyValue;
   };
   return key.chain((k) =>
     fc
-      .tuple(value(k), fc.constantFrom<Encoding>('percent', 'percent', 'percent', 'percent', 'raw', 'plus'), fc.constantFrom('=', '=', '=', '', '=='))
+      .tuple(
+        value(k),
+        fc.constantFrom<Encoding>('percent', 'percent', 'percent', 'percent', 'raw', 'plus'),
+        fc.constantFrom('=', '=', '=', '', '=='),
+      )
       .map(([v, encoding, eq]) => {
         // Bracket syntax travels unencoded, as browsers and qs-style clients send it.
         const [base, ...rest] = k.split(/(?=[[.])/);
@@ -249,13 +312,37 @@ interface Keys {
 function credentialArb(keys: Keys): fc.Arbitrary<Record<string, string | string[]>> {
   const secret = fc.oneof(
     { weight: 8, arbitrary: fc.constant(keys.good.secret) },
-    { weight: 1, arbitrary: fc.constantFrom(keys.other.secret, keys.revoked.secret, keys.expired.secret, keys.logsOnly.secret) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(keys.other.secret, keys.revoked.secret, keys.expired.secret, keys.logsOnly.secret),
+    },
     { weight: 1, arbitrary: fc.stringMatching(/^1sec_live_[A-Za-z0-9_-]{43}$/) },
-    { weight: 1, arbitrary: fc.constantFrom(keys.good.secret.slice(0, -1), `${keys.good.secret}x`, keys.good.secret.toUpperCase(), `1sec_test_${keys.good.secret.slice(10)}`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        keys.good.secret.slice(0, -1),
+        `${keys.good.secret}x`,
+        keys.good.secret.toUpperCase(),
+        `1sec_test_${keys.good.secret.slice(10)}`,
+      ),
+    },
     { weight: 1, arbitrary: anyValue.map(rawHeaderText) },
   );
-  const scheme = fc.constantFrom('Bearer ', 'Bearer ', 'bearer ', 'BEARER ', 'Bearer\t', 'Bearer  ', 'Basic ', 'Token ', '', 'Bearer');
-  const authorization = fc.tuple(scheme, secret, fc.constantFrom('', '', ' ', 'x', ' extra')).map(([s, k, tail]) => `${s}${k}${tail}`);
+  const scheme = fc.constantFrom(
+    'Bearer ',
+    'Bearer ',
+    'bearer ',
+    'BEARER ',
+    'Bearer\t',
+    'Bearer  ',
+    'Basic ',
+    'Token ',
+    '',
+    'Bearer',
+  );
+  const authorization = fc
+    .tuple(scheme, secret, fc.constantFrom('', '', ' ', 'x', ' extra'))
+    .map(([s, k, tail]) => `${s}${k}${tail}`);
   return fc.oneof(
     { weight: 6, arbitrary: authorization.map((a) => ({ authorization: a })) },
     { weight: 2, arbitrary: secret.map((k) => ({ 'x-api-key': k })) },
@@ -268,18 +355,47 @@ function credentialArb(keys: Keys): fc.Arbitrary<Record<string, string | string[
 const requestIdArb: fc.Arbitrary<string | string[] | undefined> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(undefined) },
   { weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9._~-]{1,128}$/) },
-  { weight: 1, arbitrary: fc.constantFrom('a'.repeat(129), '', ' ', 'id with spaces', 'id\twith\ttabs', '../x', 'a/b', 'a%0d%0ab') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('a'.repeat(129), '', ' ', 'id with spaces', 'id\twith\ttabs', '../x', 'a/b', 'a%0d%0ab'),
+  },
   { weight: 1, arbitrary: anyValue.map(rawHeaderText) },
-  { weight: 1, arbitrary: fc.tuple(fc.stringMatching(/^[a-z0-9]{1,20}$/), fc.stringMatching(/^[a-z0-9]{1,20}$/)).map(([a, b]) => [a, b]) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.stringMatching(/^[a-z0-9]{1,20}$/), fc.stringMatching(/^[a-z0-9]{1,20}$/))
+      .map(([a, b]) => [a, b]),
+  },
 );
 
 const extraHeadersArb = fc.dictionary(
-  fc.constantFrom('accept', 'accept-encoding', 'accept-language', 'cookie', 'x-forwarded-for', 'x-forwarded-proto', 'origin', 'referer', 'user-agent', 'content-type', 'if-none-match', 'range', 'x-http-method-override', '__proto__', 'constructor'),
+  fc.constantFrom(
+    'accept',
+    'accept-encoding',
+    'accept-language',
+    'cookie',
+    'x-forwarded-for',
+    'x-forwarded-proto',
+    'origin',
+    'referer',
+    'user-agent',
+    'content-type',
+    'if-none-match',
+    'range',
+    'x-http-method-override',
+    '__proto__',
+    'constructor',
+  ),
   anyValue.map((v) => rawHeaderText(v).slice(0, MAX_HEADER)),
   { maxKeys: 3 },
 );
 
-function fuzzCaseArb(template: string, keys: Keys, cursors: Cursors, ids: { own: string[]; foreign: string[] }): fc.Arbitrary<FuzzCase> {
+function fuzzCaseArb(
+  template: string,
+  keys: Keys,
+  cursors: Cursors,
+  ids: { own: string[]; foreign: string[] },
+): fc.Arbitrary<FuzzCase> {
   const query = fc.array(queryPairArb(template, cursors), { maxLength: 7 }).map((pairs) => pairs.join('&'));
   let path: fc.Arbitrary<string>;
   if (template.includes('{id}')) {
@@ -287,27 +403,61 @@ function fuzzCaseArb(template: string, keys: Keys, cursors: Cursors, ids: { own:
       { weight: 3, arbitrary: fc.constantFrom(...ids.own).map(encodeURIComponent) },
       { weight: 2, arbitrary: fc.constantFrom(...ids.foreign).map(encodeURIComponent) },
       { weight: 1, arbitrary: fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/) },
-      { weight: 3, arbitrary: fc.tuple(anyValue, fc.constantFrom<Encoding>('percent', 'raw')).map(([v, e]) => encodePart(v, e).replace(/\//g, '%2F') || 'x') },
-      { weight: 1, arbitrary: fc.constantFrom('changes', 'CHANGES', '%2e%2e', '..', '.', '%00', '%', '%ZZ', 'a%2Fb', '01J' + '%'.repeat(3), 'x'.repeat(3_000)) },
+      {
+        weight: 3,
+        arbitrary: fc
+          .tuple(anyValue, fc.constantFrom<Encoding>('percent', 'raw'))
+          .map(([v, e]) => encodePart(v, e).replace(/\//g, '%2F') || 'x'),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          'changes',
+          'CHANGES',
+          '%2e%2e',
+          '..',
+          '.',
+          '%00',
+          '%',
+          '%ZZ',
+          'a%2Fb',
+          '01J' + '%'.repeat(3),
+          'x'.repeat(3_000),
+        ),
+      },
     );
     path = id.map((i) => `${API}${template.replace('{id}', i)}`);
   } else {
     path = fc.constant(`${API}${template}`);
   }
   const noisyPath = fc
-    .tuple(path, fc.constantFrom('', '', '', '', '/', '//', '/.', '/%2e', ';x', '%20', '/x', '.json'), fc.boolean(), fc.nat(9))
+    .tuple(
+      path,
+      fc.constantFrom('', '', '', '', '/', '//', '/.', '/%2e', ';x', '%20', '/x', '.json'),
+      fc.boolean(),
+      fc.nat(9),
+    )
     .map(([p, noise, upper, seed]) => {
       const base = upper && seed < 2 ? p.replace(/[a-z]/g, (c) => c.toUpperCase()) : p;
       return base + noise;
     });
   return fc
-    .record({ path: noisyPath, query, question: fc.constantFrom('?', '?', '?', '??', '?&'), credential: credentialArb(keys), requestId: requestIdArb, extra: extraHeadersArb })
+    .record({
+      path: noisyPath,
+      query,
+      question: fc.constantFrom('?', '?', '?', '??', '?&'),
+      credential: credentialArb(keys),
+      requestId: requestIdArb,
+      extra: extraHeadersArb,
+    })
     .map(({ path: p, query: q, question, credential, requestId, extra }) => {
       const full = (q ? `${p}${question}${q}` : p).slice(0, MAX_PATH);
       const headers: Record<string, string | string[]> = { ...extra };
-      for (const [name, value] of Object.entries(credential)) headers[name] = Array.isArray(value) ? value.map((v) => v.slice(0, MAX_HEADER)) : value.slice(0, MAX_HEADER);
+      for (const [name, value] of Object.entries(credential))
+        headers[name] = Array.isArray(value) ? value.map((v) => v.slice(0, MAX_HEADER)) : value.slice(0, MAX_HEADER);
       if (requestId !== undefined) headers['x-request-id'] = requestId;
-      const echo = typeof requestId === 'string' && WELL_FORMED_REQUEST_ID.test(requestId.trim()) ? requestId.trim() : undefined;
+      const echo =
+        typeof requestId === 'string' && WELL_FORMED_REQUEST_ID.test(requestId.trim()) ? requestId.trim() : undefined;
       return { path: full, headers, ...(echo ? { echo } : {}) };
     });
 }
@@ -353,18 +503,35 @@ beforeAll(async () => {
     [other.tenantId, ids.foreign],
   ] as const) {
     const severities = ['informational', 'low', 'medium', 'high', 'critical'] as const;
-    const logRows = await insertLogs(database.db, severities.map((severity, i) => makeLogEvent(tenantId, { discovered_at: at(i * 1000), severity })));
-    const monitoring = await insertMonitoringAlerts(database.db, severities.map((severity, i) => makeMonitoringAlert(tenantId, { updated_at: at(i * 1000), severity })));
-    const security = await insertSecurityAlerts(database.db, severities.map((severity, i) => makeSecurityAlert(tenantId, { updated_at: at(i * 1000), severity })));
+    const logRows = await insertLogs(
+      database.db,
+      severities.map((severity, i) => makeLogEvent(tenantId, { discovered_at: at(i * 1000), severity })),
+    );
+    const monitoring = await insertMonitoringAlerts(
+      database.db,
+      severities.map((severity, i) => makeMonitoringAlert(tenantId, { updated_at: at(i * 1000), severity })),
+    );
+    const security = await insertSecurityAlerts(
+      database.db,
+      severities.map((severity, i) => makeSecurityAlert(tenantId, { updated_at: at(i * 1000), severity })),
+    );
     bucket.push(...[...logRows, ...monitoring, ...security].map((r) => r.id));
   }
-  tenants.push({ secrets: [good, revoked, expired, logsOnly].map((k) => k.secret), ids: ids.own }, { secrets: [other.secret], ids: ids.foreign });
+  tenants.push(
+    { secrets: [good, revoked, expired, logsOnly].map((k) => k.secret), ids: ids.own },
+    { secrets: [other.secret], ids: ids.foreign },
+  );
 
   // Real cursors to mutate: one page of one item per list and feed, with and without filters.
   for (const template of TEMPLATES.filter((t) => !t.includes('{') && t !== '/ping')) {
     const found: string[] = [];
     for (const query of ['limit=1', 'limit=1&severity=high,critical,low,medium,informational']) {
-      const res = await rawRequest(server.url, `${API}${template}?${query}`, { authorization: `Bearer ${good.secret}` }, agent);
+      const res = await rawRequest(
+        server.url,
+        `${API}${template}?${query}`,
+        { authorization: `Bearer ${good.secret}` },
+        agent,
+      );
       const cursor = (JSON.parse(res.body) as { pagination?: { nextCursor?: string } }).pagination?.nextCursor;
       if (cursor) found.push(cursor);
     }
@@ -394,9 +561,12 @@ function checkResponse(c: FuzzCase, res: RawResponse): void {
     expectMatchesOpenApi(route!, 200, body);
     // Items only ever come from the tenant of a key the request carried.
     const sent = JSON.stringify(c.headers);
-    const allowed = new Set(tenants.filter((t) => t.secrets.some((secret) => sent.includes(secret))).flatMap((t) => t.ids));
+    const allowed = new Set(
+      tenants.filter((t) => t.secrets.some((secret) => sent.includes(secret))).flatMap((t) => t.ids),
+    );
     const items = Array.isArray(body.data) ? body.data : [body.data];
-    for (const item of items as Array<{ id?: string }>) if (item && item.id !== undefined) expect(allowed.has(item.id), context).toBe(true);
+    for (const item of items as Array<{ id?: string }>)
+      if (item && item.id !== undefined) expect(allowed.has(item.id), context).toBe(true);
     return;
   }
   expect(body.error?.requestId, context).toBe(requestId);
@@ -410,7 +580,11 @@ function checkResponse(c: FuzzCase, res: RawResponse): void {
 
 /** A network error becomes a response with status 0, which no check accepts. */
 function send(c: FuzzCase): Promise<RawResponse> {
-  return rawRequest(server.url, c.path, c.headers, agent).catch((err: Error) => ({ status: 0, headers: {}, body: `network error: ${err.message}` }));
+  return rawRequest(server.url, c.path, c.headers, agent).catch((err: Error) => ({
+    status: 0,
+    headers: {},
+    body: `network error: ${err.message}`,
+  }));
 }
 
 /** checkResponse, naming the one case of the batch that failed. */
@@ -443,11 +617,32 @@ describe(`fuzzing every endpoint with hostile query strings, paths and headers (
   it('paths outside the contract: probes, the OpenAPI document, unknown routes', async () => {
     const outside = fc
       .tuple(
-        fc.constantFrom('/healthz', '/readyz', `${API}/openapi.json`, '/', '/api', `${API}`, `${API}/`, '/api/v2/ping', '/favicon.ico', '/.env', `${API}/logs/x/y`, `${API}/ping/x`),
-        fc.oneof(fc.constant(''), fc.array(fc.tuple(anyValue, anyValue), { maxLength: 3 }).map((pairs) => `?${pairs.map(([k, v]) => `${percentEncode(k)}=${rawPathText(v)}`).join('&')}`)),
+        fc.constantFrom(
+          '/healthz',
+          '/readyz',
+          `${API}/openapi.json`,
+          '/',
+          '/api',
+          `${API}`,
+          `${API}/`,
+          '/api/v2/ping',
+          '/favicon.ico',
+          '/.env',
+          `${API}/logs/x/y`,
+          `${API}/ping/x`,
+        ),
+        fc.oneof(
+          fc.constant(''),
+          fc
+            .array(fc.tuple(anyValue, anyValue), { maxLength: 3 })
+            .map((pairs) => `?${pairs.map(([k, v]) => `${percentEncode(k)}=${rawPathText(v)}`).join('&')}`),
+        ),
         credentialArb(keys),
       )
-      .map(([path, query, credential]): FuzzCase => ({ path: `${path}${query}`.slice(0, MAX_PATH), headers: credential }));
+      .map(([path, query, credential]): FuzzCase => ({
+        path: `${path}${query}`.slice(0, MAX_PATH),
+        headers: credential,
+      }));
     await fc.assert(
       fc.asyncProperty(outside, async (c) => {
         const res = await send(c);
@@ -466,26 +661,39 @@ describe(`fuzzing every endpoint with hostile query strings, paths and headers (
 
   it('other methods on every path: the envelope, never a 5xx', async () => {
     const methods = ['HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'PROPFIND', 'get', 'Get'];
-    const paths = [...TEMPLATES.map((t) => `${API}${t.replace('{id}', ids.own[0]!)}`), '/healthz', '/readyz', `${API}/openapi.json`, '/nope'];
+    const paths = [
+      ...TEMPLATES.map((t) => `${API}${t.replace('{id}', ids.own[0]!)}`),
+      '/healthz',
+      '/readyz',
+      `${API}/openapi.json`,
+      '/nope',
+    ];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...methods), fc.constantFrom(...paths), credentialArb(keys), async (method, path, headers) => {
-        const res = await rawRequest(server.url, path, headers, agent, method).catch((err: Error) => ({ status: 0, headers: {}, body: err.message }) as RawResponse);
-        requests++;
-        const context = `${method} ${path} → ${res.status} ${res.body.slice(0, 300)}`;
-        expect(res.status, context).toBeGreaterThanOrEqual(200);
-        expect(res.status, context).toBeLessThan(500);
-        expect(res.headers['x-request-id'], context).toMatch(WELL_FORMED_REQUEST_ID);
-        if (method === 'HEAD') {
-          expect(res.body, context).toBe('');
-          return;
-        }
-        // A method other than GET (HEAD aside) matches no route: 404 in the envelope, unless a bad
-        // key was sent, which is refused (401) before routing.
-        if (method.toUpperCase() !== 'GET') {
-          expect([401, 404], context).toContain(res.status);
-          expectMatchesOpenApi('/logs/{id}', res.status, JSON.parse(res.body));
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...methods),
+        fc.constantFrom(...paths),
+        credentialArb(keys),
+        async (method, path, headers) => {
+          const res = await rawRequest(server.url, path, headers, agent, method).catch(
+            (err: Error) => ({ status: 0, headers: {}, body: err.message }) as RawResponse,
+          );
+          requests++;
+          const context = `${method} ${path} → ${res.status} ${res.body.slice(0, 300)}`;
+          expect(res.status, context).toBeGreaterThanOrEqual(200);
+          expect(res.status, context).toBeLessThan(500);
+          expect(res.headers['x-request-id'], context).toMatch(WELL_FORMED_REQUEST_ID);
+          if (method === 'HEAD') {
+            expect(res.body, context).toBe('');
+            return;
+          }
+          // A method other than GET (HEAD aside) matches no route: 404 in the envelope, unless a bad
+          // key was sent, which is refused (401) before routing.
+          if (method.toUpperCase() !== 'GET') {
+            expect([401, 404], context).toContain(res.status);
+            expectMatchesOpenApi('/logs/{id}', res.status, JSON.parse(res.body));
+          }
+        },
+      ),
       { numRuns: Math.ceil(RUNS / 4) },
     );
   });
@@ -506,11 +714,21 @@ describe(`fuzzing every endpoint with hostile query strings, paths and headers (
 describe(`input the database or Node's HTTP parser cannot take (${ENGINE})`, () => {
   it('never writes a key pasted into the URL to the logs, nor quotes it back in an error', async () => {
     const secret = keys.good.secret;
-    for (const path of [`/logs?api_key=${secret}`, `/logs/${secret}`, `/ping?x=${encodeURIComponent(`Bearer ${secret}`)}`, `/nope/${secret}`]) {
+    for (const path of [
+      `/logs?api_key=${secret}`,
+      `/logs/${secret}`,
+      `/ping?x=${encodeURIComponent(`Bearer ${secret}`)}`,
+      `/nope/${secret}`,
+    ]) {
       const res = await rawRequest(server.url, `${API}${path}`, {}, agent);
       expect(res.body).not.toContain(secret);
     }
-    for (const query of [`order=${secret}`, `severity=high,${secret}`, `${secret}=1`, `actor=${'x'.repeat(400)}${secret}`]) {
+    for (const query of [
+      `order=${secret}`,
+      `severity=high,${secret}`,
+      `${secret}=1`,
+      `actor=${'x'.repeat(400)}${secret}`,
+    ]) {
       const res = await rawRequest(server.url, `${API}/logs?${query}`, { authorization: `Bearer ${secret}` }, agent);
       expect(res.status).toBe(400);
       expect(res.body, query).not.toContain(secret);
@@ -550,7 +768,12 @@ describe(`input the database or Node's HTTP parser cannot take (${ENGINE})`, () 
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       const body = JSON.parse(res.body);
       expect(body).toEqual({
-        error: { code: 'VALIDATION_ERROR', message: expect.any(String), details: [{ parameter: 'request', message: expect.any(String) }], requestId: 'regression-1' },
+        error: {
+          code: 'VALIDATION_ERROR',
+          message: expect.any(String),
+          details: [{ parameter: 'request', message: expect.any(String) }],
+          requestId: 'regression-1',
+        },
       });
       expectMatchesOpenApi('/logs', 400, body);
     }

@@ -31,9 +31,22 @@ function ndjson(records: unknown[]): Readable {
   return Readable.from(records.map((r) => (typeof r === 'string' ? `${r}\n` : `${JSON.stringify(r)}\n`)));
 }
 
-async function ingest(tenantId: string, type: IngestResourceType, format: IngestFormat, input: Readable, batchSize = 2) {
+async function ingest(
+  tenantId: string,
+  type: IngestResourceType,
+  format: IngestFormat,
+  input: Readable,
+  batchSize = 2,
+) {
   const rejections: Rejection[] = [];
-  const summary = await ingestRecords(database.db, { tenantId, type, format, input, batchSize, onRejected: (r) => rejections.push(r) });
+  const summary = await ingestRecords(database.db, {
+    tenantId,
+    type,
+    format,
+    input,
+    batchSize,
+    onRejected: (r) => rejections.push(r),
+  });
   return { summary, rejections };
 }
 
@@ -100,7 +113,10 @@ describe(`ingestion (${ENGINE})`, () => {
     });
     expect((await ingest(tenant.tenantId, 'logs', 'native', ndjson(records))).summary.inserted).toBe(3);
     const reordered = records.map((r) => Object.fromEntries(Object.entries(r).reverse()));
-    expect((await ingest(tenant.tenantId, 'logs', 'native', ndjson(reordered))).summary).toMatchObject({ inserted: 0, unchanged: 3 });
+    expect((await ingest(tenant.tenantId, 'logs', 'native', ndjson(reordered))).summary).toMatchObject({
+      inserted: 0,
+      unchanged: 3,
+    });
   });
 
   it('reports bad lines by number and reason, and keeps the good lines around them', async () => {
@@ -109,7 +125,15 @@ describe(`ingestion (${ENGINE})`, () => {
       tenant.tenantId,
       'logs',
       'native',
-      ndjson([nativeLog(1), '{"not json', { ...nativeLog(2), severity: 'urgent' }, '', nativeLog(3), { ...nativeLog(4), occurredAt: 'yesterday' }, nativeLog(5)]),
+      ndjson([
+        nativeLog(1),
+        '{"not json',
+        { ...nativeLog(2), severity: 'urgent' },
+        '',
+        nativeLog(3),
+        { ...nativeLog(4), occurredAt: 'yesterday' },
+        nativeLog(5),
+      ]),
     );
     expect(summary).toEqual({ read: 6, inserted: 3, updated: 0, unchanged: 0, rejected: 3 });
     expect(rejections).toEqual([
@@ -143,7 +167,12 @@ describe(`ingestion (${ENGINE})`, () => {
     expect(second.summary).toEqual({ read: 1, inserted: 0, updated: 1, unchanged: 0, rejected: 0 });
     const after = await getJson(server, tenant.secret, `/monitoring-alerts/${before.id}`);
     expectMatchesOpenApi('/monitoring-alerts/{id}', 200, after.body);
-    expect(after.body.data).toMatchObject({ id: before.id, status: 'resolved', isResolved: true, resolvedAt: '2026-06-05T10:00:00.000Z' });
+    expect(after.body.data).toMatchObject({
+      id: before.id,
+      status: 'resolved',
+      isResolved: true,
+      resolvedAt: '2026-06-05T10:00:00.000Z',
+    });
   });
 
   it('rejects a record that contradicts itself instead of guessing', async () => {
@@ -152,21 +181,60 @@ describe(`ingestion (${ENGINE})`, () => {
       tenant.tenantId,
       'security-alerts',
       'native',
-      ndjson([{ title: 'x', severity: 'low', status: 'new', isResolved: true, category: 'Execution', serviceSource: 'microsoftDefenderForEndpoint' }]),
+      ndjson([
+        {
+          title: 'x',
+          severity: 'low',
+          status: 'new',
+          isResolved: true,
+          category: 'Execution',
+          serviceSource: 'microsoftDefenderForEndpoint',
+        },
+      ]),
     );
     expect(rejections).toEqual([{ line: 1, reason: 'isResolved: contradicts status "new"' }]);
   });
 
   it('rejects a record whose id another record already uses, without losing the batch', async () => {
     const tenant = await createTenantWithKey(database);
-    await ingest(tenant.tenantId, 'monitoring-alerts', 'native', ndjson([{ id: 'A1', sourceId: 'first', name: 'a', severity: 'low', status: 'open', resourceType: 'site', createdFrom: { policyId: 'p', policyName: 'p' } }]));
+    await ingest(
+      tenant.tenantId,
+      'monitoring-alerts',
+      'native',
+      ndjson([
+        {
+          id: 'A1',
+          sourceId: 'first',
+          name: 'a',
+          severity: 'low',
+          status: 'open',
+          resourceType: 'site',
+          createdFrom: { policyId: 'p', policyName: 'p' },
+        },
+      ]),
+    );
     const { summary, rejections } = await ingest(
       tenant.tenantId,
       'monitoring-alerts',
       'native',
       ndjson([
-        { id: 'A1', sourceId: 'second', name: 'b', severity: 'low', status: 'open', resourceType: 'site', createdFrom: { policyId: 'p', policyName: 'p' } },
-        { id: 'A2', name: 'c', severity: 'low', status: 'open', resourceType: 'site', createdFrom: { policyId: 'p', policyName: 'p' } },
+        {
+          id: 'A1',
+          sourceId: 'second',
+          name: 'b',
+          severity: 'low',
+          status: 'open',
+          resourceType: 'site',
+          createdFrom: { policyId: 'p', policyName: 'p' },
+        },
+        {
+          id: 'A2',
+          name: 'c',
+          severity: 'low',
+          status: 'open',
+          resourceType: 'site',
+          createdFrom: { policyId: 'p', policyName: 'p' },
+        },
       ]),
       10,
     );
@@ -214,15 +282,25 @@ describe(`pnpm admin ingest (${ENGINE})`, () => {
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toEqual({ read: 2, inserted: 2, updated: 0, unchanged: 0, rejected: 0 });
 
-    const stdin = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'logs', '-'], env, `${JSON.stringify(nativeLog(3))}\nnot json\n`);
+    const stdin = await runCliProcess(
+      ['ingest', '--tenant', tenant.tenantId, '--type', 'logs', '-'],
+      env,
+      `${JSON.stringify(nativeLog(3))}\nnot json\n`,
+    );
     expect(stdin.code).toBe(1);
     expect(stdin.stdout).toContain('inserted 1');
     expect(stdin.stderr).toContain('line 2: rejected: not valid JSON');
 
-    const wrongFormat = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'logs', '--format', 'graph', good], env);
+    const wrongFormat = await runCliProcess(
+      ['ingest', '--tenant', tenant.tenantId, '--type', 'logs', '--format', 'graph', good],
+      env,
+    );
     expect(wrongFormat.code).toBe(2);
     expect(wrongFormat.stderr).toContain('--format graph does not apply to --type logs');
-    const missing = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'logs', path.join(dataDir, 'nope.ndjson')], env);
+    const missing = await runCliProcess(
+      ['ingest', '--tenant', tenant.tenantId, '--type', 'logs', path.join(dataDir, 'nope.ndjson')],
+      env,
+    );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No such file');
   });
@@ -230,16 +308,68 @@ describe(`pnpm admin ingest (${ENGINE})`, () => {
   // One engine is enough for the CLI walkthrough of the samples (the normalisers have unit tests).
   (ENGINE === 'postgres' ? it : undefined)?.('ingests the shipped O365 and Graph samples', async () => {
     const tenant = JSON.parse((await runCliProcess(['tenants', 'create', '--name', 'Samples', '--json'], env)).stdout);
-    const o365 = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'logs', '--format', 'o365', path.join(FIXTURES, 'o365-audit.ndjson'), '--json'], env);
+    const o365 = await runCliProcess(
+      [
+        'ingest',
+        '--tenant',
+        tenant.tenantId,
+        '--type',
+        'logs',
+        '--format',
+        'o365',
+        path.join(FIXTURES, 'o365-audit.ndjson'),
+        '--json',
+      ],
+      env,
+    );
     expect(o365.code, o365.stderr).toBe(0);
     expect(JSON.parse(o365.stdout).inserted).toBeGreaterThan(10);
-    const graph = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'security-alerts', '--format', 'graph', path.join(FIXTURES, 'graph-alerts.json'), '--json'], env);
+    const graph = await runCliProcess(
+      [
+        'ingest',
+        '--tenant',
+        tenant.tenantId,
+        '--type',
+        'security-alerts',
+        '--format',
+        'graph',
+        path.join(FIXTURES, 'graph-alerts.json'),
+        '--json',
+      ],
+      env,
+    );
     expect(graph.code, graph.stderr).toBe(0);
     expect(JSON.parse(graph.stdout).inserted).toBeGreaterThan(3);
-    const updated = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'security-alerts', '--format', 'graph', path.join(FIXTURES, 'graph-alerts-updated.ndjson'), '--json'], env);
+    const updated = await runCliProcess(
+      [
+        'ingest',
+        '--tenant',
+        tenant.tenantId,
+        '--type',
+        'security-alerts',
+        '--format',
+        'graph',
+        path.join(FIXTURES, 'graph-alerts-updated.ndjson'),
+        '--json',
+      ],
+      env,
+    );
     expect(JSON.parse(updated.stdout)).toMatchObject({ inserted: 0, updated: 2 });
     // Replaying the older export must not undo the newer state.
-    const replay = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'security-alerts', '--format', 'graph', path.join(FIXTURES, 'graph-alerts.json'), '--json'], env);
+    const replay = await runCliProcess(
+      [
+        'ingest',
+        '--tenant',
+        tenant.tenantId,
+        '--type',
+        'security-alerts',
+        '--format',
+        'graph',
+        path.join(FIXTURES, 'graph-alerts.json'),
+        '--json',
+      ],
+      env,
+    );
     expect(JSON.parse(replay.stdout)).toMatchObject({ inserted: 0, updated: 0, unchanged: 6 });
   });
 });
@@ -253,7 +383,9 @@ describe(`raw provider payloads (${ENGINE})`, () => {
     expect(first.rejections).toEqual([]);
     expect(first.summary.inserted).toBe(1);
     const list = await getJson(server, tenant.secret, '/security-alerts');
-    const res = await fetch(`${server.baseUrl}/security-alerts/${list.body.data[0].id}`, { headers: { authorization: `Bearer ${tenant.secret}` } });
+    const res = await fetch(`${server.baseUrl}/security-alerts/${list.body.data[0].id}`, {
+      headers: { authorization: `Bearer ${tenant.secret}` },
+    });
     const text = await res.text();
     expect(text).toContain(`"rawData":${rawText}`);
     expect((await ingest(tenant.tenantId, 'security-alerts', 'native', ndjson([record]))).summary.unchanged).toBe(1);

@@ -3,7 +3,15 @@ import { generateOpenApiDocument } from '@1security/contract/openapi';
 import fc from 'fast-check';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at, insertLogs, insertMonitoringAlerts, insertSecurityAlerts, makeLogEvent, makeMonitoringAlert, makeSecurityAlert } from './support/factories';
+import {
+  at,
+  insertLogs,
+  insertMonitoringAlerts,
+  insertSecurityAlerts,
+  makeLogEvent,
+  makeMonitoringAlert,
+  makeSecurityAlert,
+} from './support/factories';
 import { expectMatchesOpenApi } from './support/openapi-validator';
 import { rawRequest } from './support/raw-http';
 import { ENGINE, createTestDatabase, type TestDatabase } from './support/test-database';
@@ -34,7 +42,11 @@ const queryParameters = (template: string): Array<{ name: string; schema: any }>
 type Resource = 'logs' | 'monitoring-alerts' | 'security-alerts';
 const resourceOf = (template: string) => template.split('/')[1] as Resource;
 /** The field each resource's item carries the owning tenant's tag in. */
-const MARKER: Record<Resource, string> = { logs: 'resourceName', 'monitoring-alerts': 'description', 'security-alerts': 'title' };
+const MARKER: Record<Resource, string> = {
+  logs: 'resourceName',
+  'monitoring-alerts': 'description',
+  'security-alerts': 'title',
+};
 
 const rowArb = fc.record({
   id: fc.nat(ID_POOL.length - 1),
@@ -43,7 +55,10 @@ const rowArb = fc.record({
   flag: fc.boolean(),
 });
 const rowsArb = fc.uniqueArray(rowArb, { selector: (r) => r.id, maxLength: 8 });
-const worldArb = fc.array(fc.record({ logs: rowsArb, monitoring: rowsArb, security: rowsArb }), { minLength: 2, maxLength: 3 });
+const worldArb = fc.array(fc.record({ logs: rowsArb, monitoring: rowsArb, security: rowsArb }), {
+  minLength: 2,
+  maxLength: 3,
+});
 
 /** A valid query for an endpoint: random filters from its documented parameters, a small page size. */
 function queryArb(template: string): fc.Arbitrary<Record<string, string>> {
@@ -51,16 +66,22 @@ function queryArb(template: string): fc.Arbitrary<Record<string, string>> {
     .filter((p) => p.name !== 'cursor' && p.name !== 'limit')
     .map((p): [string, fc.Arbitrary<string>] => {
       const { name, schema } = p;
-      if (schema.type === 'array' && schema.items?.enum) return [name, fc.subarray(schema.items.enum as string[], { minLength: 1 }).map((v) => v.join(','))];
+      if (schema.type === 'array' && schema.items?.enum)
+        return [name, fc.subarray(schema.items.enum as string[], { minLength: 1 }).map((v) => v.join(','))];
       if (schema.enum) return [name, fc.constantFrom(...(schema.enum as string[]))];
       if (schema.type === 'boolean') return [name, fc.constantFrom('true', 'false')];
-      if (name === 'since' || name === 'from') return [name, fc.constantFrom(...TIMES.slice(0, 3)).map((d) => d.toISOString())];
+      if (name === 'since' || name === 'from')
+        return [name, fc.constantFrom(...TIMES.slice(0, 3)).map((d) => d.toISOString())];
       if (name === 'until') return [name, fc.constantFrom(...TIMES.slice(3)).map((d) => d.toISOString())];
-      if (name === 'actor') return [name, fc.constantFrom('jane@contoso.com', 'JANE@contoso.com', 'nobody@contoso.com')];
+      if (name === 'actor')
+        return [name, fc.constantFrom('jane@contoso.com', 'JANE@contoso.com', 'nobody@contoso.com')];
       return [name, fc.constantFrom('FileDownloaded', 'SharePoint', 'file', 'site', 'Finance')];
     });
   return fc
-    .record({ filters: fc.record(Object.fromEntries(entries), { requiredKeys: [] }), limit: fc.integer({ min: 1, max: 4 }) })
+    .record({
+      filters: fc.record(Object.fromEntries(entries), { requiredKeys: [] }),
+      limit: fc.integer({ min: 1, max: 4 }),
+    })
     .map(({ filters, limit }) => ({ ...(filters as Record<string, string>), limit: String(limit) }));
 }
 
@@ -90,7 +111,12 @@ afterAll(async () => {
 
 async function get(secret: string, template: string, query: Record<string, string> = {}, path = template) {
   const search = new URLSearchParams(query).toString();
-  const res = await rawRequest(server.url, `${API}${path}${search ? `?${search}` : ''}`, { authorization: `Bearer ${secret}` }, agent);
+  const res = await rawRequest(
+    server.url,
+    `${API}${path}${search ? `?${search}` : ''}`,
+    { authorization: `Bearer ${secret}` },
+    agent,
+  );
   requests++;
   const body = JSON.parse(res.body);
   expectMatchesOpenApi(template, res.status, body);
@@ -143,17 +169,40 @@ async function createWorld(world: Array<{ logs: Row[]; monitoring: Row[]; securi
     const stamp = (r: Row) => ({ id: ID_POOL[r.id]!, source_id: `src-${r.id}` });
     await insertLogs(
       database.db,
-      data.logs.map((r) => makeLogEvent(key.tenantId, { ...stamp(r), discovered_at: TIMES[r.time]!, severity: r.severity, resource_name: tag, actor_name: r.flag ? 'Jane@Contoso.com' : 'bob@contoso.com' })),
+      data.logs.map((r) =>
+        makeLogEvent(key.tenantId, {
+          ...stamp(r),
+          discovered_at: TIMES[r.time]!,
+          severity: r.severity,
+          resource_name: tag,
+          actor_name: r.flag ? 'Jane@Contoso.com' : 'bob@contoso.com',
+        }),
+      ),
     );
     await insertMonitoringAlerts(
       database.db,
       data.monitoring.map((r) =>
-        makeMonitoringAlert(key.tenantId, { ...stamp(r), updated_at: TIMES[r.time]!, severity: r.severity, description: tag, status: r.flag ? 'resolved' : 'open', resolved_at: r.flag ? TIMES[r.time]! : null }),
+        makeMonitoringAlert(key.tenantId, {
+          ...stamp(r),
+          updated_at: TIMES[r.time]!,
+          severity: r.severity,
+          description: tag,
+          status: r.flag ? 'resolved' : 'open',
+          resolved_at: r.flag ? TIMES[r.time]! : null,
+        }),
       ),
     );
     await insertSecurityAlerts(
       database.db,
-      data.security.map((r) => makeSecurityAlert(key.tenantId, { ...stamp(r), updated_at: TIMES[r.time]!, severity: r.severity, title: tag, status: r.flag ? 'resolved' : 'new' })),
+      data.security.map((r) =>
+        makeSecurityAlert(key.tenantId, {
+          ...stamp(r),
+          updated_at: TIMES[r.time]!,
+          severity: r.severity,
+          title: tag,
+          status: r.flag ? 'resolved' : 'new',
+        }),
+      ),
     );
     const tenant: Tenant = {
       tag,
@@ -173,11 +222,16 @@ async function createWorld(world: Array<{ logs: Row[]; monitoring: Row[]; securi
 
 describe(`tenant isolation, property-based (${ENGINE})`, () => {
   it('no list, feed, detail or cursor ever yields another tenant’s item', async () => {
-    const queriesArb = fc.record(Object.fromEntries(LISTS.map((t) => [t, queryArb(t)])) as Record<string, fc.Arbitrary<Record<string, string>>>);
+    const queriesArb = fc.record(
+      Object.fromEntries(LISTS.map((t) => [t, queryArb(t)])) as Record<string, fc.Arbitrary<Record<string, string>>>,
+    );
     await fc.assert(
       fc.asyncProperty(worldArb, queriesArb, fc.integer({ min: 1, max: 5 }), async (world, queries, limit) => {
         const tenants = await createWorld(world);
-        const cursorsByTenant = new Map<Tenant, Array<{ template: string; query: Record<string, string>; cursor: string }>>();
+        const cursorsByTenant = new Map<
+          Tenant,
+          Array<{ template: string; query: Record<string, string>; cursor: string }>
+        >();
         for (const tenant of tenants) {
           const issued: Array<{ template: string; query: Record<string, string>; cursor: string }> = [];
           for (const template of LISTS) {
@@ -188,7 +242,11 @@ describe(`tenant isolation, property-based (${ENGINE})`, () => {
             const all = await walk(tenant, template, { limit: String(limit) });
             const seen = all.items.map((i) => i.id as string).sort();
             expect(new Set(seen).size, template).toBe(seen.length);
-            if (template.endsWith('/changes')) expect(seen.every((id) => tenant.ids[resource].has(id)), template).toBe(true);
+            if (template.endsWith('/changes'))
+              expect(
+                seen.every((id) => tenant.ids[resource].has(id)),
+                template,
+              ).toBe(true);
             else expect(seen, template).toEqual([...tenant.ids[resource]].sort());
             all.cursors.forEach((cursor) => issued.push({ template, query: { limit: String(limit) }, cursor }));
             // Random filters: a subset of the tenant's own items.

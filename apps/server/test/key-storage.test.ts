@@ -41,7 +41,11 @@ describe(`API key storage (${ENGINE})`, () => {
   it('with API_KEY_PEPPER, the stored hash is an HMAC: useless without the pepper, and only that server accepts the key', async () => {
     const tenant = await createTenant(database.db, 'Peppered');
     const { key, secret } = await createApiKey(database.db, PEPPER, { tenantId: tenant.id, name: 'k' });
-    const row = await database.db.selectFrom('api_keys').select('secret_hash').where('id', '=', key.id).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('api_keys')
+      .select('secret_hash')
+      .where('id', '=', key.id)
+      .executeTakeFirstOrThrow();
     expect(row.secret_hash).toBe(createHmac('sha256', PEPPER).update(secret).digest('hex'));
     expect(row.secret_hash).not.toBe(createHash('sha256').update(secret).digest('hex'));
     expect(await ping(peppered, secret)).toBe(200);

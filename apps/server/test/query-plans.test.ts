@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logEventChangesQuery, logEventsQuery } from '../src/logs/logs.repository';
-import { monitoringAlertChangesQuery, monitoringAlertsQuery } from '../src/monitoring-alerts/monitoring-alerts.repository';
+import {
+  monitoringAlertChangesQuery,
+  monitoringAlertsQuery,
+} from '../src/monitoring-alerts/monitoring-alerts.repository';
 import { securityAlertChangesQuery, securityAlertsQuery } from '../src/security-alerts/security-alerts.repository';
 import { createTenant } from '../src/tenants/tenants.repository';
 import { at, makeLogEvent, makeMonitoringAlert, makeSecurityAlert } from './support/factories';
@@ -44,8 +47,14 @@ describe(`query plans (${ENGINE})`, () => {
         }),
       );
       for (let i = 0; i < logs.length; i += 500) await insertLogEvents(database.db, logs.slice(i, i + 500));
-      await upsertMonitoringAlerts(database.db, Array.from({ length: 600 }, (_, i) => makeMonitoringAlert(tenant.id, { updated_at: at(i * 1000) })));
-      await upsertSecurityAlerts(database.db, Array.from({ length: 600 }, (_, i) => makeSecurityAlert(tenant.id, { updated_at: at(i * 1000) })));
+      await upsertMonitoringAlerts(
+        database.db,
+        Array.from({ length: 600 }, (_, i) => makeMonitoringAlert(tenant.id, { updated_at: at(i * 1000) })),
+      );
+      await upsertSecurityAlerts(
+        database.db,
+        Array.from({ length: 600 }, (_, i) => makeSecurityAlert(tenant.id, { updated_at: at(i * 1000) })),
+      );
     }
     await sql`analyze`.execute(database.db);
   });
@@ -57,15 +66,59 @@ describe(`query plans (${ENGINE})`, () => {
   const deep = (): [Date, string] => [at(2500 * 1000), '01ZZZZZZZZZZZZZZZZZZZZZZZZ'];
 
   const cases: Array<[string, () => any, string]> = [
-    ['logs, first page, newest first', () => logEventsQuery(database.db, tenant(), {}, { order: 'desc' }, undefined, 51), 'log_events_list_idx'],
-    ['logs, deep page, oldest first', () => logEventsQuery(database.db, tenant(), {}, { order: 'asc' }, deep(), 51), 'log_events_list_idx'],
-    ['logs, severity filter and window', () => logEventsQuery(database.db, tenant(), { severity: ['high', 'critical'] }, { order: 'desc', since: at(0), until: at(2_000_000) }, deep(), 51), 'log_events_list_idx'],
-    ['logs, actor', () => logEventsQuery(database.db, tenant(), { actor: 'User7@contoso.com' }, { order: 'desc' }, deep(), 51), 'log_events_actor_idx'],
-    ['logs changes feed', () => logEventChangesQuery(database.db, tenant(), {}, ['0', '0'], '999999999', undefined, 51), 'log_events_changes_idx'],
-    ['monitoring alerts, deep page', () => monitoringAlertsQuery(database.db, tenant(), {}, { order: 'desc' }, deep(), 51), 'monitoring_alerts_list_idx'],
-    ['monitoring alerts changes feed', () => monitoringAlertChangesQuery(database.db, tenant(), {}, ['0', '0'], '999999999', undefined, 51), 'monitoring_alerts_changes_idx'],
-    ['security alerts, deep page', () => securityAlertsQuery(database.db, tenant(), { isResolved: false }, { order: 'asc' }, deep(), 51), 'security_alerts_list_idx'],
-    ['security alerts changes feed', () => securityAlertChangesQuery(database.db, tenant(), {}, ['0', '0'], '999999999', undefined, 51), 'security_alerts_changes_idx'],
+    [
+      'logs, first page, newest first',
+      () => logEventsQuery(database.db, tenant(), {}, { order: 'desc' }, undefined, 51),
+      'log_events_list_idx',
+    ],
+    [
+      'logs, deep page, oldest first',
+      () => logEventsQuery(database.db, tenant(), {}, { order: 'asc' }, deep(), 51),
+      'log_events_list_idx',
+    ],
+    [
+      'logs, severity filter and window',
+      () =>
+        logEventsQuery(
+          database.db,
+          tenant(),
+          { severity: ['high', 'critical'] },
+          { order: 'desc', since: at(0), until: at(2_000_000) },
+          deep(),
+          51,
+        ),
+      'log_events_list_idx',
+    ],
+    [
+      'logs, actor',
+      () => logEventsQuery(database.db, tenant(), { actor: 'User7@contoso.com' }, { order: 'desc' }, deep(), 51),
+      'log_events_actor_idx',
+    ],
+    [
+      'logs changes feed',
+      () => logEventChangesQuery(database.db, tenant(), {}, ['0', '0'], '999999999', undefined, 51),
+      'log_events_changes_idx',
+    ],
+    [
+      'monitoring alerts, deep page',
+      () => monitoringAlertsQuery(database.db, tenant(), {}, { order: 'desc' }, deep(), 51),
+      'monitoring_alerts_list_idx',
+    ],
+    [
+      'monitoring alerts changes feed',
+      () => monitoringAlertChangesQuery(database.db, tenant(), {}, ['0', '0'], '999999999', undefined, 51),
+      'monitoring_alerts_changes_idx',
+    ],
+    [
+      'security alerts, deep page',
+      () => securityAlertsQuery(database.db, tenant(), { isResolved: false }, { order: 'asc' }, deep(), 51),
+      'security_alerts_list_idx',
+    ],
+    [
+      'security alerts changes feed',
+      () => securityAlertChangesQuery(database.db, tenant(), {}, ['0', '0'], '999999999', undefined, 51),
+      'security_alerts_changes_idx',
+    ],
   ];
 
   it.each(cases)('%s: an ordered index scan, no sort', async (label, query, index) => {

@@ -50,7 +50,9 @@ describe('rate limits (in-memory store)', () => {
   it('lets a misconfigured poller see its 401s, then throttles failed attempts per IP', async () => {
     const statuses = [];
     for (let i = 0; i < 21; i++) {
-      const res = await fetch(`${server.baseUrl}/ping`, { headers: { authorization: `Bearer 1sec_live_${'x'.repeat(43)}` } });
+      const res = await fetch(`${server.baseUrl}/ping`, {
+        headers: { authorization: `Bearer 1sec_live_${'x'.repeat(43)}` },
+      });
       statuses.push(res.status);
     }
     expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);

@@ -23,7 +23,14 @@ describe(`Redis outage under two instances (${ENGINE})`, () => {
     if (!available) return;
     redis = await startPrivateRedis(redisServer);
     database = await createTestDatabase();
-    const config: Config = { ...loadConfig({}), port: 0, host: '127.0.0.1', demoData: false, redisUrl: redis.url, shutdownTimeoutMs: 2_000 };
+    const config: Config = {
+      ...loadConfig({}),
+      port: 0,
+      host: '127.0.0.1',
+      demoData: false,
+      redisUrl: redis.url,
+      shutdownTimeoutMs: 2_000,
+    };
     const rateLimitPrefix = `1sec:test:${ulid()}`;
     for (let i = 0; i < 2; i++) {
       const logs = captureLogs('info');
@@ -56,12 +63,17 @@ describe(`Redis outage under two instances (${ENGINE})`, () => {
   it('shares one limit, keeps serving on per-instance limits while Redis is down and logs it, then shares again', async (ctx) => {
     if (!available) return ctx.skip();
     const [a, b] = instances.map((i) => i.server) as [RunningServer, RunningServer];
-    await waitFor('both instances to reach Redis', () => a.rateLimiter.store === 'redis' && b.rateLimiter.store === 'redis');
+    await waitFor(
+      'both instances to reach Redis',
+      () => a.rateLimiter.store === 'redis' && b.rateLimiter.store === 'redis',
+    );
     await expectOneSharedLimit(6);
 
     await redis.kill();
     await waitFor('both instances to log the outage', () =>
-      instances.every(({ logs }) => logs.find('Redis unavailable: rate limits fall back to per-instance memory').length > 0),
+      instances.every(
+        ({ logs }) => logs.find('Redis unavailable: rate limits fall back to per-instance memory').length > 0,
+      ),
     );
     for (const { logs } of instances) {
       expect(logs.find('Redis unavailable')[0]).toMatchObject({ level: 40, reason: expect.any(String) });
@@ -80,7 +92,10 @@ describe(`Redis outage under two instances (${ENGINE})`, () => {
     expect([await ping(a, other.secret), await ping(b, other.secret)]).toEqual([200, 200]);
 
     await redis.start();
-    await waitFor('both instances to reconnect', () => a.rateLimiter.store === 'redis' && b.rateLimiter.store === 'redis');
+    await waitFor(
+      'both instances to reconnect',
+      () => a.rateLimiter.store === 'redis' && b.rateLimiter.store === 'redis',
+    );
     await waitFor('both instances to log the recovery', () =>
       instances.every(({ logs }) => logs.find('Redis reachable again').length > 0),
     );

@@ -2,11 +2,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/database';
 import { serverSecret } from '../src/db/server-secrets';
 import { CursorCodec, fingerprintOf } from '../src/pagination/cursor-codec';
-import { at, insertLogs, insertMonitoringAlerts, insertSecurityAlerts, makeLogEvent, makeMonitoringAlert, makeSecurityAlert } from './support/factories';
+import {
+  at,
+  insertLogs,
+  insertMonitoringAlerts,
+  insertSecurityAlerts,
+  makeLogEvent,
+  makeMonitoringAlert,
+  makeSecurityAlert,
+} from './support/factories';
 import { getJson } from './support/http';
 import { expectMatchesOpenApi } from './support/openapi-validator';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
-import { clientFor, createKey, createTenantWithKey, startTestServer, type TestKey, type TestServer } from './support/test-server';
+import {
+  clientFor,
+  createKey,
+  createTenantWithKey,
+  startTestServer,
+  type TestKey,
+  type TestServer,
+} from './support/test-server';
 
 /** What the generic tests need to know about one resource. */
 interface ResourceSpec {
@@ -22,19 +37,22 @@ const RESOURCES: ResourceSpec[] = [
     name: 'audit logs',
     path: '/logs',
     sortField: 'discoveredAt',
-    insertAt: async (db, tenantId, time) => (await insertLogs(db, [makeLogEvent(tenantId, { discovered_at: time, severity: 'high' })]))[0]!.id,
+    insertAt: async (db, tenantId, time) =>
+      (await insertLogs(db, [makeLogEvent(tenantId, { discovered_at: time, severity: 'high' })]))[0]!.id,
   },
   {
     name: 'monitoring alerts',
     path: '/monitoring-alerts',
     sortField: 'updatedAt',
-    insertAt: async (db, tenantId, time) => (await insertMonitoringAlerts(db, [makeMonitoringAlert(tenantId, { updated_at: time })]))[0]!.id,
+    insertAt: async (db, tenantId, time) =>
+      (await insertMonitoringAlerts(db, [makeMonitoringAlert(tenantId, { updated_at: time })]))[0]!.id,
   },
   {
     name: 'security alerts',
     path: '/security-alerts',
     sortField: 'updatedAt',
-    insertAt: async (db, tenantId, time) => (await insertSecurityAlerts(db, [makeSecurityAlert(tenantId, { updated_at: time })]))[0]!.id,
+    insertAt: async (db, tenantId, time) =>
+      (await insertSecurityAlerts(db, [makeSecurityAlert(tenantId, { updated_at: time })]))[0]!.id,
   },
 ];
 
@@ -74,30 +92,33 @@ async function walk(
 }
 
 describe.each(RESOURCES)('$name: keyset pagination', (resource) => {
-  it.each(['asc', 'desc'] as const)('walks every row exactly once, in %s order, while rows are being inserted', async (order) => {
-    const key = await createTenantWithKey(database);
-    const other = await createTenantWithKey(database);
-    const expected: Array<{ id: string; time: number }> = [];
-    // 23 rows over 9 distinct times: ties on the sort column are broken by id.
-    for (let i = 0; i < 23; i++) {
-      const time = at((i % 9) * 1000);
-      expected.push({ id: await resource.insertAt(database.db, key.tenantId, time), time: time.getTime() });
-      await resource.insertAt(database.db, other.tenantId, time);
-    }
-    let n = 0;
-    const inserted: Array<{ id: string; time: number }> = [];
-    const items = await walk(key, resource.path, { order, limit: 4 }, async () => {
-      // Newer than everything: behind a descending walk, ahead of an ascending one.
-      const time = at(3_600_000 + n++ * 1000);
-      inserted.push({ id: await resource.insertAt(database.db, key.tenantId, time), time: time.getTime() });
-      await resource.insertAt(database.db, other.tenantId, time);
-    });
-    const all = order === 'asc' ? [...expected, ...inserted] : expected;
-    const sign = order === 'asc' ? 1 : -1;
-    all.sort((a, b) => sign * (a.time - b.time || (a.id < b.id ? -1 : 1)));
-    expect(items.map((item) => item.id)).toEqual(all.map((row) => row.id));
-    expect(new Set(items.map((item) => item.id)).size).toBe(items.length);
-  });
+  it.each(['asc', 'desc'] as const)(
+    'walks every row exactly once, in %s order, while rows are being inserted',
+    async (order) => {
+      const key = await createTenantWithKey(database);
+      const other = await createTenantWithKey(database);
+      const expected: Array<{ id: string; time: number }> = [];
+      // 23 rows over 9 distinct times: ties on the sort column are broken by id.
+      for (let i = 0; i < 23; i++) {
+        const time = at((i % 9) * 1000);
+        expected.push({ id: await resource.insertAt(database.db, key.tenantId, time), time: time.getTime() });
+        await resource.insertAt(database.db, other.tenantId, time);
+      }
+      let n = 0;
+      const inserted: Array<{ id: string; time: number }> = [];
+      const items = await walk(key, resource.path, { order, limit: 4 }, async () => {
+        // Newer than everything: behind a descending walk, ahead of an ascending one.
+        const time = at(3_600_000 + n++ * 1000);
+        inserted.push({ id: await resource.insertAt(database.db, key.tenantId, time), time: time.getTime() });
+        await resource.insertAt(database.db, other.tenantId, time);
+      });
+      const all = order === 'asc' ? [...expected, ...inserted] : expected;
+      const sign = order === 'asc' ? 1 : -1;
+      all.sort((a, b) => sign * (a.time - b.time || (a.id < b.id ? -1 : 1)));
+      expect(items.map((item) => item.id)).toEqual(all.map((row) => row.id));
+      expect(new Set(items.map((item) => item.id)).size).toBe(items.length);
+    },
+  );
 
   it('rejects tampered, garbage, cross-filter and cross-tenant cursors with INVALID_CURSOR', async () => {
     const key = await createTenantWithKey(database);
@@ -176,8 +197,10 @@ describe('validly signed cursors with impossible positions', () => {
   it('are rejected with INVALID_CURSOR, never a 500', async () => {
     const key = await createTenantWithKey(database);
     const codec = new CursorCodec(await serverSecret(database.db, 'cursor-signing-key'));
-    const list = (position: Array<string | number>) => codec.encode(key.tenantId, fingerprintOf({ resource: 'logs', order: 'desc' }), position);
-    const feed = (position: Array<string | number>, from?: string) => codec.encode(key.tenantId, fingerprintOf({ resource: 'logs/changes' }), position, from);
+    const list = (position: Array<string | number>) =>
+      codec.encode(key.tenantId, fingerprintOf({ resource: 'logs', order: 'desc' }), position);
+    const feed = (position: Array<string | number>, from?: string) =>
+      codec.encode(key.tenantId, fingerprintOf({ resource: 'logs/changes' }), position, from);
     const cases: Array<[string, string]> = [
       ['/logs', list(['-271821-04-20T00:00:00.000Z', '01J'])],
       ['/logs', list(['+275760-09-13T00:00:00.000Z', '01J'])],
@@ -192,7 +215,9 @@ describe('validly signed cursors with impossible positions', () => {
       expect(res.body.error.code).toBe('INVALID_CURSOR');
     }
     // The same codec's well-formed positions are accepted.
-    expect((await getJson(server, key.secret, '/logs', { cursor: list(['2026-01-01T00:00:00.000Z', '01J']) })).status).toBe(200);
+    expect(
+      (await getJson(server, key.secret, '/logs', { cursor: list(['2026-01-01T00:00:00.000Z', '01J']) })).status,
+    ).toBe(200);
   });
 });
 
@@ -203,7 +228,9 @@ describe('scopes', () => {
     expect((await client.logs.listLogs({ query: {} })).status).toBe(200);
     const denied = await client.securityAlerts.listSecurityAlerts({ query: {} });
     expect(denied.status).toBe(403);
-    expect(denied.body).toMatchObject({ error: { code: 'FORBIDDEN', message: expect.stringContaining('security-alerts:read') } });
+    expect(denied.body).toMatchObject({
+      error: { code: 'FORBIDDEN', message: expect.stringContaining('security-alerts:read') },
+    });
     expect((await client.monitoringAlerts.getMonitoringAlert({ params: { id: 'x' } })).status).toBe(403);
     expect((await client.logs.listLogChanges({ query: {} })).status).toBe(200);
   });
@@ -212,12 +239,54 @@ describe('scopes', () => {
 describe('audit log filters', () => {
   let key: TestKey;
   const rows = [
-    { severity: 'high', action: 'FileDownloaded', workload: 'SharePoint', actor_type: 'user', resource_type: 'file', actor_name: 'Jane@Contoso.com' },
-    { severity: 'critical', action: 'FileDeleted', workload: 'OneDrive', actor_type: 'user', resource_type: 'file', actor_name: 'bob@contoso.com' },
-    { severity: 'low', action: 'UserLoggedIn', workload: 'AzureActiveDirectory', actor_type: 'user', resource_type: 'user', actor_name: 'jane@contoso.com' },
-    { severity: 'informational', action: 'MailItemsAccessed', workload: 'Exchange', actor_type: 'application', resource_type: 'mailbox', actor_name: 'Outlook Sync' },
-    { severity: 'medium', action: 'Add member to role.', workload: 'AzureActiveDirectory', actor_type: 'admin', resource_type: 'user', actor_name: 'admin@contoso.com' },
-    { severity: 'high', action: 'TeamCreated', workload: 'MicrosoftTeams', actor_type: 'guest', resource_type: 'team', actor_name: 'eve_fabrikam.com#EXT#@contoso.com' },
+    {
+      severity: 'high',
+      action: 'FileDownloaded',
+      workload: 'SharePoint',
+      actor_type: 'user',
+      resource_type: 'file',
+      actor_name: 'Jane@Contoso.com',
+    },
+    {
+      severity: 'critical',
+      action: 'FileDeleted',
+      workload: 'OneDrive',
+      actor_type: 'user',
+      resource_type: 'file',
+      actor_name: 'bob@contoso.com',
+    },
+    {
+      severity: 'low',
+      action: 'UserLoggedIn',
+      workload: 'AzureActiveDirectory',
+      actor_type: 'user',
+      resource_type: 'user',
+      actor_name: 'jane@contoso.com',
+    },
+    {
+      severity: 'informational',
+      action: 'MailItemsAccessed',
+      workload: 'Exchange',
+      actor_type: 'application',
+      resource_type: 'mailbox',
+      actor_name: 'Outlook Sync',
+    },
+    {
+      severity: 'medium',
+      action: 'Add member to role.',
+      workload: 'AzureActiveDirectory',
+      actor_type: 'admin',
+      resource_type: 'user',
+      actor_name: 'admin@contoso.com',
+    },
+    {
+      severity: 'high',
+      action: 'TeamCreated',
+      workload: 'MicrosoftTeams',
+      actor_type: 'guest',
+      resource_type: 'team',
+      actor_name: 'eve_fabrikam.com#EXT#@contoso.com',
+    },
   ] as const;
   let inserted: Array<(typeof rows)[number] & { id: string; time: number }>;
 
@@ -226,7 +295,9 @@ describe('audit log filters', () => {
     const other = await createTenantWithKey(database);
     inserted = [];
     for (const [i, row] of rows.entries()) {
-      const [made] = await insertLogs(database.db, [makeLogEvent(key.tenantId, { ...row, discovered_at: at(i * 60_000) })]);
+      const [made] = await insertLogs(database.db, [
+        makeLogEvent(key.tenantId, { ...row, discovered_at: at(i * 60_000) }),
+      ]);
       await insertLogs(database.db, [makeLogEvent(other.tenantId, { ...row, discovered_at: at(i * 60_000) })]);
       inserted.push({ ...row, id: made!.id, time: at(i * 60_000).getTime() });
     }
@@ -240,16 +311,28 @@ describe('audit log filters', () => {
     ['workload', { workload: 'AzureActiveDirectory' }, (r) => r.workload === 'AzureActiveDirectory'],
     ['actorType', { actorType: 'admin,guest' }, (r) => ['admin', 'guest'].includes(r.actor_type)],
     ['resourceType', { resourceType: 'file' }, (r) => r.resource_type === 'file'],
-    ['actor, case-insensitive', { actor: 'JANE@contoso.COM' }, (r) => r.actor_name.toLowerCase() === 'jane@contoso.com'],
+    [
+      'actor, case-insensitive',
+      { actor: 'JANE@contoso.COM' },
+      (r) => r.actor_name.toLowerCase() === 'jane@contoso.com',
+    ],
     ['since (inclusive)', { since: at(2 * 60_000).toISOString() }, (r) => r.time >= at(2 * 60_000).getTime()],
     ['until (exclusive)', { until: at(2 * 60_000).toISOString() }, (r) => r.time < at(2 * 60_000).getTime()],
-    ['AND across parameters', { severity: 'high,critical,low', workload: 'SharePoint,AzureActiveDirectory', since: at(0).toISOString() }, (r) => ['high', 'critical', 'low'].includes(r.severity) && ['SharePoint', 'AzureActiveDirectory'].includes(r.workload)],
+    [
+      'AND across parameters',
+      { severity: 'high,critical,low', workload: 'SharePoint,AzureActiveDirectory', since: at(0).toISOString() },
+      (r) =>
+        ['high', 'critical', 'low'].includes(r.severity) && ['SharePoint', 'AzureActiveDirectory'].includes(r.workload),
+    ],
     ['nothing matches', { severity: 'high', workload: 'Exchange' }, () => false],
   ];
 
   it.each(cases)('%s', async (_label, query, predicate) => {
     const items = await walk(key, '/logs', { ...query, limit: 2 });
-    const expected = inserted.filter(predicate).sort((a, b) => b.time - a.time).map((r) => r.id);
+    const expected = inserted
+      .filter(predicate)
+      .sort((a, b) => b.time - a.time)
+      .map((r) => r.id);
     expect(items.map((i) => i.id)).toEqual(expected);
   });
 
@@ -273,6 +356,20 @@ describe('audit log filters', () => {
       },
     });
   });
+  it('sends JSON with its exact length, and HEAD the same headers without a body', async () => {
+    const url = `${server.url}/api/v1/logs?limit=2`;
+    const headers = { authorization: `Bearer ${key.secret}` };
+    const get = await fetch(url, { headers });
+    const body = Buffer.from(await get.arrayBuffer());
+    expect(get.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(Number(get.headers.get('content-length'))).toBe(body.length);
+    expect(JSON.parse(body.toString('utf8'))).toMatchObject({ data: expect.any(Array), pagination: { limit: 2 } });
+    const head = await fetch(url, { headers, method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+  });
 });
 
 describe('monitoring alert filters', () => {
@@ -292,7 +389,11 @@ describe('monitoring alert filters', () => {
     for (const [i, row] of rows.entries()) {
       const time = at(i * 60_000);
       const [made] = await insertMonitoringAlerts(database.db, [
-        makeMonitoringAlert(key.tenantId, { ...row, updated_at: time, resolved_at: row.status === 'resolved' ? time : null }),
+        makeMonitoringAlert(key.tenantId, {
+          ...row,
+          updated_at: time,
+          resolved_at: row.status === 'resolved' ? time : null,
+        }),
       ]);
       inserted.push({ ...row, id: made!.id, time: time.getTime() });
     }
@@ -304,13 +405,22 @@ describe('monitoring alert filters', () => {
     ['resourceType', { resourceType: 'site,user' }, (r) => ['site', 'user'].includes(r.resource_type)],
     ['isResolved=true', { isResolved: 'true' }, (r) => r.status === 'resolved'],
     ['isResolved=false ("false" is not true)', { isResolved: 'false' }, (r) => r.status !== 'resolved'],
-    ['window', { since: at(60_000).toISOString(), until: at(4 * 60_000).toISOString() }, (r) => r.time >= at(60_000).getTime() && r.time < at(4 * 60_000).getTime()],
+    [
+      'window',
+      { since: at(60_000).toISOString(), until: at(4 * 60_000).toISOString() },
+      (r) => r.time >= at(60_000).getTime() && r.time < at(4 * 60_000).getTime(),
+    ],
     ['combined', { severity: 'high', isResolved: 'false' }, (r) => r.severity === 'high' && r.status !== 'resolved'],
   ];
 
   it.each(cases)('%s', async (_label, query, predicate) => {
     const items = await walk(key, '/monitoring-alerts', { ...query, limit: 2 });
-    expect(items.map((i) => i.id)).toEqual(inserted.filter(predicate).sort((a, b) => b.time - a.time).map((r) => r.id));
+    expect(items.map((i) => i.id)).toEqual(
+      inserted
+        .filter(predicate)
+        .sort((a, b) => b.time - a.time)
+        .map((r) => r.id),
+    );
     for (const item of items) expect(item.isResolved).toBe(item.status === 'resolved');
   });
 
@@ -327,9 +437,24 @@ describe('security alert filters and detail', () => {
   let key: TestKey;
   const rows = [
     { severity: 'high', status: 'new', classification: null, service_source: 'microsoftDefenderForEndpoint' },
-    { severity: 'critical', status: 'inProgress', classification: 'truePositive', service_source: 'microsoftDefenderForOffice365' },
-    { severity: 'low', status: 'resolved', classification: 'falsePositive', service_source: 'microsoftDefenderForEndpoint' },
-    { severity: 'medium', status: 'resolved', classification: 'informationalExpectedActivity', service_source: 'azureAdIdentityProtection' },
+    {
+      severity: 'critical',
+      status: 'inProgress',
+      classification: 'truePositive',
+      service_source: 'microsoftDefenderForOffice365',
+    },
+    {
+      severity: 'low',
+      status: 'resolved',
+      classification: 'falsePositive',
+      service_source: 'microsoftDefenderForEndpoint',
+    },
+    {
+      severity: 'medium',
+      status: 'resolved',
+      classification: 'informationalExpectedActivity',
+      service_source: 'azureAdIdentityProtection',
+    },
   ] as const;
   let inserted: Array<(typeof rows)[number] & { id: string; time: number }>;
 
@@ -338,7 +463,9 @@ describe('security alert filters and detail', () => {
     inserted = [];
     for (const [i, row] of rows.entries()) {
       const time = at(i * 60_000);
-      const [made] = await insertSecurityAlerts(database.db, [makeSecurityAlert(key.tenantId, { ...row, updated_at: time })]);
+      const [made] = await insertSecurityAlerts(database.db, [
+        makeSecurityAlert(key.tenantId, { ...row, updated_at: time }),
+      ]);
       inserted.push({ ...row, id: made!.id, time: time.getTime() });
     }
   });
@@ -346,26 +473,48 @@ describe('security alert filters and detail', () => {
   const cases: Array<[string, Record<string, string>, (r: (typeof inserted)[number]) => boolean]> = [
     ['severity', { severity: 'high,critical' }, (r) => ['high', 'critical'].includes(r.severity)],
     ['status', { status: 'resolved' }, (r) => r.status === 'resolved'],
-    ['classification', { classification: 'truePositive,falsePositive' }, (r) => ['truePositive', 'falsePositive'].includes(r.classification ?? '')],
-    ['serviceSource', { serviceSource: 'microsoftDefenderForEndpoint' }, (r) => r.service_source === 'microsoftDefenderForEndpoint'],
+    [
+      'classification',
+      { classification: 'truePositive,falsePositive' },
+      (r) => ['truePositive', 'falsePositive'].includes(r.classification ?? ''),
+    ],
+    [
+      'serviceSource',
+      { serviceSource: 'microsoftDefenderForEndpoint' },
+      (r) => r.service_source === 'microsoftDefenderForEndpoint',
+    ],
     ['isResolved=false', { isResolved: 'false' }, (r) => r.status !== 'resolved'],
-    ['combined', { serviceSource: 'microsoftDefenderForEndpoint', isResolved: 'true' }, (r) => r.service_source === 'microsoftDefenderForEndpoint' && r.status === 'resolved'],
+    [
+      'combined',
+      { serviceSource: 'microsoftDefenderForEndpoint', isResolved: 'true' },
+      (r) => r.service_source === 'microsoftDefenderForEndpoint' && r.status === 'resolved',
+    ],
   ];
 
   it.each(cases)('%s', async (_label, query, predicate) => {
     const items = await walk(key, '/security-alerts', { ...query, limit: 2 });
-    expect(items.map((i) => i.id)).toEqual(inserted.filter(predicate).sort((a, b) => b.time - a.time).map((r) => r.id));
+    expect(items.map((i) => i.id)).toEqual(
+      inserted
+        .filter(predicate)
+        .sort((a, b) => b.time - a.time)
+        .map((r) => r.id),
+    );
     for (const item of items) expect(item).not.toHaveProperty('rawData');
   });
 
   it('rejects an unknown serviceSource, naming the parameter and the allowed values', async () => {
     const res = await getJson(server, key.secret, '/security-alerts', { serviceSource: 'defender' });
     expect(res.status).toBe(400);
-    expect(res.body.error.details[0]).toEqual({ parameter: 'serviceSource', message: expect.stringContaining('microsoftDefenderForEndpoint') });
+    expect(res.body.error.details[0]).toEqual({
+      parameter: 'serviceSource',
+      message: expect.stringContaining('microsoftDefenderForEndpoint'),
+    });
   });
 
   it('adds rawData and recommendedActions on the detail endpoint', async () => {
-    const res = await clientFor(server, key.secret).securityAlerts.getSecurityAlert({ params: { id: inserted[1]!.id } });
+    const res = await clientFor(server, key.secret).securityAlerts.getSecurityAlert({
+      params: { id: inserted[1]!.id },
+    });
     expect(res.status).toBe(200);
     expectMatchesOpenApi('/security-alerts/{id}', 200, res.body);
     expect(res.body).toMatchObject({

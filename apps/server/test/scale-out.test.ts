@@ -21,7 +21,11 @@ describe.skipIf(!REDIS_URL)(`two instances on one database and Redis (${ENGINE})
     const prefix = `1sec:test:${ulid()}`;
     a = await startTestServer(database, { redisUrl: REDIS_URL, rateLimitPrefix: prefix, authFailuresPerMinute: 20 });
     b = await startTestServer(database, { redisUrl: REDIS_URL, rateLimitPrefix: prefix, authFailuresPerMinute: 20 });
-    await waitFor('both instances to reach Redis', () => a.rateLimiter.store === 'redis' && b.rateLimiter.store === 'redis', 15_000);
+    await waitFor(
+      'both instances to reach Redis',
+      () => a.rateLimiter.store === 'redis' && b.rateLimiter.store === 'redis',
+      15_000,
+    );
   });
   afterAll(async () => {
     await a?.close();
@@ -42,7 +46,9 @@ describe.skipIf(!REDIS_URL)(`two instances on one database and Redis (${ENGINE})
     const results = await Promise.all(Array.from({ length: limit * 4 }, (_, i) => ping(i % 2 === 0 ? a : b, secret)));
     const elapsed = Date.now() - started;
     const allowed = results.filter((r) => r.status === 200);
-    expect(results.every((r) => r.status === 200 || (r.status === 429 && r.body.error?.code === 'RATE_LIMITED'))).toBe(true);
+    expect(results.every((r) => r.status === 200 || (r.status === 429 && r.body.error?.code === 'RATE_LIMITED'))).toBe(
+      true,
+    );
     // Windows are fixed minutes from the key's first request: the run spans `windows` of them.
     const windows = 1 + Math.floor(elapsed / WINDOW_MS);
     expect(allowed.length).toBeGreaterThanOrEqual(limit);
@@ -69,7 +75,10 @@ describe.skipIf(!REDIS_URL)(`two instances on one database and Redis (${ENGINE})
     for (const server of [a, b]) {
       const res = await ping(server, old.secret);
       expect(res.status).toBe(401);
-      expect(res.body.error).toMatchObject({ code: 'UNAUTHENTICATED', message: 'Invalid, expired, or revoked API key.' });
+      expect(res.body.error).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        message: 'Invalid, expired, or revoked API key.',
+      });
     }
     expect([(await ping(a, rotated.secret)).status, (await ping(b, rotated.secret)).status]).toEqual([200, 200]);
   });
@@ -78,10 +87,22 @@ describe.skipIf(!REDIS_URL)(`two instances on one database and Redis (${ENGINE})
     // The guard is per client IP, and every request here comes from 127.0.0.1: a fresh pair with
     // its own counters, so that the other tests' 401s do not count.
     const prefix = `1sec:test:${ulid()}`;
-    const c = await startTestServer(database, { redisUrl: REDIS_URL, rateLimitPrefix: prefix, authFailuresPerMinute: 20 });
-    const d = await startTestServer(database, { redisUrl: REDIS_URL, rateLimitPrefix: prefix, authFailuresPerMinute: 20 });
+    const c = await startTestServer(database, {
+      redisUrl: REDIS_URL,
+      rateLimitPrefix: prefix,
+      authFailuresPerMinute: 20,
+    });
+    const d = await startTestServer(database, {
+      redisUrl: REDIS_URL,
+      rateLimitPrefix: prefix,
+      authFailuresPerMinute: 20,
+    });
     try {
-      await waitFor('both instances to reach Redis', () => c.rateLimiter.store === 'redis' && d.rateLimiter.store === 'redis', 15_000);
+      await waitFor(
+        'both instances to reach Redis',
+        () => c.rateLimiter.store === 'redis' && d.rateLimiter.store === 'redis',
+        15_000,
+      );
       const guessed = () => `1sec_live_${ulid()}${ulid()}`.slice(0, 53);
       const statuses: number[] = [];
       for (let i = 0; i < 20; i++) statuses.push((await ping(i % 2 === 0 ? c : d, guessed())).status);

@@ -53,7 +53,9 @@ async function deployment(): Promise<Deployment> {
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), '1sec-shutdown-'));
   const socketUrl = () => {
-    const lock = JSON.parse(readFileSync(path.join(dataDir, 'embedded.lock.json'), 'utf8')) as { address: { path: string } | { host: string; port: number } };
+    const lock = JSON.parse(readFileSync(path.join(dataDir, 'embedded.lock.json'), 'utf8')) as {
+      address: { path: string } | { host: string; port: number };
+    };
     return 'path' in lock.address
       ? { host: path.dirname(lock.address.path), user: 'postgres', database: 'postgres' }
       : { host: lock.address.host, port: lock.address.port, user: 'postgres', database: 'postgres' };
@@ -135,7 +137,12 @@ describe(`SIGTERM under load (${ENGINE})`, () => {
 
   beforeAll(async () => {
     deploy = await deployment();
-    server = await spawnServer({ ...deploy.env, SHUTDOWN_TIMEOUT_MS: '30000', RATE_LIMIT_PER_MINUTE: '1000000', ANONYMOUS_PER_MINUTE: '1000000' });
+    server = await spawnServer({
+      ...deploy.env,
+      SHUTDOWN_TIMEOUT_MS: '30000',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      ANONYMOUS_PER_MINUTE: '1000000',
+    });
     const operator = await deploy.operator();
     const tenant = await createTenant(operator.db, 'Shutdown Ltd');
     secret = (await createApiKey(operator.db, undefined, { tenantId: tenant.id, name: 'poller' })).secret;
@@ -169,7 +176,12 @@ describe(`SIGTERM under load (${ENGINE})`, () => {
     // PostgreSQL they stay within the pool (10 connections) so none waits for a connection.
     const inFlightCount = 8;
     const agent = new http.Agent({ keepAlive: true, maxSockets: inFlightCount });
-    const paths = ['/api/v1/ping', '/api/v1/logs?limit=1000', '/api/v1/monitoring-alerts', '/api/v1/security-alerts/changes'];
+    const paths = [
+      '/api/v1/ping',
+      '/api/v1/logs?limit=1000',
+      '/api/v1/monitoring-alerts',
+      '/api/v1/security-alerts/changes',
+    ];
     const inFlight = Array.from({ length: inFlightCount }, (_, i) =>
       send(`${server.url}${paths[i % paths.length]}`, agent, { authorization: `Bearer ${secret}` }),
     );
@@ -205,7 +217,10 @@ describe(`SIGTERM under load (${ENGINE})`, () => {
     // Kept-alive connections are closed after their last response instead of lingering.
     expect(results.map((r) => r.connection)).toEqual(Array(inFlightCount).fill('close'));
 
-    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running'), EXIT_BOUND_MS))]);
+    const code = await Promise.race([
+      exited,
+      new Promise((resolve) => setTimeout(() => resolve('still running'), EXIT_BOUND_MS)),
+    ]);
     expect(code, server.output()).toBe(0);
 
     loading = false;
@@ -269,12 +284,27 @@ describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
     );
 
   function ingest() {
-    const child = spawn(TSX, ['src/cli/main.ts', 'ingest', '--tenant', tenantId, '--type', 'logs', '--batch-size', String(BATCH), '--json', file], {
-      cwd: SERVER_DIR,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...deploy.env },
-      // Its own process group, to signal the CLI and tsx's child process that runs it together.
-      detached: true,
-    });
+    const child = spawn(
+      TSX,
+      [
+        'src/cli/main.ts',
+        'ingest',
+        '--tenant',
+        tenantId,
+        '--type',
+        'logs',
+        '--batch-size',
+        String(BATCH),
+        '--json',
+        file,
+      ],
+      {
+        cwd: SERVER_DIR,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...deploy.env },
+        // Its own process group, to signal the CLI and tsx's child process that runs it together.
+        detached: true,
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -293,12 +323,17 @@ describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
     await run.exited;
     // A transaction cut short is rolled back once the database notices the dropped connection.
     let left = await count();
-    await waitFor('the count to settle', async () => {
-      const now = await count();
-      const stable = now === left;
-      left = now;
-      return stable;
-    }, 10_000, 200);
+    await waitFor(
+      'the count to settle',
+      async () => {
+        const now = await count();
+        const stable = now === left;
+        left = now;
+        return stable;
+      },
+      10_000,
+      200,
+    );
     expect(left % BATCH, `${signal}: ${left} rows is not a whole number of batches`).toBe(0);
     expect(left).toBeGreaterThanOrEqual(atLeast);
     expect(left).toBeLessThan(TOTAL);
@@ -311,7 +346,13 @@ describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
 
     const complete = ingest();
     expect(await complete.exited, complete.output().stderr).toBe(0);
-    expect(JSON.parse(complete.output().stdout)).toEqual({ read: TOTAL, inserted: TOTAL - afterKill, updated: 0, unchanged: afterKill, rejected: 0 });
+    expect(JSON.parse(complete.output().stdout)).toEqual({
+      read: TOTAL,
+      inserted: TOTAL - afterKill,
+      updated: 0,
+      unchanged: afterKill,
+      rejected: 0,
+    });
     expect(await count()).toBe(TOTAL);
 
     const again = ingest();

@@ -27,7 +27,11 @@ export class UnknownTenantError extends Error {
 }
 
 /** Mints a key for a tenant: a fresh secret, of which only the hash is stored. */
-export async function createApiKey(db: Db, pepper: string | undefined, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+export async function createApiKey(
+  db: Db,
+  pepper: string | undefined,
+  input: CreateApiKeyInput,
+): Promise<CreatedApiKey> {
   if (!(await findTenant(db, input.tenantId))) throw new UnknownTenantError(input.tenantId);
   const secret = generateSecret();
   const key = await insertApiKey(db, {

@@ -32,7 +32,12 @@ export async function withCli<T>(run: (ctx: CliContext) => Promise<T>): Promise<
   const config = loadConfig();
   // The CLI's own output is its result; database chatter goes to stderr, warnings only.
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, poolSize: 4 });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    logger,
+    poolSize: 4,
+  });
   try {
     await migrateToLatest(database.db);
     return await run({ config, database, cwd: process.env.ONESEC_CALLER_CWD || process.env.INIT_CWD || process.cwd() });

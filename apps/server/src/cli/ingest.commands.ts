@@ -47,13 +47,16 @@ export function ingestCommand(): Command {
         );
       }
       await withCli(async ({ database, cwd }) => {
-        if (!(await findTenant(database.db, options.tenant))) throw new CliError(`No tenant with id ${options.tenant}.`);
+        if (!(await findTenant(database.db, options.tenant)))
+          throw new CliError(`No tenant with id ${options.tenant}.`);
         const input = openInput(file === '-' ? '-' : path.resolve(cwd, file));
         const opened = new Promise<void>((resolve, reject) => {
           if (file === '-') return resolve();
           input.once('open', () => resolve());
           input.once('error', (err: NodeJS.ErrnoException) =>
-            reject(new CliError(err.code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file}: ${err.message}`)),
+            reject(
+              new CliError(err.code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file}: ${err.message}`),
+            ),
           );
         });
         await opened;
@@ -68,7 +71,9 @@ export function ingestCommand(): Command {
           onRejected: ({ line, reason }) => progress.log(`line ${line}: rejected: ${reason}`),
           onProgress: (s) => {
             const seconds = (Date.now() - started) / 1000;
-            progress.update(`ingesting ${options.type}: ${describe(s)} (${Math.round(s.read / Math.max(seconds, 0.001))}/s)`);
+            progress.update(
+              `ingesting ${options.type}: ${describe(s)} (${Math.round(s.read / Math.max(seconds, 0.001))}/s)`,
+            );
           },
         });
         progress.done();

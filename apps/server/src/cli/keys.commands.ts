@@ -6,7 +6,10 @@ import type { ApiKeyRow } from '../api-keys/api-keys.table';
 import { CliError, printJson, withCli } from './cli-context';
 
 function parseScopes(raw: string): Scope[] {
-  const scopes = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
   if (scopes.length === 0 || unknown.length > 0) {
     throw new InvalidArgumentError(`unknown scope ${unknown.join(', ') || '(none)'}; allowed: ${SCOPES.join(', ')}`);
@@ -108,7 +111,11 @@ export function keysCommand(): Command {
     .requiredOption('--name <NAME>', 'a name for the key, e.g. "Splunk prod"')
     .option('--scopes <a,b>', `comma-separated scopes (default: all of ${SCOPES.join(', ')})`, parseScopes)
     .option('--expires-at <ISO>', 'when the key stops working (default: never)', parseFutureDate)
-    .addOption(new Option('--rate-limit <N>', 'requests per minute for this key (default: the server default)').argParser(parsePositiveInt))
+    .addOption(
+      new Option('--rate-limit <N>', 'requests per minute for this key (default: the server default)').argParser(
+        parsePositiveInt,
+      ),
+    )
     .option('--json', 'print one JSON object')
     .action((options: KeysCreateOptions) => keysCreate(options));
 
@@ -126,7 +133,11 @@ export function keysCommand(): Command {
           return;
         }
         for (const row of rows) {
-          const state = row.revoked_at ? 'revoked' : row.expires_at && row.expires_at < new Date() ? 'expired' : 'active';
+          const state = row.revoked_at
+            ? 'revoked'
+            : row.expires_at && row.expires_at < new Date()
+              ? 'expired'
+              : 'active';
           process.stdout.write(
             `${row.id}  ${state.padEnd(7)}  ${row.display_prefix}  ${row.name}  [${row.scopes.join(', ')}]  last used ${row.last_used_at?.toISOString() ?? 'never'}\n`,
           );

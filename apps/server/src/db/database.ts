@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger';
 import { startEmbeddedSocketServer, type EmbeddedSocketServer } from './embedded-socket';
+import { isoFromPgTimestamp, pgTypeParsers, TIMESTAMP_OID } from './iso-timestamps';
 import { GatedPGliteDialect } from './pglite-driver';
 import type { Database } from './schema';
 import { SessionGate } from './session-gate';
@@ -48,6 +49,7 @@ function openPostgres(url: string, poolSize: number, logger: Logger, engine: Eng
     statement_timeout: 30_000,
     query_timeout: 35_000,
     idleTimeoutMillis: 30_000,
+    types: pgTypeParsers(pg.types),
   });
   // A client losing its connection must not crash the process. The pool only listens on its
   // idle clients; a checked-out client (between a request's queries, inside a transaction)
@@ -70,11 +72,13 @@ function openPostgres(url: string, poolSize: number, logger: Logger, engine: Eng
 }
 
 async function openPGlite(dataDir: string | undefined, serve: boolean, logger: Logger) {
-  const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+  const parsers = { [TIMESTAMP_OID]: isoFromPgTimestamp };
+  const pglite = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers });
   const gate = new SessionGate();
   const db = new Kysely<Database>({ dialect: new GatedPGliteDialect(pglite, gate) });
   let socketServer: (EmbeddedSocketServer & { address: EmbeddedAddress }) | undefined;
-  if (serve && dataDir) socketServer = await startEmbeddedSocketServer(pglite, gate, socketAddressFor(path.dirname(dataDir)));
+  if (serve && dataDir)
+    socketServer = await startEmbeddedSocketServer(pglite, gate, socketAddressFor(path.dirname(dataDir)));
   logger.debug({ dataDir: dataDir ?? 'memory' }, 'embedded database open');
   return {
     db,

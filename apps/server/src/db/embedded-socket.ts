@@ -108,7 +108,9 @@ export async function startEmbeddedSocketServer(
   });
   const bound = server.address();
   const address =
-    'path' in listen ? listen : { host: listen.host, port: typeof bound === 'object' && bound ? bound.port : listen.port };
+    'path' in listen
+      ? listen
+      : { host: listen.host, port: typeof bound === 'object' && bound ? bound.port : listen.port };
   return {
     address,
     close: () =>

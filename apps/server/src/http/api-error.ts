@@ -38,7 +38,6 @@ export const errors = {
   invalidCursor: (why: string) => new ApiError('INVALID_CURSOR', why),
   validation: (details: ErrorDetail[]) =>
     new ApiError('VALIDATION_ERROR', 'The request has invalid parameters; see details.', details),
-  unavailable: () =>
-    new ApiError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable. Retry with backoff.'),
+  unavailable: () => new ApiError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable. Retry with backoff.'),
   internal: () => new ApiError('INTERNAL', 'An unexpected error occurred. Quote the requestId to support.'),
 };

@@ -32,7 +32,11 @@ export function toValidationError(err: RequestValidationError): ApiError {
       ...detailsOf(err.query, 'query'),
       ...detailsOf(err.headers, 'header'),
       ...detailsOf(err.body, 'body'),
-    ].map((detail) => ({ ...detail, parameter: redactSecrets(detail.parameter), message: redactSecrets(detail.message) })),
+    ].map((detail) => ({
+      ...detail,
+      parameter: redactSecrets(detail.parameter),
+      message: redactSecrets(detail.message),
+    })),
   );
 }
 
@@ -56,7 +60,8 @@ export function errorHandler(logger: Logger) {
       logger.warn({ err: (err as Error).message, reqId: req.id }, 'database unavailable');
       apiError = errors.unavailable();
     } else if (isClientHttpError(err)) {
-      apiError = err.status === 404 ? errors.notFound() : errors.validation([{ parameter: 'request', message: 'is malformed' }]);
+      apiError =
+        err.status === 404 ? errors.notFound() : errors.validation([{ parameter: 'request', message: 'is malformed' }]);
     } else {
       logger.error({ err, reqId: req.id }, 'unhandled error');
       apiError = errors.internal();

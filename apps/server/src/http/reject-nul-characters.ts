@@ -20,7 +20,10 @@ export function rejectNulCharacters(req: Request, _res: Response, next: NextFunc
   }
   for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
     if (name.includes('\u0000') || containsNul(value)) {
-      details.push({ parameter: name.split('\u0000').join('').slice(0, 64), message: 'must not contain the NUL character (%00)' });
+      details.push({
+        parameter: name.split('\u0000').join('').slice(0, 64),
+        message: 'must not contain the NUL character (%00)',
+      });
     }
   }
   next(details.length > 0 ? errors.validation(details) : undefined);

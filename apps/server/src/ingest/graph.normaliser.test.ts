@@ -62,7 +62,9 @@ function normaliseFixture(name: string) {
     if ('error' in r) return { line: r.line, ok: false, reason: r.error };
     const result = normaliseGraphAlert(r.value, ctx);
     if (!result.ok) return { line: r.line, ...result };
-    expect(result.row.raw_data, `line ${r.line}: rawData must be the object exactly as given`).toBe(JSON.stringify(r.value));
+    expect(result.row.raw_data, `line ${r.line}: rawData must be the object exactly as given`).toBe(
+      JSON.stringify(r.value),
+    );
     return { line: r.line, ok: true, row: goldenView(result.row) };
   });
 }
@@ -120,8 +122,12 @@ describe('Graph alert → security alert row', () => {
   });
 
   it('accepts timestamps with fewer digits, or none', () => {
-    expect(normalise({ lastUpdateDateTime: '2026-06-05T09:25:01Z' }).updated_at.toISOString()).toBe('2026-06-05T09:25:01.000Z');
-    expect(normalise({ lastUpdateDateTime: '2026-06-05T09:25:01.5Z' }).updated_at.toISOString()).toBe('2026-06-05T09:25:01.500Z');
+    expect(normalise({ lastUpdateDateTime: '2026-06-05T09:25:01Z' }).updated_at.toISOString()).toBe(
+      '2026-06-05T09:25:01.000Z',
+    );
+    expect(normalise({ lastUpdateDateTime: '2026-06-05T09:25:01.5Z' }).updated_at.toISOString()).toBe(
+      '2026-06-05T09:25:01.500Z',
+    );
   });
 
   it('falls back to createdDateTime when lastUpdateDateTime is missing', () => {
@@ -132,12 +138,19 @@ describe('Graph alert → security alert row', () => {
     const row = normalise({ firstActivityDateTime: undefined, threatDisplayName: null });
     expect(row.first_activity_at).toBeNull();
     expect(row.threat_display_name).toBeNull();
-    expect(normalise({ threatDisplayName: 'Trojan:Win32/Wacatac.B!ml' }).threat_display_name).toBe('Trojan:Win32/Wacatac.B!ml');
+    expect(normalise({ threatDisplayName: 'Trojan:Win32/Wacatac.B!ml' }).threat_display_name).toBe(
+      'Trojan:Win32/Wacatac.B!ml',
+    );
   });
 
   it.each(Object.entries(GRAPH_DEFAULTS))('%s defaults to %j when Graph leaves it null', (field, fallback) => {
     const row = normalise({ [field]: null });
-    const column = { description: 'description', recommendedActions: 'recommended_actions', category: 'category', serviceSource: 'service_source' }[field];
+    const column = {
+      description: 'description',
+      recommendedActions: 'recommended_actions',
+      category: 'category',
+      serviceSource: 'service_source',
+    }[field];
     expect(row[column as keyof NewSecurityAlertRow]).toBe(fallback);
   });
 
@@ -189,7 +202,11 @@ describe('evidence → users, groups, emails, apps (EVIDENCE_EXTRACTORS)', () =>
       expected: { userPrincipalName: 'jane.doe@contoso.com', displayName: 'Jane Doe' },
     },
     mailboxEvidence: {
-      evidence: { displayName: 'Marco Rossi', primaryAddress: 'marco.rossi@contoso.com', upn: 'marco.rossi@contoso.com' },
+      evidence: {
+        displayName: 'Marco Rossi',
+        primaryAddress: 'marco.rossi@contoso.com',
+        upn: 'marco.rossi@contoso.com',
+      },
       expected: { userPrincipalName: 'marco.rossi@contoso.com', displayName: 'Marco Rossi' },
     },
     securityGroupEvidence: {
@@ -202,7 +219,11 @@ describe('evidence → users, groups, emails, apps (EVIDENCE_EXTRACTORS)', () =>
         subject: 'Action required',
         recipientEmailAddress: 'jane.doe@contoso.com',
         p1Sender: { emailAddress: 'bounce@mailer.example.net', displayName: null, domainName: 'mailer.example.net' },
-        p2Sender: { emailAddress: 'no-reply@example.net', displayName: 'Microsoft 365 Security', domainName: 'example.net' },
+        p2Sender: {
+          emailAddress: 'no-reply@example.net',
+          displayName: 'Microsoft 365 Security',
+          domainName: 'example.net',
+        },
       },
       expected: {
         subject: 'Action required',
@@ -212,7 +233,12 @@ describe('evidence → users, groups, emails, apps (EVIDENCE_EXTRACTORS)', () =>
       },
     },
     oauthApplicationEvidence: {
-      evidence: { appId: '9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d', displayName: 'MailSync Pro', objectId: 'x', publisher: 'MailSync Labs' },
+      evidence: {
+        appId: '9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
+        displayName: 'MailSync Pro',
+        objectId: 'x',
+        publisher: 'MailSync Labs',
+      },
       expected: { appId: '9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d', displayName: 'MailSync Pro' },
     },
     cloudApplicationEvidence: {
@@ -228,9 +254,21 @@ describe('evidence → users, groups, emails, apps (EVIDENCE_EXTRACTORS)', () =>
   it.each(EVIDENCE_EXTRACTORS.map((e) => [e.odataType, e] as const))('%s', (odataType, extractor) => {
     const sample = samples[odataType]!;
     const row = normalise({
-      evidence: [{ '@odata.type': `#microsoft.graph.security.${odataType}`, roles: [], verdict: 'suspicious', ...sample.evidence }],
+      evidence: [
+        {
+          '@odata.type': `#microsoft.graph.security.${odataType}`,
+          roles: [],
+          verdict: 'suspicious',
+          ...sample.evidence,
+        },
+      ],
     });
-    const found = { users: JSON.parse(row.users), groups: JSON.parse(row.groups), emails: JSON.parse(row.emails), apps: JSON.parse(row.apps) };
+    const found = {
+      users: JSON.parse(row.users),
+      groups: JSON.parse(row.groups),
+      emails: JSON.parse(row.emails),
+      apps: JSON.parse(row.apps),
+    };
     expect(found[extractor.target]).toEqual([sample.expected]);
     for (const other of ['users', 'groups', 'emails', 'apps'] as const) {
       if (other !== extractor.target) expect(found[other]).toEqual([]);
@@ -240,12 +278,21 @@ describe('evidence → users, groups, emails, apps (EVIDENCE_EXTRACTORS)', () =>
   it('a mailbox falls back to its userAccount, and the envelope sender is used when there is no From', () => {
     const row = normalise({
       evidence: [
-        { '@odata.type': '#microsoft.graph.security.mailboxEvidence', userAccount: { userPrincipalName: 'sam.lee@contoso.com', displayName: 'Sam Lee' } },
-        { '@odata.type': '#microsoft.graph.security.analyzedMessageEvidence', p1Sender: { emailAddress: 'bounce@x.example' }, subject: 's' },
+        {
+          '@odata.type': '#microsoft.graph.security.mailboxEvidence',
+          userAccount: { userPrincipalName: 'sam.lee@contoso.com', displayName: 'Sam Lee' },
+        },
+        {
+          '@odata.type': '#microsoft.graph.security.analyzedMessageEvidence',
+          p1Sender: { emailAddress: 'bounce@x.example' },
+          subject: 's',
+        },
       ],
     });
     expect(JSON.parse(row.users)).toEqual([{ userPrincipalName: 'sam.lee@contoso.com', displayName: 'Sam Lee' }]);
-    expect(JSON.parse(row.emails)).toEqual([{ subject: 's', sender: 'bounce@x.example', recipient: null, networkMessageId: null }]);
+    expect(JSON.parse(row.emails)).toEqual([
+      { subject: 's', sender: 'bounce@x.example', recipient: null, networkMessageId: null },
+    ]);
   });
 
   it('deduplicates case-insensitively and keeps the first, completing its displayName', () => {
@@ -256,12 +303,28 @@ describe('evidence → users, groups, emails, apps (EVIDENCE_EXTRACTORS)', () =>
     const row = normalise({
       evidence: [
         user('Sam.Lee@contoso.com', null),
-        { '@odata.type': '#microsoft.graph.security.mailboxEvidence', upn: 'sam.lee@contoso.com', displayName: 'Sam Lee' },
+        {
+          '@odata.type': '#microsoft.graph.security.mailboxEvidence',
+          upn: 'sam.lee@contoso.com',
+          displayName: 'Sam Lee',
+        },
         user('jane.doe@contoso.com', 'Jane Doe'),
         { '@odata.type': '#microsoft.graph.security.oauthApplicationEvidence', appId: 'ABC', displayName: 'App' },
-        { '@odata.type': '#microsoft.graph.security.oauthApplicationEvidence', appId: 'abc', displayName: 'App (again)' },
-        { '@odata.type': '#microsoft.graph.security.securityGroupEvidence', securityGroupId: 'g1', displayName: 'Admins' },
-        { '@odata.type': '#microsoft.graph.security.securityGroupEvidence', securityGroupId: 'G1', displayName: 'Admins' },
+        {
+          '@odata.type': '#microsoft.graph.security.oauthApplicationEvidence',
+          appId: 'abc',
+          displayName: 'App (again)',
+        },
+        {
+          '@odata.type': '#microsoft.graph.security.securityGroupEvidence',
+          securityGroupId: 'g1',
+          displayName: 'Admins',
+        },
+        {
+          '@odata.type': '#microsoft.graph.security.securityGroupEvidence',
+          securityGroupId: 'G1',
+          displayName: 'Admins',
+        },
       ],
     });
     expect(JSON.parse(row.users)).toEqual([
@@ -282,16 +345,29 @@ describe('evidence → users, groups, emails, apps (EVIDENCE_EXTRACTORS)', () =>
       p2Sender: { emailAddress: 'billing@example.net' },
     });
     const row = normalise({ evidence: [message('a@contoso.com'), message('b@contoso.com'), message('A@contoso.com')] });
-    expect(JSON.parse(row.emails).map((e: { recipient: string }) => e.recipient)).toEqual(['a@contoso.com', 'b@contoso.com']);
+    expect(JSON.parse(row.emails).map((e: { recipient: string }) => e.recipient)).toEqual([
+      'a@contoso.com',
+      'b@contoso.com',
+    ]);
   });
 
   it('ignores other evidence types, including the SYSTEM account of a process', () => {
     const row = normalise({
       evidence: [
-        { '@odata.type': '#microsoft.graph.security.processEvidence', userAccount: { accountName: 'SYSTEM', displayName: 'System' } },
-        { '@odata.type': '#microsoft.graph.security.deviceEvidence', deviceDnsName: 'lt-01', loggedOnUsers: [{ accountName: 'jane' }] },
+        {
+          '@odata.type': '#microsoft.graph.security.processEvidence',
+          userAccount: { accountName: 'SYSTEM', displayName: 'System' },
+        },
+        {
+          '@odata.type': '#microsoft.graph.security.deviceEvidence',
+          deviceDnsName: 'lt-01',
+          loggedOnUsers: [{ accountName: 'jane' }],
+        },
         { '@odata.type': '#microsoft.graph.security.ipEvidence', ipAddress: '203.0.113.7' },
-        { '@odata.type': '#microsoft.graph.security.userEvidence', userAccount: { userPrincipalName: null, displayName: null } },
+        {
+          '@odata.type': '#microsoft.graph.security.userEvidence',
+          userAccount: { userPrincipalName: null, displayName: null },
+        },
         { verdict: 'unknown' },
         'not an object',
       ],
@@ -300,7 +376,11 @@ describe('evidence → users, groups, emails, apps (EVIDENCE_EXTRACTORS)', () =>
   });
 
   it('matches the @odata.type with or without the # and namespace', () => {
-    const row = normalise({ evidence: [{ '@odata.type': 'microsoft.graph.security.USEREVIDENCE', userAccount: { userPrincipalName: 'a@contoso.com' } }] });
+    const row = normalise({
+      evidence: [
+        { '@odata.type': 'microsoft.graph.security.USEREVIDENCE', userAccount: { userPrincipalName: 'a@contoso.com' } },
+      ],
+    });
     expect(JSON.parse(row.users)).toEqual([{ userPrincipalName: 'a@contoso.com', displayName: null }]);
   });
 });
@@ -310,10 +390,19 @@ describe('rejections name the field', () => {
     [{ id: undefined }, 'id: is required'],
     [{ id: '' }, 'id: must not be empty'],
     [{ title: undefined }, 'title: is required'],
-    [{ severity: 'critical' }, 'severity: must be one of unknown, informational, low, medium, high, unknownFutureValue (Graph alertSeverity), got "critical"'],
+    [
+      { severity: 'critical' },
+      'severity: must be one of unknown, informational, low, medium, high, unknownFutureValue (Graph alertSeverity), got "critical"',
+    ],
     [{ severity: undefined }, 'severity: is required'],
-    [{ status: 'closed' }, 'status: must be one of new, inProgress, resolved, unknown, unknownFutureValue (Graph alertStatus), got "closed"'],
-    [{ classification: 'benign' }, 'classification: must be one of unknown, falsePositive, truePositive, informationalExpectedActivity, unknownFutureValue (Graph alertClassification), got "benign"'],
+    [
+      { status: 'closed' },
+      'status: must be one of new, inProgress, resolved, unknown, unknownFutureValue (Graph alertStatus), got "closed"',
+    ],
+    [
+      { classification: 'benign' },
+      'classification: must be one of unknown, falsePositive, truePositive, informationalExpectedActivity, unknownFutureValue (Graph alertClassification), got "benign"',
+    ],
     [{ createdDateTime: '05/06/2026 09:21' }, 'createdDateTime: must be an ISO timestamp'],
     [{ createdDateTime: undefined }, 'createdDateTime: is required'],
     [{ lastUpdateDateTime: '2026-06-31T00:00:00Z' }, 'lastUpdateDateTime: must be an ISO timestamp'],

@@ -2,7 +2,14 @@ import type { SecurityAlert, Severity } from '@1security/contract';
 import { z } from 'zod';
 import type { SecurityAlertNormaliser } from './ingest.types';
 import { rejected } from './ingest.types';
-import { describeIssues, isJsonObject, microsoftTimestamp, optionalText, requiredText, textAt } from './microsoft-record';
+import {
+  describeIssues,
+  isJsonObject,
+  microsoftTimestamp,
+  optionalText,
+  requiredText,
+  textAt,
+} from './microsoft-record';
 
 /**
  * `--format graph`: Microsoft Graph security `alert` (alerts_v2) objects normalised into
@@ -98,7 +105,10 @@ export const EVIDENCE_EXTRACTORS: readonly EvidenceExtractor[] = [
       ['displayName', 'userAccount.displayName'],
     ],
     extract: (e) => {
-      const user = { userPrincipalName: textAt(e, 'userAccount.userPrincipalName'), displayName: textAt(e, 'userAccount.displayName') };
+      const user = {
+        userPrincipalName: textAt(e, 'userAccount.userPrincipalName'),
+        displayName: textAt(e, 'userAccount.displayName'),
+      };
       return user.userPrincipalName || user.displayName ? { target: 'users', item: user } : null;
     },
   },
@@ -111,7 +121,8 @@ export const EVIDENCE_EXTRACTORS: readonly EvidenceExtractor[] = [
     ],
     extract: (e) => {
       const user = {
-        userPrincipalName: textAt(e, 'upn') ?? textAt(e, 'userAccount.userPrincipalName') ?? textAt(e, 'primaryAddress'),
+        userPrincipalName:
+          textAt(e, 'upn') ?? textAt(e, 'userAccount.userPrincipalName') ?? textAt(e, 'primaryAddress'),
         displayName: textAt(e, 'displayName') ?? textAt(e, 'userAccount.displayName'),
       };
       return user.userPrincipalName || user.displayName ? { target: 'users', item: user } : null;
@@ -126,7 +137,9 @@ export const EVIDENCE_EXTRACTORS: readonly EvidenceExtractor[] = [
     ],
     extract: (e) => {
       const id = textAt(e, 'securityGroupId') ?? textAt(e, 'activeDirectoryObjectGuid') ?? textAt(e, 'sid');
-      return id ? { target: 'groups', item: { id, displayName: textAt(e, 'displayName') ?? textAt(e, 'friendlyName') } } : null;
+      return id
+        ? { target: 'groups', item: { id, displayName: textAt(e, 'displayName') ?? textAt(e, 'friendlyName') } }
+        : null;
     },
   },
   {
@@ -186,12 +199,16 @@ function dedupeKey(extracted: Extracted): string {
   const lower = (value: string | null) => (value ?? '').toLowerCase();
   switch (extracted.target) {
     case 'users':
-      return extracted.item.userPrincipalName ? `upn:${lower(extracted.item.userPrincipalName)}` : `name:${lower(extracted.item.displayName)}`;
+      return extracted.item.userPrincipalName
+        ? `upn:${lower(extracted.item.userPrincipalName)}`
+        : `name:${lower(extracted.item.displayName)}`;
     case 'groups':
       return lower(extracted.item.id);
     case 'emails': {
       const { networkMessageId, recipient, subject, sender } = extracted.item;
-      return networkMessageId ? `id:${lower(networkMessageId)}|${lower(recipient)}` : `msg:${lower(subject)}|${lower(sender)}|${lower(recipient)}`;
+      return networkMessageId
+        ? `id:${lower(networkMessageId)}|${lower(recipient)}`
+        : `msg:${lower(subject)}|${lower(sender)}|${lower(recipient)}`;
     }
     case 'apps':
       return extracted.item.appId ? `id:${lower(extracted.item.appId)}` : `name:${lower(extracted.item.displayName)}`;
@@ -218,7 +235,8 @@ export function extractEvidence(evidence: readonly unknown[]) {
     const earlier = seen.get(key);
     if (earlier) {
       // The same user from userEvidence and mailboxEvidence: fill what the first one lacked.
-      if (earlier.target === 'users' && extracted.target === 'users') earlier.item.displayName ??= extracted.item.displayName;
+      if (earlier.target === 'users' && extracted.target === 'users')
+        earlier.item.displayName ??= extracted.item.displayName;
       continue;
     }
     seen.set(key, extracted);
@@ -245,7 +263,9 @@ function enumField<T extends Record<string, string>>(map: T, field: string) {
   return z.enum(allowed, {
     errorMap: (issue, ctx) => ({
       message:
-        ctx.data === undefined ? 'is required' : `must be one of ${allowed.join(', ')} (Graph ${field}), got ${JSON.stringify(ctx.data)}`,
+        ctx.data === undefined
+          ? 'is required'
+          : `must be one of ${allowed.join(', ')} (Graph ${field}), got ${JSON.stringify(ctx.data)}`,
     }),
   });
 }

@@ -58,8 +58,10 @@ const writeLogs: Writer = async (db, rows) => {
   const inserted = await insertLogEventsBulk(db, rows as Parameters<typeof insertLogEventsBulk>[1]);
   return { inserted, updated: 0, unchanged: rows.length - inserted };
 };
-const writeMonitoringAlerts: Writer = (db, rows) => upsertMonitoringAlerts(db, rows as Parameters<typeof upsertMonitoringAlerts>[1]);
-const writeSecurityAlerts: Writer = (db, rows) => upsertSecurityAlerts(db, rows as Parameters<typeof upsertSecurityAlerts>[1]);
+const writeMonitoringAlerts: Writer = (db, rows) =>
+  upsertMonitoringAlerts(db, rows as Parameters<typeof upsertMonitoringAlerts>[1]);
+const writeSecurityAlerts: Writer = (db, rows) =>
+  upsertSecurityAlerts(db, rows as Parameters<typeof upsertSecurityAlerts>[1]);
 
 /** Which formats each resource accepts, and how each is normalised and stored. */
 const PIPELINES: Record<IngestResourceType, Partial<Record<IngestFormat, Pipeline>>> = {
@@ -123,7 +125,12 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
     summary.unchanged += entries.length - deduplicated.length;
     let result;
     try {
-      result = await db.transaction().execute((trx) => pipeline.write(trx, deduplicated.map((e) => e.row)));
+      result = await db.transaction().execute((trx) =>
+        pipeline.write(
+          trx,
+          deduplicated.map((e) => e.row),
+        ),
+      );
     } catch (err) {
       if (isDatabaseUnavailable(err)) throw err;
       // One record the database refuses (e.g. an id already used by another record) must not
@@ -154,7 +161,11 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
       continue;
     }
     const now = options.now?.() ?? new Date();
-    const result = pipeline.normalise(record.value, { tenantId: options.tenantId, now, newId: () => newId(now.getTime()) });
+    const result = pipeline.normalise(record.value, {
+      tenantId: options.tenantId,
+      now,
+      newId: () => newId(now.getTime()),
+    });
     if (!result.ok) {
       reject({ line: record.line, reason: result.reason });
       continue;

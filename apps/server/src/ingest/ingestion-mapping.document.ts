@@ -50,7 +50,8 @@ function fields(list: readonly string[]): string {
 function o365Section(): string {
   const groups = [...new Set(OPERATIONS.map((o) => o.group))];
   const escalated = new Map<string, string[]>();
-  for (const e of SEVERITY_ESCALATIONS) for (const op of e.operations) escalated.set(op, [...(escalated.get(op) ?? []), e.id]);
+  for (const e of SEVERITY_ESCALATIONS)
+    for (const op of e.operations) escalated.set(op, [...(escalated.get(op) ?? []), e.id]);
 
   return `## Office 365 Management Activity API → log events (\`--format o365\`)
 
@@ -67,13 +68,24 @@ ${table(
     ['`occurredAt`', '`CreationTime`. It carries no offset and is UTC; fractions are truncated to milliseconds'],
     ['`discoveredAt`', 'the ingestion time'],
     ['`action`', '`Operation`, verbatim'],
-    ['`severity`', '[Operation → severity](#operations), else the [RecordType default](#recordtype), then [escalations](#escalations)'],
+    [
+      '`severity`',
+      '[Operation → severity](#operations), else the [RecordType default](#recordtype), then [escalations](#escalations)',
+    ],
     ['`actorName`', '`UserId`, verbatim'],
     ['`actorType`', '[UserType](#usertype--actortype), refined by [identity rules](#identity-rules)'],
-    ['`actorIp`', `the first of ${fields(CLIENT_IP_FIELDS)} with a value; a port and IPv6 brackets are stripped (\`203.0.113.7:51234\` → \`203.0.113.7\`, \`[2001:db8::1]:443\` → \`2001:db8::1\`); anything that is then not an IP address is null`],
+    [
+      '`actorIp`',
+      `the first of ${fields(CLIENT_IP_FIELDS)} with a value; a port and IPv6 brackets are stripped (\`203.0.113.7:51234\` → \`203.0.113.7\`, \`[2001:db8::1]:443\` → \`2001:db8::1\`); anything that is then not an IP address is null`,
+    ],
     ['`resourceName`', '[per workload](#resourcename)'],
-    ['`resourceType`', '[ItemType](#itemtype) (SharePoint/OneDrive), else [Operation](#operations), else [RecordType](#recordtype), else `' + FALLBACKS.resourceType + '`'],
-    ['`workload`', '`Workload`, else the [RecordType](#recordtype)\'s workload, else `' + FALLBACKS.workload + '`'],
+    [
+      '`resourceType`',
+      '[ItemType](#itemtype) (SharePoint/OneDrive), else [Operation](#operations), else [RecordType](#recordtype), else `' +
+        FALLBACKS.resourceType +
+        '`',
+    ],
+    ['`workload`', "`Workload`, else the [RecordType](#recordtype)'s workload, else `" + FALLBACKS.workload + '`'],
     ['`applicationDisplayName`', `the first of ${fields(APPLICATION_NAME_FIELDS)} with a value, else null`],
   ],
 )}
@@ -173,7 +185,8 @@ ${table(
 }
 
 function graphSection(): string {
-  const map = (entries: Record<string, string | null>) => Object.entries(entries).map(([from, to]) => [code(from), to === null ? 'null' : code(to)]);
+  const map = (entries: Record<string, string | null>) =>
+    Object.entries(entries).map(([from, to]) => [code(from), to === null ? 'null' : code(to)]);
   const filterable = new Set<string>(SERVICE_SOURCES);
 
   return `## Microsoft Graph alerts_v2 → security alerts (\`--format graph\`)
@@ -200,7 +213,10 @@ ${table(
     ['`createdAt`', '`createdDateTime` (required)'],
     ['`updatedAt`', '`lastUpdateDateTime`, else `createdDateTime`'],
     ['`users`, `groups`, `emails`, `apps`', '[extracted from `evidence`](#evidence)'],
-    ['`rawData` (detail)', 'the object as given: every field and value, unknown ones included (PostgreSQL `jsonb` keeps the content, not key order or whitespace)'],
+    [
+      '`rawData` (detail)',
+      'the object as given: every field and value, unknown ones included (PostgreSQL `jsonb` keeps the content, not key order or whitespace)',
+    ],
     ['`recommendedActions` (detail)', `\`recommendedActions\`, else ${code(GRAPH_DEFAULTS.recommendedActions)}`],
   ],
 )}

@@ -6,8 +6,7 @@ import { z } from 'zod';
  * name the field at fault.
  */
 
-const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?$/i;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?$/i;
 
 /**
  * Parses a Microsoft timestamp into a millisecond-precision Date, or null if it is not one.
@@ -27,7 +26,9 @@ export function parseMicrosoftTimestamp(raw: string): Date | null {
   const date = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}.${millis}${offset.toUpperCase()}`);
   if (Number.isNaN(date.getTime())) return null;
   // Round-trip the wall-clock fields: JavaScript silently turns Feb 30 into Mar 1.
-  const check = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)));
+  const check = new Date(
+    Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)),
+  );
   const valid =
     check.getUTCFullYear() === Number(year) &&
     check.getUTCMonth() === Number(month) - 1 &&

@@ -39,7 +39,9 @@ function canonicalJson(value: unknown): string {
 
 /** The source id of a record: its own `sourceId` or `id`, else a hash of its content. */
 function sourceIdOf(record: unknown, given: { sourceId?: string | undefined; id?: string | undefined }): string {
-  return given.sourceId ?? given.id ?? `sha256:${createHash('sha256').update(canonicalJson(record)).digest('base64url')}`;
+  return (
+    given.sourceId ?? given.id ?? `sha256:${createHash('sha256').update(canonicalJson(record)).digest('base64url')}`
+  );
 }
 
 const Id = z

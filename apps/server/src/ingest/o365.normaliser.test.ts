@@ -57,7 +57,9 @@ describe('O365 fixtures (golden)', () => {
   it('rejects exactly lines 2, 4 and 6 of o365-with-bad-lines.ndjson, naming the fault', () => {
     const ctx = fixedNormaliseContext();
     const results = readFixtureRecords('o365-with-bad-lines.ndjson').map((r) =>
-      'error' in r ? { line: r.line, ok: false, reason: r.error } : { line: r.line, ...normaliseO365Record(r.value, ctx) },
+      'error' in r
+        ? { line: r.line, ok: false, reason: r.error }
+        : { line: r.line, ...normaliseO365Record(r.value, ctx) },
     );
     expect(results.filter((r) => !r.ok).map((r) => r.line)).toEqual([2, 4, 6]);
     expect(results.find((r) => r.line === 4)).toMatchObject({ reason: 'Operation: is required' });
@@ -80,21 +82,32 @@ describe('O365 record → log row', () => {
   });
 
   it('reads CreationTime (no offset) as UTC, whatever the machine time zone', () => {
-    expect(normalise({ CreationTime: '2026-06-05T08:02:11' }).occurred_at.toISOString()).toBe('2026-06-05T08:02:11.000Z');
-    expect(normalise({ CreationTime: '2026-06-05T08:02:11Z' }).occurred_at.toISOString()).toBe('2026-06-05T08:02:11.000Z');
-    expect(normalise({ CreationTime: '2026-06-05T10:02:11+02:00' }).occurred_at.toISOString()).toBe('2026-06-05T08:02:11.000Z');
+    expect(normalise({ CreationTime: '2026-06-05T08:02:11' }).occurred_at.toISOString()).toBe(
+      '2026-06-05T08:02:11.000Z',
+    );
+    expect(normalise({ CreationTime: '2026-06-05T08:02:11Z' }).occurred_at.toISOString()).toBe(
+      '2026-06-05T08:02:11.000Z',
+    );
+    expect(normalise({ CreationTime: '2026-06-05T10:02:11+02:00' }).occurred_at.toISOString()).toBe(
+      '2026-06-05T08:02:11.000Z',
+    );
   });
 
   it('truncates CreationTime fractions to milliseconds', () => {
-    expect(normalise({ CreationTime: '2026-06-05T08:02:11.9999999' }).occurred_at.toISOString()).toBe('2026-06-05T08:02:11.999Z');
+    expect(normalise({ CreationTime: '2026-06-05T08:02:11.9999999' }).occurred_at.toISOString()).toBe(
+      '2026-06-05T08:02:11.999Z',
+    );
   });
 });
 
 describe('UserType → actorType (USER_TYPE_TO_ACTOR_TYPE)', () => {
-  it.each(Object.entries(USER_TYPE_TO_ACTOR_TYPE))('UserType %s maps as the table says, by number and by name', (value, entry) => {
-    expect(normalise({ UserType: Number(value) }).actor_type).toBe(entry.actorType);
-    expect(normalise({ UserType: entry.name }).actor_type).toBe(entry.actorType);
-  });
+  it.each(Object.entries(USER_TYPE_TO_ACTOR_TYPE))(
+    'UserType %s maps as the table says, by number and by name',
+    (value, entry) => {
+      expect(normalise({ UserType: Number(value) }).actor_type).toBe(entry.actorType);
+      expect(normalise({ UserType: entry.name }).actor_type).toBe(entry.actorType);
+    },
+  );
 
   it('covers every documented UserType, 0 to 8', () => {
     expect(Object.keys(USER_TYPE_TO_ACTOR_TYPE).map(Number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
@@ -116,15 +129,21 @@ describe('identity rules (ACTOR_IDENTITY_RULES)', () => {
   });
 
   it('#EXT# makes a Regular user a guest, in any letter case', () => {
-    expect(normalise({ UserType: 0, UserId: 'tom.baker_fabrikam.com#EXT#@contoso.onmicrosoft.com' }).actor_type).toBe('guest');
-    expect(normalise({ UserType: 0, UserId: 'tom.baker_fabrikam.com#ext#@contoso.onmicrosoft.com' }).actor_type).toBe('guest');
+    expect(normalise({ UserType: 0, UserId: 'tom.baker_fabrikam.com#EXT#@contoso.onmicrosoft.com' }).actor_type).toBe(
+      'guest',
+    );
+    expect(normalise({ UserType: 0, UserId: 'tom.baker_fabrikam.com#ext#@contoso.onmicrosoft.com' }).actor_type).toBe(
+      'guest',
+    );
     expect(normalise({ UserType: 0, UserId: 'tom.baker@fabrikam.com' }).actor_type).toBe('user');
   });
 
   it('never overrides a privileged or non-human UserType: a guest admin is an admin', () => {
     const guest = 'tom.baker_fabrikam.com#EXT#@contoso.onmicrosoft.com';
     expect(normalise({ UserType: 2, UserId: guest }).actor_type).toBe('admin');
-    expect(normalise({ UserType: 3, UserId: 'NT AUTHORITY\\SYSTEM (Microsoft.Exchange.ServiceHost)' }).actor_type).toBe('admin');
+    expect(normalise({ UserType: 3, UserId: 'NT AUTHORITY\\SYSTEM (Microsoft.Exchange.ServiceHost)' }).actor_type).toBe(
+      'admin',
+    );
     expect(normalise({ UserType: 6, UserId: 'app@sharepoint' }).actor_type).toBe('servicePrincipal');
   });
 });
@@ -168,20 +187,31 @@ describe('RecordType defaults (RECORD_TYPES)', () => {
 
   it('falls back to FALLBACKS when neither the operation nor the RecordType is known', () => {
     const row = normalise({ RecordType: 999, Workload: undefined });
-    expect(row).toMatchObject({ severity: FALLBACKS.severity, resource_type: FALLBACKS.resourceType, workload: FALLBACKS.workload });
+    expect(row).toMatchObject({
+      severity: FALLBACKS.severity,
+      resource_type: FALLBACKS.resourceType,
+      workload: FALLBACKS.workload,
+    });
   });
 
   it('an operation row wins over the RecordType default', () => {
-    expect(normalise({ RecordType: 1, Operation: 'New-TransportRule' })).toMatchObject({ severity: 'high', resource_type: 'policy' });
+    expect(normalise({ RecordType: 1, Operation: 'New-TransportRule' })).toMatchObject({
+      severity: 'high',
+      resource_type: 'policy',
+    });
   });
 });
 
 describe('ItemType → resourceType (ITEM_TYPE_TO_RESOURCE_TYPE)', () => {
   it.each(ITEM_TYPE_TO_RESOURCE_TYPE.map((entry) => [entry.name, entry] as const))('%s', (name, entry) => {
     // SharingSet says "file"; the ItemType knows better.
-    expect(normalise({ RecordType: 14, Operation: 'SharingSet', ItemType: name }).resource_type).toBe(entry.resourceType);
+    expect(normalise({ RecordType: 14, Operation: 'SharingSet', ItemType: name }).resource_type).toBe(
+      entry.resourceType,
+    );
     if (entry.value !== null) {
-      expect(normalise({ RecordType: 14, Operation: 'SharingSet', ItemType: entry.value }).resource_type).toBe(entry.resourceType);
+      expect(normalise({ RecordType: 14, Operation: 'SharingSet', ItemType: entry.value }).resource_type).toBe(
+        entry.resourceType,
+      );
     }
   });
 
@@ -192,11 +222,24 @@ describe('ItemType → resourceType (ITEM_TYPE_TO_RESOURCE_TYPE)', () => {
 
 describe('severity escalations (SEVERITY_ESCALATIONS)', () => {
   /** One record that triggers each rule and one that does not. */
-  const cases: Record<string, { operation: string; matching: Record<string, unknown>; notMatching: Record<string, unknown> }> = {
+  const cases: Record<
+    string,
+    { operation: string; matching: Record<string, unknown>; notMatching: Record<string, unknown> }
+  > = {
     'inbox-rule-forwards-mail': {
       operation: 'New-InboxRule',
-      matching: { Parameters: [{ Name: 'Name', Value: 'x' }, { Name: 'ForwardTo', Value: 'someone@outlook.com' }] },
-      notMatching: { Parameters: [{ Name: 'Name', Value: 'Newsletters' }, { Name: 'MoveToFolder', Value: 'News' }] },
+      matching: {
+        Parameters: [
+          { Name: 'Name', Value: 'x' },
+          { Name: 'ForwardTo', Value: 'someone@outlook.com' },
+        ],
+      },
+      notMatching: {
+        Parameters: [
+          { Name: 'Name', Value: 'Newsletters' },
+          { Name: 'MoveToFolder', Value: 'News' },
+        ],
+      },
     },
     'mailbox-forwarding': {
       operation: 'Set-Mailbox',
@@ -210,7 +253,9 @@ describe('severity escalations (SEVERITY_ESCALATIONS)', () => {
     },
     'privileged-role-granted': {
       operation: 'Add member to role.',
-      matching: { ModifiedProperties: [{ Name: 'Role.DisplayName', NewValue: '["Global Administrator"]', OldValue: '' }] },
+      matching: {
+        ModifiedProperties: [{ Name: 'Role.DisplayName', NewValue: '["Global Administrator"]', OldValue: '' }],
+      },
       notMatching: { ModifiedProperties: [{ Name: 'Role.DisplayName', NewValue: 'Reports Reader', OldValue: '' }] },
     },
     'tenant-wide-admin-consent': {
@@ -225,7 +270,12 @@ describe('severity escalations (SEVERITY_ESCALATIONS)', () => {
     },
     'guest-added-to-team': {
       operation: 'MemberAdded',
-      matching: { Members: [{ UPN: 'a@contoso.com', Role: 0 }, { UPN: 'b_fabrikam.com#EXT#@contoso.onmicrosoft.com', Role: 2 }] },
+      matching: {
+        Members: [
+          { UPN: 'a@contoso.com', Role: 0 },
+          { UPN: 'b_fabrikam.com#EXT#@contoso.onmicrosoft.com', Role: 2 },
+        ],
+      },
       notMatching: { Members: [{ UPN: 'a@contoso.com', Role: 1 }] },
     },
   };
@@ -238,7 +288,9 @@ describe('severity escalations (SEVERITY_ESCALATIONS)', () => {
     const test = cases[id]!;
     expect(escalation.operations).toContain(test.operation);
     expect(normalise({ Operation: test.operation, ...test.matching }).severity).toBe(escalation.severity);
-    expect(normalise({ Operation: test.operation, ...test.notMatching }).severity).toBe(OPERATION_SEVERITY[test.operation]);
+    expect(normalise({ Operation: test.operation, ...test.notMatching }).severity).toBe(
+      OPERATION_SEVERITY[test.operation],
+    );
   });
 });
 
@@ -269,19 +321,32 @@ describe('client IP (CLIENT_IP_FIELDS, normaliseClientIp)', () => {
 
 describe('resource and application names', () => {
   it('SharePoint/OneDrive: the file name, else the object path', () => {
-    expect(normalise({ Workload: 'SharePoint', SourceFileName: 'a.xlsx', ObjectId: 'https://x/a.xlsx' }).resource_name).toBe('a.xlsx');
-    expect(normalise({ Workload: 'OneDrive', ObjectId: 'https://x/personal/y' }).resource_name).toBe('https://x/personal/y');
+    expect(
+      normalise({ Workload: 'SharePoint', SourceFileName: 'a.xlsx', ObjectId: 'https://x/a.xlsx' }).resource_name,
+    ).toBe('a.xlsx');
+    expect(normalise({ Workload: 'OneDrive', ObjectId: 'https://x/personal/y' }).resource_name).toBe(
+      'https://x/personal/y',
+    );
   });
 
   it('Exchange: the message subject, else the friendly object name, else the object id, else the mailbox', () => {
-    expect(normalise({ Workload: 'Exchange', Item: { Subject: 'Hello' }, MailboxOwnerUPN: 'a@contoso.com' }).resource_name).toBe('Hello');
-    expect(normalise({ Workload: 'Exchange', AffectedItems: [{ Subject: 'First' }, { Subject: 'Second' }] }).resource_name).toBe('First');
-    expect(normalise({ Workload: 'Exchange', ModifiedObjectResolvedName: 'Sam Lee', ObjectId: 'EURPR/…/sam.lee' }).resource_name).toBe('Sam Lee');
+    expect(
+      normalise({ Workload: 'Exchange', Item: { Subject: 'Hello' }, MailboxOwnerUPN: 'a@contoso.com' }).resource_name,
+    ).toBe('Hello');
+    expect(
+      normalise({ Workload: 'Exchange', AffectedItems: [{ Subject: 'First' }, { Subject: 'Second' }] }).resource_name,
+    ).toBe('First');
+    expect(
+      normalise({ Workload: 'Exchange', ModifiedObjectResolvedName: 'Sam Lee', ObjectId: 'EURPR/…/sam.lee' })
+        .resource_name,
+    ).toBe('Sam Lee');
     expect(normalise({ Workload: 'Exchange', MailboxOwnerUPN: 'a@contoso.com' }).resource_name).toBe('a@contoso.com');
   });
 
   it('Teams: the team name', () => {
-    expect(normalise({ Workload: 'MicrosoftTeams', TeamName: 'Deal Room', ObjectId: 'x' }).resource_name).toBe('Deal Room');
+    expect(normalise({ Workload: 'MicrosoftTeams', TeamName: 'Deal Room', ObjectId: 'x' }).resource_name).toBe(
+      'Deal Room',
+    );
   });
 
   it('anything else: ObjectId, or null', () => {
@@ -291,12 +356,19 @@ describe('resource and application names', () => {
 
   it.each(APPLICATION_NAME_FIELDS.map((field) => [field] as const))('applicationDisplayName from %s', (field) => {
     const [head, ...rest] = field.split('.');
-    const value = rest.length === 0 ? 'Contoso App' : rest[0] === '0' ? [{ [rest[1]!]: 'Contoso App' }] : { [rest[0]!]: 'Contoso App' };
+    const value =
+      rest.length === 0
+        ? 'Contoso App'
+        : rest[0] === '0'
+          ? [{ [rest[1]!]: 'Contoso App' }]
+          : { [rest[0]!]: 'Contoso App' };
     expect(normalise({ [head!]: value }).application_display_name).toBe('Contoso App');
   });
 
   it('applicationDisplayName is null when no field names one', () => {
-    expect(normalise({ AppAccessContext: { ClientAppId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c' } }).application_display_name).toBeNull();
+    expect(
+      normalise({ AppAccessContext: { ClientAppId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c' } }).application_display_name,
+    ).toBeNull();
   });
 });
 
@@ -324,6 +396,8 @@ describe('rejections name the field', () => {
   });
 
   it('lists several problems at once', () => {
-    expect(reason({})).toBe('Id: is required; RecordType: is required; CreationTime: is required; Operation: is required; UserId: is required');
+    expect(reason({})).toBe(
+      'Id: is required; RecordType: is required; CreationTime: is required; Operation: is required; UserId: is required',
+    );
   });
 });

@@ -31,18 +31,30 @@ export const USER_TYPE_TO_ACTOR_TYPE = {
   0: { name: 'Regular', actorType: 'user', note: 'A regular user.' },
   1: { name: 'Reserved', actorType: 'unknown', note: 'Microsoft reserves it and documents nothing more.' },
   2: { name: 'Admin', actorType: 'admin', note: 'An administrator.' },
-  3: { name: 'DcAdmin', actorType: 'admin', note: 'A Microsoft datacenter operator: an administrator, just not yours.' },
+  3: {
+    name: 'DcAdmin',
+    actorType: 'admin',
+    note: 'A Microsoft datacenter operator: an administrator, just not yours.',
+  },
   4: { name: 'System', actorType: 'system', note: 'A system account.' },
   5: { name: 'Application', actorType: 'application', note: 'An application.' },
   6: { name: 'ServicePrincipal', actorType: 'servicePrincipal', note: 'A service principal.' },
-  7: { name: 'CustomPolicy', actorType: 'system', note: 'A policy you configured acted (e.g. retention): automation, not a person.' },
+  7: {
+    name: 'CustomPolicy',
+    actorType: 'system',
+    note: 'A policy you configured acted (e.g. retention): automation, not a person.',
+  },
   8: { name: 'SystemPolicy', actorType: 'system', note: 'A Microsoft-managed policy acted.' },
 } as const satisfies Record<number, { name: string; actorType: ActorType; note: string }>;
 
 export type O365UserType = keyof typeof USER_TYPE_TO_ACTOR_TYPE;
 
 /** UserType values whose actorType an identity rule below may refine. */
-export const REFINABLE_USER_TYPES: readonly (O365UserType | 'absent or unrecognised')[] = [0, 1, 'absent or unrecognised'];
+export const REFINABLE_USER_TYPES: readonly (O365UserType | 'absent or unrecognised')[] = [
+  0,
+  1,
+  'absent or unrecognised',
+];
 
 /**
  * Identities the UserType does not reveal. They refine only a Regular or Reserved UserType
@@ -50,7 +62,13 @@ export const REFINABLE_USER_TYPES: readonly (O365UserType | 'absent or unrecogni
  * because what an identity was allowed to do matters more than where its account lives
  * (a B2B guest holding an admin role is reported as `admin`).
  */
-export const ACTOR_IDENTITY_RULES: readonly { match: RegExp; pattern: string; example: string; actorType: ActorType; why: string }[] = [
+export const ACTOR_IDENTITY_RULES: readonly {
+  match: RegExp;
+  pattern: string;
+  example: string;
+  actorType: ActorType;
+  why: string;
+}[] = [
   {
     match: /#EXT#/i,
     pattern: 'UserId contains `#EXT#`',
@@ -96,25 +114,59 @@ export const RECORD_TYPES: Readonly<Record<number, RecordTypeMapping>> = {
   4: { name: 'SharePoint', workload: 'SharePoint', resourceType: 'site', severity: 'informational' },
   6: { name: 'SharePointFileOperation', workload: 'SharePoint', resourceType: 'file', severity: 'informational' },
   7: { name: 'OneDrive', workload: 'OneDrive', resourceType: 'file', severity: 'informational' },
-  8: { name: 'AzureActiveDirectory', workload: 'AzureActiveDirectory', resourceType: 'directoryObject', severity: 'low' },
-  9: { name: 'AzureActiveDirectoryAccountLogon', workload: 'AzureActiveDirectory', resourceType: 'application', severity: 'informational' },
+  8: {
+    name: 'AzureActiveDirectory',
+    workload: 'AzureActiveDirectory',
+    resourceType: 'directoryObject',
+    severity: 'low',
+  },
+  9: {
+    name: 'AzureActiveDirectoryAccountLogon',
+    workload: 'AzureActiveDirectory',
+    resourceType: 'application',
+    severity: 'informational',
+  },
   11: { name: 'ComplianceDLPSharePoint', workload: 'SharePoint', resourceType: 'file', severity: 'medium' },
   13: { name: 'ComplianceDLPExchange', workload: 'Exchange', resourceType: 'message', severity: 'medium' },
   14: { name: 'SharePointSharingOperation', workload: 'SharePoint', resourceType: 'file', severity: 'low' },
-  15: { name: 'AzureActiveDirectoryStsLogon', workload: 'AzureActiveDirectory', resourceType: 'application', severity: 'informational' },
-  18: { name: 'SecurityComplianceCenterEOPCmdlet', workload: 'SecurityComplianceCenter', resourceType: 'configuration', severity: 'low' },
+  15: {
+    name: 'AzureActiveDirectoryStsLogon',
+    workload: 'AzureActiveDirectory',
+    resourceType: 'application',
+    severity: 'informational',
+  },
+  18: {
+    name: 'SecurityComplianceCenterEOPCmdlet',
+    workload: 'SecurityComplianceCenter',
+    resourceType: 'configuration',
+    severity: 'low',
+  },
   19: { name: 'ExchangeAggregatedOperation', workload: 'Exchange', resourceType: 'mailbox', severity: 'informational' },
   25: { name: 'MicrosoftTeams', workload: 'MicrosoftTeams', resourceType: 'team', severity: 'informational' },
   28: { name: 'ThreatIntelligence', workload: 'ThreatIntelligence', resourceType: 'message', severity: 'medium' },
   36: { name: 'SharePointListOperation', workload: 'SharePoint', resourceType: 'list', severity: 'informational' },
-  40: { name: 'SecurityComplianceAlerts', workload: 'SecurityComplianceCenter', resourceType: 'alert', severity: 'medium' },
+  40: {
+    name: 'SecurityComplianceAlerts',
+    workload: 'SecurityComplianceCenter',
+    resourceType: 'alert',
+    severity: 'medium',
+  },
   50: { name: 'ExchangeItemAggregated', workload: 'Exchange', resourceType: 'mailbox', severity: 'informational' },
-  54: { name: 'SharePointListItemOperation', workload: 'SharePoint', resourceType: 'listItem', severity: 'informational' },
+  54: {
+    name: 'SharePointListItemOperation',
+    workload: 'SharePoint',
+    resourceType: 'listItem',
+    severity: 'informational',
+  },
   57: { name: 'MicrosoftTeamsAdmin', workload: 'MicrosoftTeams', resourceType: 'configuration', severity: 'low' },
 };
 
 /** When nothing above applies. */
-export const FALLBACKS = { workload: 'Unknown', resourceType: 'unknown', severity: 'informational' } as const satisfies {
+export const FALLBACKS = {
+  workload: 'Unknown',
+  resourceType: 'unknown',
+  severity: 'informational',
+} as const satisfies {
   workload: string;
   resourceType: string;
   severity: Severity;
@@ -216,7 +268,12 @@ export const OPERATIONS: readonly OperationMapping[] = [
   { group: AAD, operation: 'Reset user password.', severity: 'medium', resourceType: 'user' },
   { group: AAD, operation: 'Set force change user password.', severity: 'medium', resourceType: 'user' },
   { group: AAD, operation: 'Change user license.', severity: 'informational', resourceType: 'user' },
-  { group: AAD, operation: 'Update StsRefreshTokenValidFrom Timestamp.', severity: 'informational', resourceType: 'user' },
+  {
+    group: AAD,
+    operation: 'Update StsRefreshTokenValidFrom Timestamp.',
+    severity: 'informational',
+    resourceType: 'user',
+  },
   { group: AAD, operation: 'Add group.', severity: 'low', resourceType: 'group' },
   { group: AAD, operation: 'Delete group.', severity: 'medium', resourceType: 'group' },
   { group: AAD, operation: 'Add member to group.', severity: 'low', resourceType: 'group' },
@@ -224,12 +281,22 @@ export const OPERATIONS: readonly OperationMapping[] = [
   { group: AAD, operation: 'Add member to role.', severity: 'high', resourceType: 'role' },
   { group: AAD, operation: 'Remove member from role.', severity: 'medium', resourceType: 'role' },
   { group: AAD, operation: 'Add application.', severity: 'medium', resourceType: 'application' },
-  { group: AAD, operation: 'Update application – Certificates and secrets management', severity: 'high', resourceType: 'application' },
+  {
+    group: AAD,
+    operation: 'Update application – Certificates and secrets management',
+    severity: 'high',
+    resourceType: 'application',
+  },
   { group: AAD, operation: 'Consent to application.', severity: 'high', resourceType: 'application' },
   { group: AAD, operation: 'Add delegated permission grant.', severity: 'high', resourceType: 'application' },
   { group: AAD, operation: 'Add service principal.', severity: 'medium', resourceType: 'servicePrincipal' },
   { group: AAD, operation: 'Add service principal credentials.', severity: 'high', resourceType: 'servicePrincipal' },
-  { group: AAD, operation: 'Add app role assignment to service principal.', severity: 'high', resourceType: 'servicePrincipal' },
+  {
+    group: AAD,
+    operation: 'Add app role assignment to service principal.',
+    severity: 'high',
+    resourceType: 'servicePrincipal',
+  },
   { group: AAD, operation: 'Add policy.', severity: 'medium', resourceType: 'policy' },
   { group: AAD, operation: 'Update policy.', severity: 'high', resourceType: 'policy' },
   { group: AAD, operation: 'Delete policy.', severity: 'high', resourceType: 'policy' },
@@ -314,7 +381,9 @@ function bare(value: string): string {
 
 function hasParameter(record: Record<string, unknown>, names: readonly string[]): boolean {
   const wanted = new Set(names.map((n) => n.toLowerCase()));
-  return namedValues(record, 'Parameters').some((p) => wanted.has(p.name.toLowerCase()) && bare(p.value) !== '' && bare(p.value).toLowerCase() !== '$null');
+  return namedValues(record, 'Parameters').some(
+    (p) => wanted.has(p.name.toLowerCase()) && bare(p.value) !== '' && bare(p.value).toLowerCase() !== '$null',
+  );
 }
 
 function parameterIncludes(record: Record<string, unknown>, name: string, needle: string): boolean {
@@ -394,7 +463,9 @@ export const SEVERITY_ESCALATIONS: readonly SeverityEscalation[] = [
     operations: ['MemberAdded'],
     when: 'a `Members[]` entry has `Role` 2 (Guest)',
     severity: 'medium',
-    applies: (r) => Array.isArray(r.Members) && r.Members.some((m) => isJsonObject(m) && (m.Role === 2 || m.Role === '2' || m.Role === 'Guest')),
+    applies: (r) =>
+      Array.isArray(r.Members) &&
+      r.Members.some((m) => isJsonObject(m) && (m.Role === 2 || m.Role === '2' || m.Role === 'Guest')),
   },
 ];
 
@@ -453,9 +524,14 @@ export function normaliseClientIp(raw: string | null): string | null {
 // The normaliser
 // ---------------------------------------------------------------------------------------
 
-const RECORD_TYPE_BY_NAME = new Map(Object.entries(RECORD_TYPES).map(([value, entry]) => [entry.name.toLowerCase(), Number(value)]));
+const RECORD_TYPE_BY_NAME = new Map(
+  Object.entries(RECORD_TYPES).map(([value, entry]) => [entry.name.toLowerCase(), Number(value)]),
+);
 const USER_TYPE_BY_NAME = new Map(
-  Object.entries(USER_TYPE_TO_ACTOR_TYPE).map(([value, entry]) => [entry.name.toLowerCase(), Number(value) as O365UserType]),
+  Object.entries(USER_TYPE_TO_ACTOR_TYPE).map(([value, entry]) => [
+    entry.name.toLowerCase(),
+    Number(value) as O365UserType,
+  ]),
 );
 
 /** RecordType: the documented integer, or (as some exports print it) the member name. */
@@ -496,7 +572,12 @@ function recordTypeNumber(value: number | string): number | null {
 
 function userTypeNumber(value: number | string | null | undefined): O365UserType | null {
   if (value === null || value === undefined) return null;
-  const number = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : USER_TYPE_BY_NAME.get(value.toLowerCase());
+  const number =
+    typeof value === 'number'
+      ? value
+      : /^\d+$/.test(value)
+        ? Number(value)
+        : USER_TYPE_BY_NAME.get(value.toLowerCase());
   return number !== undefined && number in USER_TYPE_TO_ACTOR_TYPE ? (number as O365UserType) : null;
 }
 
@@ -513,7 +594,9 @@ export function actorTypeOf(userType: O365UserType | null, userId: string): Acto
 export function severityOf(operation: string, recordType: number | null, record: Record<string, unknown>): Severity {
   const key = operationKey(operation);
   const base =
-    OPERATION_INDEX.get(key)?.severity ?? (recordType !== null ? RECORD_TYPES[recordType]?.severity : undefined) ?? FALLBACKS.severity;
+    OPERATION_INDEX.get(key)?.severity ??
+    (recordType !== null ? RECORD_TYPES[recordType]?.severity : undefined) ??
+    FALLBACKS.severity;
   return (ESCALATION_INDEX.get(key) ?? []).reduce(
     (severity, escalation) => (escalation.applies(record) ? maxSeverity(severity, escalation.severity) : severity),
     base,
@@ -523,7 +606,10 @@ export function severityOf(operation: string, recordType: number | null, record:
 function itemResourceType(record: Record<string, unknown>): string | null {
   const raw = record.ItemType;
   if (typeof raw === 'number') return ITEM_TYPE_TO_RESOURCE_TYPE.find((t) => t.value === raw)?.resourceType ?? null;
-  if (typeof raw === 'string') return ITEM_TYPE_TO_RESOURCE_TYPE.find((t) => t.name.toLowerCase() === raw.trim().toLowerCase())?.resourceType ?? null;
+  if (typeof raw === 'string')
+    return (
+      ITEM_TYPE_TO_RESOURCE_TYPE.find((t) => t.name.toLowerCase() === raw.trim().toLowerCase())?.resourceType ?? null
+    );
   return null;
 }
 
@@ -543,7 +629,8 @@ export const normaliseO365Record: LogNormaliser = (record, ctx) => {
   const r = parsed.data;
   const raw = record as Record<string, unknown>;
   const recordType = recordTypeNumber(r.RecordType);
-  const workload = r.Workload?.trim() || (recordType !== null ? RECORD_TYPES[recordType]?.workload : undefined) || FALLBACKS.workload;
+  const workload =
+    r.Workload?.trim() || (recordType !== null ? RECORD_TYPES[recordType]?.workload : undefined) || FALLBACKS.workload;
   const nameFields = RESOURCE_NAME_FIELDS[workload] ?? RESOURCE_NAME_FIELDS['(any other)'] ?? [];
   return {
     ok: true,

@@ -1,6 +1,7 @@
 import type { ActorType, Severity } from '@1security/contract';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/database';
+import { isoTimestamp } from '../db/iso-timestamps';
 import type { Database } from '../db/schema';
 import { feedAfter, type FeedPosition } from '../pagination/changes-feed';
 import { keysetAfter, type KeysetPosition, type SortOrder } from '../pagination/keyset';
@@ -21,11 +22,11 @@ export interface LogWindow {
   order: SortOrder;
 }
 
-/** Everything a list or feed item needs, and nothing else (no source_id). */
+/** Everything a list or feed item needs, and nothing else (no source_id); times as ISO strings. */
 const ITEM_COLUMNS = [
   'id',
-  'occurred_at',
-  'discovered_at',
+  isoTimestamp('occurred_at').as('occurred_at'),
+  isoTimestamp('discovered_at').as('discovered_at'),
   'action',
   'severity',
   'actor_name',
@@ -36,7 +37,13 @@ const ITEM_COLUMNS = [
   'workload',
   'application_display_name',
 ] as const;
-export type LogEventItemRow = Pick<LogEventRow, (typeof ITEM_COLUMNS)[number]>;
+export type LogEventItemRow = Omit<
+  LogEventRow,
+  'tenant_id' | 'source_id' | 'txid' | 'seq' | 'occurred_at' | 'discovered_at'
+> & {
+  occurred_at: string;
+  discovered_at: string;
+};
 
 function withFilters<O>(
   query: SelectQueryBuilder<Database, 'log_events', O>,
@@ -65,7 +72,8 @@ export function logEventsQuery(
   if (window.since) query = query.where('discovered_at', '>=', window.since);
   if (window.until) query = query.where('discovered_at', '<', window.until);
   if (after) query = query.where(keysetAfter('discovered_at', window.order, after));
-  return query.orderBy('discovered_at', window.order).orderBy('id', window.order).limit(take);
+  // Qualified: a bare `discovered_at` in ORDER BY would mean the selected ISO rendering, not the indexed column.
+  return query.orderBy('log_events.discovered_at', window.order).orderBy('log_events.id', window.order).limit(take);
 }
 
 /** One page of a tenant's rows in `discovered_at, id` order, after the keyset position. */

@@ -3,13 +3,19 @@ import { initServer } from '@ts-rest/express';
 import type { Db } from '../db/database';
 import type { CursorCodec } from '../pagination/cursor-codec';
 import { resourceHandlers } from '../pagination/resource-handlers';
-import { findLogEvent, findLogEventChanges, findLogEvents, type LogEventItemRow, type LogFilters } from './logs.repository';
+import {
+  findLogEvent,
+  findLogEventChanges,
+  findLogEvents,
+  type LogEventItemRow,
+  type LogFilters,
+} from './logs.repository';
 
 export function toLogEvent(row: LogEventItemRow): LogEvent {
   return {
     id: row.id,
-    occurredAt: row.occurred_at.toISOString(),
-    discoveredAt: row.discovered_at.toISOString(),
+    occurredAt: row.occurred_at,
+    discoveredAt: row.discovered_at,
     action: row.action,
     severity: row.severity,
     actorName: row.actor_name,

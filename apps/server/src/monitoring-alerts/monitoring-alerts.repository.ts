@@ -1,6 +1,7 @@
 import type { MonitoringAlert, Severity } from '@1security/contract';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/database';
+import { isoTimestamp } from '../db/iso-timestamps';
 import type { Database } from '../db/schema';
 import { changedColumnsUpdate, countUpserts, insertedFlag } from '../db/upsert';
 import { feedAfter, type FeedPosition } from '../pagination/changes-feed';
@@ -35,8 +36,34 @@ const DATA_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const;
-const ITEM_COLUMNS = ['id', ...DATA_COLUMNS] as const;
-export type MonitoringAlertItemRow = Pick<MonitoringAlertRow, (typeof ITEM_COLUMNS)[number]>;
+/** What an item shows: the data columns, timestamps as ISO strings. */
+const ITEM_COLUMNS = [
+  'id',
+  'name',
+  'severity',
+  'status',
+  'resource_type',
+  'resources',
+  'assigned_user',
+  'description',
+  'created_from',
+  isoTimestamp('last_scan').as('last_scan'),
+  isoTimestamp('resolved_at').as('resolved_at'),
+  isoTimestamp('snoozed_at').as('snoozed_at'),
+  isoTimestamp('created_at').as('created_at'),
+  isoTimestamp('updated_at').as('updated_at'),
+] as const;
+type TimeColumn = 'last_scan' | 'resolved_at' | 'snoozed_at' | 'created_at' | 'updated_at';
+export type MonitoringAlertItemRow = Pick<
+  MonitoringAlertRow,
+  Exclude<(typeof DATA_COLUMNS)[number], TimeColumn> | 'id'
+> & {
+  last_scan: string | null;
+  resolved_at: string | null;
+  snoozed_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
 
 function withFilters<O>(
   query: SelectQueryBuilder<Database, 'monitoring_alerts', O>,
@@ -66,7 +93,11 @@ export function monitoringAlertsQuery(
   if (window.since) query = query.where('updated_at', '>=', window.since);
   if (window.until) query = query.where('updated_at', '<', window.until);
   if (after) query = query.where(keysetAfter('updated_at', window.order, after));
-  return query.orderBy('updated_at', window.order).orderBy('id', window.order).limit(take);
+  // Qualified: a bare `updated_at` in ORDER BY would mean the selected ISO rendering, not the indexed column.
+  return query
+    .orderBy('monitoring_alerts.updated_at', window.order)
+    .orderBy('monitoring_alerts.id', window.order)
+    .limit(take);
 }
 
 /** One page of a tenant's rows in `updated_at, id` order, after the keyset position. */

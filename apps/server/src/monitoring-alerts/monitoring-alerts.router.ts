@@ -23,11 +23,11 @@ export function toMonitoringAlert(row: MonitoringAlertItemRow): MonitoringAlert 
     assignedUser: row.assigned_user,
     description: row.description,
     createdFrom: row.created_from,
-    lastScan: row.last_scan?.toISOString() ?? null,
-    resolvedAt: row.resolved_at?.toISOString() ?? null,
-    snoozedAt: row.snoozed_at?.toISOString() ?? null,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    lastScan: row.last_scan,
+    resolvedAt: row.resolved_at,
+    snoozedAt: row.snoozed_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 

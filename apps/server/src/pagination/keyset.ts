@@ -41,7 +41,8 @@ export async function keysetPage<Row extends { id: string }, Item>(options: {
   tenantId: string;
   fingerprint: string;
   request: ListRequest;
-  sortKeyOf: (row: Row) => Date;
+  /** The row's sort-column value, as the ISO string the item shows. */
+  sortKeyOf: (row: Row) => string;
   fetch: (after: KeysetPosition | undefined, take: number) => Promise<Row[]>;
   toItem: (row: Row) => Item;
 }): Promise<Page<Item>> {
@@ -63,7 +64,7 @@ export async function keysetPage<Row extends { id: string }, Item>(options: {
   return {
     data: page.map(options.toItem),
     pagination: {
-      nextCursor: hasMore && last ? codec.encode(tenantId, fingerprint, [options.sortKeyOf(last).toISOString(), last.id]) : null,
+      nextCursor: hasMore && last ? codec.encode(tenantId, fingerprint, [options.sortKeyOf(last), last.id]) : null,
       hasMore,
       limit: request.limit,
     },

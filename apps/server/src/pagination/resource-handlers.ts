@@ -18,8 +18,16 @@ export interface ResourceSpec<Filters, Row extends { id: string }, DetailRow, It
   name: string;
   /** The resource's filter parameters, picked out of a query. */
   filtersOf: (query: Filters) => Filters;
-  sortKeyOf: (row: Row) => Date;
-  list: (db: Db, tenantId: string, filters: Filters, window: ListWindow, after: KeysetPosition | undefined, take: number) => Promise<Row[]>;
+  /** The row's sort-column value, as the ISO string the item shows. */
+  sortKeyOf: (row: Row) => string;
+  list: (
+    db: Db,
+    tenantId: string,
+    filters: Filters,
+    window: ListWindow,
+    after: KeysetPosition | undefined,
+    take: number,
+  ) => Promise<Row[]>;
   changes: (
     db: Db,
     tenantId: string,
@@ -48,7 +56,10 @@ export function resourceHandlers<Filters, Row extends { id: string }, DetailRow,
   spec: ResourceSpec<Filters, Row, DetailRow, Item, Detail>,
 ) {
   return {
-    list: async ({ req, query }: Caller & { query: Filters & ListWindow & { limit: number; cursor?: string | undefined } }) => {
+    list: async ({
+      req,
+      query,
+    }: Caller & { query: Filters & ListWindow & { limit: number; cursor?: string | undefined } }) => {
       const { tenantId } = requireAuth(req);
       if (query.since && query.until && query.since >= query.until) {
         throw errors.validation([{ parameter: 'until', message: 'must be later than since' }]);
@@ -67,7 +78,10 @@ export function resourceHandlers<Filters, Row extends { id: string }, DetailRow,
       return { status: 200 as const, body };
     },
 
-    changes: async ({ req, query }: Caller & { query: Filters & { from?: Date | undefined; limit: number; cursor?: string | undefined } }) => {
+    changes: async ({
+      req,
+      query,
+    }: Caller & { query: Filters & { from?: Date | undefined; limit: number; cursor?: string | undefined } }) => {
       const { tenantId } = requireAuth(req);
       const filters = spec.filtersOf(query);
       const body = await changesPage({

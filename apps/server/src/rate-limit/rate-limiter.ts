@@ -1,10 +1,5 @@
 import { Redis } from 'ioredis';
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../logger';
 
 const WINDOW_SECONDS = 60;
@@ -65,7 +60,11 @@ export class RateLimiter {
   }
 
   consumeKey(keyId: string, perMinute: number | null): Promise<RateLimitDecision> {
-    return this.#consume(`key:${perMinute ?? this.options.keyDefaultPerMinute}`, perMinute ?? this.options.keyDefaultPerMinute, keyId);
+    return this.#consume(
+      `key:${perMinute ?? this.options.keyDefaultPerMinute}`,
+      perMinute ?? this.options.keyDefaultPerMinute,
+      keyId,
+    );
   }
 
   consumeAuthFailure(ip: string): Promise<RateLimitDecision> {

@@ -1,6 +1,7 @@
 import type { SecurityAlert, Severity } from '@1security/contract';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/database';
+import { isoTimestamp } from '../db/iso-timestamps';
 import type { Database } from '../db/schema';
 import { changedColumnsUpdate, countUpserts, insertedFlag } from '../db/upsert';
 import type { AlertWindow } from '../monitoring-alerts/monitoring-alerts.repository';
@@ -34,10 +35,33 @@ const LIST_COLUMNS = [
   'updated_at',
 ] as const;
 const DATA_COLUMNS = [...LIST_COLUMNS, 'raw_data', 'recommended_actions'] as const;
-const ITEM_COLUMNS = ['id', ...LIST_COLUMNS] as const;
-const DETAIL_COLUMNS = ['id', ...DATA_COLUMNS] as const;
-export type SecurityAlertItemRow = Pick<SecurityAlertRow, (typeof ITEM_COLUMNS)[number]>;
-export type SecurityAlertDetailRow = Pick<SecurityAlertRow, (typeof DETAIL_COLUMNS)[number]>;
+/** What an item shows: the list columns, timestamps as ISO strings. */
+const ITEM_COLUMNS = [
+  'id',
+  'title',
+  'description',
+  'severity',
+  'status',
+  'classification',
+  'category',
+  'threat_display_name',
+  isoTimestamp('first_activity_at').as('first_activity_at'),
+  'service_source',
+  'users',
+  'groups',
+  'emails',
+  'apps',
+  isoTimestamp('created_at').as('created_at'),
+  isoTimestamp('updated_at').as('updated_at'),
+] as const;
+const DETAIL_COLUMNS = [...ITEM_COLUMNS, 'raw_data', 'recommended_actions'] as const;
+type TimeColumn = 'first_activity_at' | 'created_at' | 'updated_at';
+export type SecurityAlertItemRow = Pick<SecurityAlertRow, Exclude<(typeof LIST_COLUMNS)[number], TimeColumn> | 'id'> & {
+  first_activity_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
+export type SecurityAlertDetailRow = SecurityAlertItemRow & Pick<SecurityAlertRow, 'raw_data' | 'recommended_actions'>;
 
 function withFilters<O>(
   query: SelectQueryBuilder<Database, 'security_alerts', O>,
@@ -68,7 +92,11 @@ export function securityAlertsQuery(
   if (window.since) query = query.where('updated_at', '>=', window.since);
   if (window.until) query = query.where('updated_at', '<', window.until);
   if (after) query = query.where(keysetAfter('updated_at', window.order, after));
-  return query.orderBy('updated_at', window.order).orderBy('id', window.order).limit(take);
+  // Qualified: a bare `updated_at` in ORDER BY would mean the selected ISO rendering, not the indexed column.
+  return query
+    .orderBy('security_alerts.updated_at', window.order)
+    .orderBy('security_alerts.id', window.order)
+    .limit(take);
 }
 
 /** One page of a tenant's rows in `updated_at, id` order, after the keyset position. */

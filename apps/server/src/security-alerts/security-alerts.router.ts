@@ -22,15 +22,15 @@ export function toSecurityAlert(row: SecurityAlertItemRow): SecurityAlert {
     classification: row.classification,
     category: row.category,
     threatDisplayName: row.threat_display_name,
-    firstActivityDateTime: row.first_activity_at?.toISOString() ?? null,
+    firstActivityDateTime: row.first_activity_at,
     isResolved: row.status === 'resolved',
     users: row.users,
     groups: row.groups,
     emails: row.emails,
     apps: row.apps,
     serviceSource: row.service_source,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
@@ -43,7 +43,13 @@ const s = initServer();
 export function securityAlertsRouter(deps: { db: Db; cursors: CursorCodec }) {
   const handlers = resourceHandlers(deps, {
     name: 'security-alerts',
-    filtersOf: ({ severity, status, classification, serviceSource, isResolved }: SecurityAlertFilters): SecurityAlertFilters => ({
+    filtersOf: ({
+      severity,
+      status,
+      classification,
+      serviceSource,
+      isResolved,
+    }: SecurityAlertFilters): SecurityAlertFilters => ({
       severity,
       status,
       classification,

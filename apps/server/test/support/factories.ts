@@ -33,7 +33,10 @@ export function makeLogEvent(tenantId: string, partial: Partial<NewLogEventRow> 
   };
 }
 
-export function makeMonitoringAlert(tenantId: string, partial: Partial<NewMonitoringAlertRow> = {}): NewMonitoringAlertRow {
+export function makeMonitoringAlert(
+  tenantId: string,
+  partial: Partial<NewMonitoringAlertRow> = {},
+): NewMonitoringAlertRow {
   const updated = partial.updated_at ?? at(0);
   return {
     tenant_id: tenantId,

@@ -40,7 +40,9 @@ export function expectGoldenText(
   const expected = readFileSync(file, 'utf8');
   compare(expected, actual);
   // Structural equality passed; insist on identical bytes too, so formatting drift is caught.
-  expect(actual === expected, `${path.relative(process.cwd(), file)} is out of date: rerun with UPDATE_GOLDEN=1`).toBe(true);
+  expect(actual === expected, `${path.relative(process.cwd(), file)} is out of date: rerun with UPDATE_GOLDEN=1`).toBe(
+    true,
+  );
 }
 
 export type FixtureRecord = { line: number; value: unknown } | { line: number; error: string };

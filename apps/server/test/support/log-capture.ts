@@ -21,5 +21,10 @@ export function captureLogs(level = 'info'): CapturedLogger {
   const lines: string[] = [];
   const logger = createLogger(level, { write: (line: string) => void lines.push(line) });
   const entries = () => lines.map((line) => JSON.parse(line) as LogEntry);
-  return { logger, lines, entries, find: (text) => entries().filter((e) => typeof e.msg === 'string' && e.msg.includes(text)) };
+  return {
+    logger,
+    lines,
+    entries,
+    find: (text) => entries().filter((e) => typeof e.msg === 'string' && e.msg.includes(text)),
+  };
 }

@@ -13,7 +13,8 @@ function toJsonSchema(node: any): any {
   const out: any = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === 'nullable' || key === 'example' || key === 'mediaExamples') continue;
-    if (key === '$ref' && typeof value === 'string') out.$ref = value.replace('#/components/schemas/', 'openapi#/definitions/');
+    if (key === '$ref' && typeof value === 'string')
+      out.$ref = value.replace('#/components/schemas/', 'openapi#/definitions/');
     else out[key] = toJsonSchema(value);
   }
   // `nullable` admits null whatever else the schema says (also beside allOf/$ref), as

@@ -39,7 +39,12 @@ export function accepts(port: number): Promise<boolean> {
 }
 
 /** Polls `check` until it holds, for at most `timeoutMs`; throws `what` otherwise. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, everyMs = 100): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -89,7 +94,8 @@ export interface PrivatePostgres {
 /** PostgreSQL refuses to run as root: as root, its tools run as the `postgres` user. */
 async function asPostgresUser(binary: string, args: string[]): Promise<void> {
   const isRoot = process.getuid?.() === 0;
-  const runuser = ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'].find((candidate) => existsSync(candidate)) ?? 'runuser';
+  const runuser =
+    ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'].find((candidate) => existsSync(candidate)) ?? 'runuser';
   const [command, argv] = isRoot ? [runuser, ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
   await run(command, argv, { timeout: 60_000 });
 }
@@ -111,11 +117,32 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   if (owner) chownSync(dir, owner.uid, owner.gid);
   const dataDir = path.join(dir, 'data');
   const port = await freePort();
-  await asPostgresUser(path.join(POSTGRES_BIN, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
+  await asPostgresUser(path.join(POSTGRES_BIN, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '-A',
+    'trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   const pgCtl = path.join(POSTGRES_BIN, 'pg_ctl');
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
   const start = async () => {
-    await asPostgresUser(pgCtl, ['-D', dataDir, '-l', path.join(dir, 'postgres.log'), '-o', options, '-w', '-t', '60', 'start']);
+    await asPostgresUser(pgCtl, [
+      '-D',
+      dataDir,
+      '-l',
+      path.join(dir, 'postgres.log'),
+      '-o',
+      options,
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
   };
   const stop = async (mode: 'fast' | 'immediate' = 'fast') => {
     await asPostgresUser(pgCtl, ['-D', dataDir, '-m', mode, '-w', '-t', '60', 'stop']);
@@ -184,11 +211,17 @@ export async function startPrivateRedis(binary = whichSync('redis-server')): Pro
   const dir = mkdtempSync(path.join(tmpdir(), '1sec-redis-'));
   let child: ChildProcess | undefined;
   const start = async () => {
-    const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-      stdio: 'ignore',
-    });
+    const proc = spawn(
+      binary,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      {
+        stdio: 'ignore',
+      },
+    );
     child = proc;
-    const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`redis-server exited (${code})`))));
+    const exited = new Promise<never>((_, reject) =>
+      proc.once('exit', (code) => reject(new Error(`redis-server exited (${code})`))),
+    );
     await Promise.race([waitFor(`redis-server on port ${port}`, () => accepts(port), 15_000, 50), exited]);
   };
   const kill = async () => {

@@ -18,9 +18,15 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs `src/main.ts` as its own process, as `pnpm start` does, on an ephemeral port. */
+/**
+ * Runs the built server (`node dist/main.js`) as its own process, as `pnpm start` does, on an
+ * ephemeral port. The integration projects build `dist/` before any test (build-server.ts).
+ */
 export async function spawnServer(env: Record<string, string | undefined>): Promise<ServerProcess> {
-  const child = spawn(TSX, ['src/main.ts'], { cwd: SERVER_DIR, env: childEnv({ PORT: '0', HOST: '127.0.0.1', ...env }) });
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: SERVER_DIR,
+    env: childEnv({ PORT: '0', HOST: '127.0.0.1', ...env }),
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -58,7 +64,11 @@ export interface CliResult {
 }
 
 /** Runs the operator CLI (`pnpm admin …`) as its own process. */
-export async function runCliProcess(args: string[], env: Record<string, string | undefined>, input?: string): Promise<CliResult> {
+export async function runCliProcess(
+  args: string[],
+  env: Record<string, string | undefined>,
+  input?: string,
+): Promise<CliResult> {
   const child = spawn(TSX, ['src/cli/main.ts', ...args], { cwd: SERVER_DIR, env: childEnv(env) });
   let stdout = '';
   let stderr = '';
@@ -71,7 +81,11 @@ export async function runCliProcess(args: string[], env: Record<string, string |
 }
 
 /** Runs a script of the server package with tsx. */
-export async function runScript(script: string, args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+export async function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<CliResult> {
   const child = spawn(TSX, [script, ...args], { cwd: SERVER_DIR, env: childEnv(env) });
   let stdout = '';
   let stderr = '';

@@ -25,7 +25,9 @@ export function rawRequest(
     const req = http.request({ host: hostname, port, path: rawPath, method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -53,7 +55,8 @@ export function percentEncode(text: string): string {
 /** Raw UTF-8 bytes, escaping only what node:http cannot put in a request line (space and controls). */
 export function rawPathText(text: string): string {
   let out = '';
-  for (const char of rawUtf8(text)) out += char.charCodeAt(0) <= 0x20 ? `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}` : char;
+  for (const char of rawUtf8(text))
+    out += char.charCodeAt(0) <= 0x20 ? `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}` : char;
   return out;
 }
 
