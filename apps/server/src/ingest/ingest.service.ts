@@ -2,6 +2,7 @@ import { monotonicFactory } from 'ulid';
 import type { Readable } from 'node:stream';
 import type { Db } from '../db/database';
 import { isDatabaseUnavailable } from '../http/database-errors';
+import { pooledCryptoPrng } from '../ids/pooled-random';
 import { insertLogEventsBulk } from '../logs/logs.repository';
 import { upsertMonitoringAlerts } from '../monitoring-alerts/monitoring-alerts.repository';
 import { upsertSecurityAlerts } from '../security-alerts/security-alerts.repository';
@@ -92,7 +93,7 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
   const pipeline = PIPELINES[options.type][options.format];
   if (!pipeline) throw new Error(`--format ${options.format} does not apply to ${options.type}`);
   const batchSize = options.batchSize ?? 1000;
-  const newId = monotonicFactory();
+  const newId = monotonicFactory(pooledCryptoPrng());
   const summary: IngestSummary = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
   const reject = (rejection: Rejection) => {
     summary.rejected++;
