@@ -3,30 +3,7 @@ import { initServer } from '@ts-rest/express';
 import type { Db } from '../db/database';
 import type { CursorCodec } from '../pagination/cursor-codec';
 import { resourceHandlers } from '../pagination/resource-handlers';
-import {
-  findLogEvent,
-  findLogEventChanges,
-  findLogEvents,
-  type LogEventItemRow,
-  type LogFilters,
-} from './logs.repository';
-
-export function toLogEvent(row: LogEventItemRow): LogEvent {
-  return {
-    id: row.id,
-    occurredAt: row.occurred_at,
-    discoveredAt: row.discovered_at,
-    action: row.action,
-    severity: row.severity,
-    actorName: row.actor_name,
-    actorType: row.actor_type,
-    actorIp: row.actor_ip,
-    resourceName: row.resource_name,
-    resourceType: row.resource_type,
-    workload: row.workload,
-    applicationDisplayName: row.application_display_name,
-  };
-}
+import { findLogEvent, findLogEventChanges, findLogEvents, type LogFilters } from './logs.repository';
 
 const s = initServer();
 
@@ -41,12 +18,10 @@ export function logsRouter(deps: { db: Db; cursors: CursorCodec }) {
       resourceType,
       actor,
     }),
-    sortKeyOf: (row: LogEventItemRow) => row.discovered_at,
+    sortKeyOf: (item: LogEvent) => item.discoveredAt,
     list: findLogEvents,
     changes: findLogEventChanges,
     get: findLogEvent,
-    toItem: toLogEvent,
-    toDetail: toLogEvent,
     notFoundMessage: 'No audit event with this id.',
   });
   return s.router(contract.logs, {

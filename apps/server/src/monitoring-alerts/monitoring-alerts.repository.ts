@@ -4,9 +4,9 @@ import type { Db } from '../db/database';
 import { isoTimestamp } from '../db/iso-timestamps';
 import type { Database } from '../db/schema';
 import { changedColumnsUpdate, countUpserts, insertedFlag } from '../db/upsert';
-import { feedAfter, type FeedPosition } from '../pagination/changes-feed';
+import { feedAfter, type FeedPosition, type FeedRowPosition } from '../pagination/changes-feed';
 import { keysetAfter, type KeysetPosition, type SortOrder } from '../pagination/keyset';
-import type { MonitoringAlertRow, NewMonitoringAlertRow } from './monitoring-alerts.table';
+import type { NewMonitoringAlertRow } from './monitoring-alerts.table';
 
 export interface MonitoringAlertFilters {
   severity?: Severity[] | undefined;
@@ -36,34 +36,24 @@ const DATA_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const;
-/** What an item shows: the data columns, timestamps as ISO strings. */
+/** The item, exactly as the API shows it (see the logs repository's ITEM_COLUMNS). */
 const ITEM_COLUMNS = [
   'id',
   'name',
   'severity',
   'status',
-  'resource_type',
+  sql<boolean>`status = 'resolved'`.as('isResolved'),
+  'resource_type as resourceType',
   'resources',
-  'assigned_user',
+  'assigned_user as assignedUser',
   'description',
-  'created_from',
-  isoTimestamp('last_scan').as('last_scan'),
-  isoTimestamp('resolved_at').as('resolved_at'),
-  isoTimestamp('snoozed_at').as('snoozed_at'),
-  isoTimestamp('created_at').as('created_at'),
-  isoTimestamp('updated_at').as('updated_at'),
+  'created_from as createdFrom',
+  isoTimestamp('last_scan').as('lastScan'),
+  isoTimestamp('resolved_at').as('resolvedAt'),
+  isoTimestamp('snoozed_at').as('snoozedAt'),
+  isoTimestamp('created_at').as('createdAt'),
+  isoTimestamp('updated_at').as('updatedAt'),
 ] as const;
-type TimeColumn = 'last_scan' | 'resolved_at' | 'snoozed_at' | 'created_at' | 'updated_at';
-export type MonitoringAlertItemRow = Pick<
-  MonitoringAlertRow,
-  Exclude<(typeof DATA_COLUMNS)[number], TimeColumn> | 'id'
-> & {
-  last_scan: string | null;
-  resolved_at: string | null;
-  snoozed_at: string | null;
-  created_at: string;
-  updated_at: string;
-};
 
 function withFilters<O>(
   query: SelectQueryBuilder<Database, 'monitoring_alerts', O>,
@@ -93,7 +83,6 @@ export function monitoringAlertsQuery(
   if (window.since) query = query.where('updated_at', '>=', window.since);
   if (window.until) query = query.where('updated_at', '<', window.until);
   if (after) query = query.where(keysetAfter('updated_at', window.order, after));
-  // Qualified: a bare `updated_at` in ORDER BY would mean the selected ISO rendering, not the indexed column.
   return query
     .orderBy('monitoring_alerts.updated_at', window.order)
     .orderBy('monitoring_alerts.id', window.order)
@@ -108,7 +97,7 @@ export async function findMonitoringAlerts(
   window: AlertWindow,
   after: KeysetPosition | undefined,
   take: number,
-): Promise<MonitoringAlertItemRow[]> {
+): Promise<MonitoringAlert[]> {
   return monitoringAlertsQuery(db, tenantId, filters, window, after, take).execute();
 }
 
@@ -147,15 +136,11 @@ export async function findMonitoringAlertChanges(
   xmin: string,
   from: Date | undefined,
   take: number,
-): Promise<Array<MonitoringAlertItemRow & { txid: string; seq: string }>> {
+): Promise<Array<MonitoringAlert & FeedRowPosition>> {
   return monitoringAlertChangesQuery(db, tenantId, filters, after, xmin, from, take).execute();
 }
 
-export async function findMonitoringAlert(
-  db: Db,
-  tenantId: string,
-  id: string,
-): Promise<MonitoringAlertItemRow | undefined> {
+export async function findMonitoringAlert(db: Db, tenantId: string, id: string): Promise<MonitoringAlert | undefined> {
   return db
     .selectFrom('monitoring_alerts')
     .select(ITEM_COLUMNS)

@@ -8,28 +8,7 @@ import {
   findMonitoringAlertChanges,
   findMonitoringAlerts,
   type MonitoringAlertFilters,
-  type MonitoringAlertItemRow,
 } from './monitoring-alerts.repository';
-
-export function toMonitoringAlert(row: MonitoringAlertItemRow): MonitoringAlert {
-  return {
-    id: row.id,
-    name: row.name,
-    severity: row.severity,
-    status: row.status,
-    isResolved: row.status === 'resolved',
-    resourceType: row.resource_type,
-    resources: row.resources,
-    assignedUser: row.assigned_user,
-    description: row.description,
-    createdFrom: row.created_from,
-    lastScan: row.last_scan,
-    resolvedAt: row.resolved_at,
-    snoozedAt: row.snoozed_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 const s = initServer();
 
@@ -42,12 +21,10 @@ export function monitoringAlertsRouter(deps: { db: Db; cursors: CursorCodec }) {
       resourceType,
       isResolved,
     }),
-    sortKeyOf: (row: MonitoringAlertItemRow) => row.updated_at,
+    sortKeyOf: (item: MonitoringAlert) => item.updatedAt,
     list: findMonitoringAlerts,
     changes: findMonitoringAlertChanges,
     get: findMonitoringAlert,
-    toItem: toMonitoringAlert,
-    toDetail: toMonitoringAlert,
     notFoundMessage: 'No monitoring alert with this id.',
   });
   return s.router(contract.monitoringAlerts, {

@@ -17,6 +17,12 @@ import { isStorableDate, type Page } from './keyset';
  */
 export type FeedPosition = [txid: string, seq: string];
 
+/** What a feed query selects beside the item: its row's position, as decimal strings. */
+export interface FeedRowPosition {
+  txid: string;
+  seq: string;
+}
+
 const START: FeedPosition = ['0', '0'];
 const MAX_XID8 = 2n ** 64n - 1n;
 const MAX_BIGINT = 2n ** 63n - 1n;
@@ -37,6 +43,11 @@ async function currentXmin(db: Db): Promise<string> {
   return xmin;
 }
 
+/** The item without the position columns the feed query adds. */
+function withoutPosition<Item>({ txid: _txid, seq: _seq, ...item }: Item & FeedRowPosition): Item {
+  return item as Item;
+}
+
 function later(a: FeedPosition, b: FeedPosition): FeedPosition {
   const [ta, sa] = [BigInt(a[0]), BigInt(a[1])];
   const [tb, sb] = [BigInt(b[0]), BigInt(b[1])];
@@ -53,14 +64,18 @@ export interface ChangesRequest {
  * One call of a changes feed. `nextCursor` is never null: when the caller has caught up it
  * points just past everything the feed could have served, so the next poll starts there.
  */
-export async function changesPage<Row extends { txid: string; seq: string }, Item>(options: {
+export async function changesPage<Item>(options: {
   db: Db;
   codec: CursorCodec;
   tenantId: string;
   fingerprint: string;
   request: ChangesRequest;
-  fetch: (after: FeedPosition, xmin: string, from: Date | undefined, take: number) => Promise<Row[]>;
-  toItem: (row: Row) => Item;
+  fetch: (
+    after: FeedPosition,
+    xmin: string,
+    from: Date | undefined,
+    take: number,
+  ) => Promise<Array<Item & FeedRowPosition>>;
 }): Promise<Page<Item>> {
   const { codec, tenantId, fingerprint, request } = options;
   if (request.cursor !== undefined && request.from !== undefined) {
@@ -92,7 +107,7 @@ export async function changesPage<Row extends { txid: string; seq: string }, Ite
   const next: FeedPosition =
     hasMore && last ? [last.txid, last.seq] : later(last ? [last.txid, last.seq] : position, [xmin, '-1']);
   return {
-    data: page.map(options.toItem),
+    data: page.map(withoutPosition),
     pagination: {
       nextCursor: codec.encode(tenantId, fingerprint, next, from?.toISOString()),
       hasMore,

@@ -36,15 +36,15 @@ export interface Page<T> {
  * Runs one keyset page: decodes the cursor (checking it against the filters), fetches one
  * row more than asked to learn whether another page follows, and issues the next cursor.
  */
-export async function keysetPage<Row extends { id: string }, Item>(options: {
+export async function keysetPage<Item extends { id: string }>(options: {
   codec: CursorCodec;
   tenantId: string;
   fingerprint: string;
   request: ListRequest;
-  /** The row's sort-column value, as the ISO string the item shows. */
-  sortKeyOf: (row: Row) => string;
-  fetch: (after: KeysetPosition | undefined, take: number) => Promise<Row[]>;
-  toItem: (row: Row) => Item;
+  /** The item's sort-column value, as the ISO string it shows. */
+  sortKeyOf: (item: Item) => string;
+  /** Items as the API shows them: the page serialises them as they come. */
+  fetch: (after: KeysetPosition | undefined, take: number) => Promise<Item[]>;
 }): Promise<Page<Item>> {
   const { codec, tenantId, fingerprint, request } = options;
   let after: KeysetPosition | undefined;
@@ -62,7 +62,7 @@ export async function keysetPage<Row extends { id: string }, Item>(options: {
   const page = hasMore ? rows.slice(0, request.limit) : rows;
   const last = page[page.length - 1];
   return {
-    data: page.map(options.toItem),
+    data: page,
     pagination: {
       nextCursor: hasMore && last ? codec.encode(tenantId, fingerprint, [options.sortKeyOf(last), last.id]) : null,
       hasMore,

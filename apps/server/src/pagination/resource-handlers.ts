@@ -2,7 +2,7 @@ import type { AuthContext } from '../auth/auth-context';
 import type { Db } from '../db/database';
 import { errors } from '../http/api-error';
 import { requireAuth } from '../http/route-helpers';
-import { changesPage, type FeedPosition } from './changes-feed';
+import { changesPage, type FeedPosition, type FeedRowPosition } from './changes-feed';
 import { fingerprintOf, type CursorCodec } from './cursor-codec';
 import { keysetPage, type KeysetPosition, type SortOrder } from './keyset';
 
@@ -12,14 +12,17 @@ export interface ListWindow {
   order: SortOrder;
 }
 
-/** What one resource supplies: its queries (from its repository) and its item mappers. */
-export interface ResourceSpec<Filters, Row extends { id: string }, DetailRow, Item, Detail> {
+/**
+ * What one resource supplies: its repository's queries, which select items exactly as the API
+ * shows them (the handlers serialise the driver's rows without a mapping pass).
+ */
+export interface ResourceSpec<Filters, Item extends { id: string }, Detail> {
   /** Names the resource in cursor fingerprints, so a cursor never crosses resources. */
   name: string;
   /** The resource's filter parameters, picked out of a query. */
   filtersOf: (query: Filters) => Filters;
-  /** The row's sort-column value, as the ISO string the item shows. */
-  sortKeyOf: (row: Row) => string;
+  /** The item's sort-column value (ISO string), for the next cursor. */
+  sortKeyOf: (item: Item) => string;
   list: (
     db: Db,
     tenantId: string,
@@ -27,7 +30,7 @@ export interface ResourceSpec<Filters, Row extends { id: string }, DetailRow, It
     window: ListWindow,
     after: KeysetPosition | undefined,
     take: number,
-  ) => Promise<Row[]>;
+  ) => Promise<Item[]>;
   changes: (
     db: Db,
     tenantId: string,
@@ -36,10 +39,8 @@ export interface ResourceSpec<Filters, Row extends { id: string }, DetailRow, It
     xmin: string,
     from: Date | undefined,
     take: number,
-  ) => Promise<Array<Row & { txid: string; seq: string }>>;
-  get: (db: Db, tenantId: string, id: string) => Promise<DetailRow | undefined>;
-  toItem: (row: Row) => Item;
-  toDetail: (row: DetailRow) => Detail;
+  ) => Promise<Array<Item & FeedRowPosition>>;
+  get: (db: Db, tenantId: string, id: string) => Promise<Detail | undefined>;
   notFoundMessage: string;
 }
 
@@ -51,9 +52,9 @@ interface Caller {
  * The three handlers every resource has — list (keyset pages), changes (the feed) and
  * detail — built from the resource's repository queries, so each behaves the same way.
  */
-export function resourceHandlers<Filters, Row extends { id: string }, DetailRow, Item, Detail>(
+export function resourceHandlers<Filters, Item extends { id: string }, Detail>(
   deps: { db: Db; cursors: CursorCodec },
-  spec: ResourceSpec<Filters, Row, DetailRow, Item, Detail>,
+  spec: ResourceSpec<Filters, Item, Detail>,
 ) {
   return {
     list: async ({
@@ -73,7 +74,6 @@ export function resourceHandlers<Filters, Row extends { id: string }, DetailRow,
         request: query,
         sortKeyOf: spec.sortKeyOf,
         fetch: (after, take) => spec.list(deps.db, tenantId, filters, window, after, take),
-        toItem: spec.toItem,
       });
       return { status: 200 as const, body };
     },
@@ -91,16 +91,15 @@ export function resourceHandlers<Filters, Row extends { id: string }, DetailRow,
         fingerprint: fingerprintOf({ resource: `${spec.name}/changes`, ...filters }),
         request: query,
         fetch: (after, xmin, from, take) => spec.changes(deps.db, tenantId, filters, after, xmin, from, take),
-        toItem: (row) => spec.toItem(row),
       });
       return { status: 200 as const, body };
     },
 
     get: async ({ req, params }: Caller & { params: { id: string } }) => {
       const { tenantId } = requireAuth(req);
-      const row = await spec.get(deps.db, tenantId, params.id);
-      if (!row) throw errors.notFound(spec.notFoundMessage);
-      return { status: 200 as const, body: { data: spec.toDetail(row) } };
+      const detail = await spec.get(deps.db, tenantId, params.id);
+      if (!detail) throw errors.notFound(spec.notFoundMessage);
+      return { status: 200 as const, body: { data: detail } };
     },
   };
 }

@@ -1,13 +1,13 @@
-import type { SecurityAlert, Severity } from '@1security/contract';
+import type { SecurityAlert, SecurityAlertDetail, Severity } from '@1security/contract';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/database';
 import { isoTimestamp } from '../db/iso-timestamps';
 import type { Database } from '../db/schema';
 import { changedColumnsUpdate, countUpserts, insertedFlag } from '../db/upsert';
 import type { AlertWindow } from '../monitoring-alerts/monitoring-alerts.repository';
-import { feedAfter, type FeedPosition } from '../pagination/changes-feed';
+import { feedAfter, type FeedPosition, type FeedRowPosition } from '../pagination/changes-feed';
 import { keysetAfter, type KeysetPosition } from '../pagination/keyset';
-import type { NewSecurityAlertRow, SecurityAlertRow } from './security-alerts.table';
+import type { NewSecurityAlertRow } from './security-alerts.table';
 
 export interface SecurityAlertFilters {
   severity?: Severity[] | undefined;
@@ -35,7 +35,7 @@ const LIST_COLUMNS = [
   'updated_at',
 ] as const;
 const DATA_COLUMNS = [...LIST_COLUMNS, 'raw_data', 'recommended_actions'] as const;
-/** What an item shows: the list columns, timestamps as ISO strings. */
+/** The item, exactly as the API shows it (see the logs repository's ITEM_COLUMNS). */
 const ITEM_COLUMNS = [
   'id',
   'title',
@@ -44,24 +44,19 @@ const ITEM_COLUMNS = [
   'status',
   'classification',
   'category',
-  'threat_display_name',
-  isoTimestamp('first_activity_at').as('first_activity_at'),
-  'service_source',
+  'threat_display_name as threatDisplayName',
+  isoTimestamp('first_activity_at').as('firstActivityDateTime'),
+  sql<boolean>`status = 'resolved'`.as('isResolved'),
   'users',
   'groups',
   'emails',
   'apps',
-  isoTimestamp('created_at').as('created_at'),
-  isoTimestamp('updated_at').as('updated_at'),
+  'service_source as serviceSource',
+  isoTimestamp('created_at').as('createdAt'),
+  isoTimestamp('updated_at').as('updatedAt'),
 ] as const;
-const DETAIL_COLUMNS = [...ITEM_COLUMNS, 'raw_data', 'recommended_actions'] as const;
-type TimeColumn = 'first_activity_at' | 'created_at' | 'updated_at';
-export type SecurityAlertItemRow = Pick<SecurityAlertRow, Exclude<(typeof LIST_COLUMNS)[number], TimeColumn> | 'id'> & {
-  first_activity_at: string | null;
-  created_at: string;
-  updated_at: string;
-};
-export type SecurityAlertDetailRow = SecurityAlertItemRow & Pick<SecurityAlertRow, 'raw_data' | 'recommended_actions'>;
+/** The detail: the item, and the alert's raw payload and recommended actions. */
+const DETAIL_COLUMNS = [...ITEM_COLUMNS, 'raw_data as rawData', 'recommended_actions as recommendedActions'] as const;
 
 function withFilters<O>(
   query: SelectQueryBuilder<Database, 'security_alerts', O>,
@@ -92,7 +87,6 @@ export function securityAlertsQuery(
   if (window.since) query = query.where('updated_at', '>=', window.since);
   if (window.until) query = query.where('updated_at', '<', window.until);
   if (after) query = query.where(keysetAfter('updated_at', window.order, after));
-  // Qualified: a bare `updated_at` in ORDER BY would mean the selected ISO rendering, not the indexed column.
   return query
     .orderBy('security_alerts.updated_at', window.order)
     .orderBy('security_alerts.id', window.order)
@@ -107,7 +101,7 @@ export async function findSecurityAlerts(
   window: AlertWindow,
   after: KeysetPosition | undefined,
   take: number,
-): Promise<SecurityAlertItemRow[]> {
+): Promise<SecurityAlert[]> {
   return securityAlertsQuery(db, tenantId, filters, window, after, take).execute();
 }
 
@@ -146,7 +140,7 @@ export async function findSecurityAlertChanges(
   xmin: string,
   from: Date | undefined,
   take: number,
-): Promise<Array<SecurityAlertItemRow & { txid: string; seq: string }>> {
+): Promise<Array<SecurityAlert & FeedRowPosition>> {
   return securityAlertChangesQuery(db, tenantId, filters, after, xmin, from, take).execute();
 }
 
@@ -154,7 +148,7 @@ export async function findSecurityAlert(
   db: Db,
   tenantId: string,
   id: string,
-): Promise<SecurityAlertDetailRow | undefined> {
+): Promise<SecurityAlertDetail | undefined> {
   return db
     .selectFrom('security_alerts')
     .select(DETAIL_COLUMNS)
