@@ -1,20 +1,35 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
+const dependenciesOf = (packageJson: string): string[] =>
+  Object.keys(
+    (JSON.parse(readFileSync(new URL(packageJson, import.meta.url), 'utf8')) as { dependencies?: object })
+      .dependencies ?? {},
+  );
+
 /**
- * The server and the admin CLI as plain JavaScript (`dist/main.js`, `dist/cli.js`), which is
- * what `pnpm start` runs: no TypeScript loader in the running process (tsx costs ~120 MB of
- * RSS and a second process), one process to signal. The workspace packages ship TypeScript
+ * The server as plain JavaScript (`dist/main.js`), which is what `pnpm start` runs: no
+ * TypeScript loader in the running process (tsx costs ~100 MB of RSS and a second process),
+ * one process to signal. The workspace packages ship TypeScript
  * source, so they are bundled in, with what only they depend on; the server's own
  * dependencies stay in node_modules.
  */
 export default defineConfig({
-  entry: { main: 'src/main.ts', cli: 'src/cli/main.ts' },
+  // The admin CLI runs from source (`pnpm admin`): short-lived, and tsx's start-up is its cost.
+  entry: { main: 'src/main.ts' },
   format: ['esm'],
   target: 'node20',
   platform: 'node',
   sourcemap: true,
   clean: true,
-  noExternal: [/^@1security\//, '@anatine/zod-openapi', '@ts-rest/open-api', 'openapi3-ts'],
+  // The workspace packages and what only they depend on (pnpm does not let the server resolve
+  // their dependencies from its own node_modules).
+  noExternal: [
+    /^@1security\//,
+    ...[...dependenciesOf('../../packages/contract/package.json'), ...dependenciesOf('../docs/package.json')]
+      .filter((name) => !dependenciesOf('./package.json').includes(name))
+      .map((name) => new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|$)`)),
+  ],
   // Bundled CommonJS modules (the OpenAPI generator) `require` the externals.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
