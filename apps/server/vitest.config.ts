@@ -50,8 +50,10 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
   });
   return {
     test: {
-      testTimeout: 60_000,
-      hookTimeout: 60_000,
+      // Ceilings for a hung test, not expectations: a test that starts the server on the
+      // embedded database may wait over a minute for it when CI is busy (see spawnServer).
+      testTimeout: 180_000,
+      hookTimeout: 180_000,
       pool: 'forks' as const,
       // Most of a test's time is spent waiting on a database, a child process or the network,
       // so run more files at once than there are cores.
