@@ -283,6 +283,8 @@ describe(`alert changes feed (${ENGINE})`, () => {
       cursor: listCursor.body.pagination.nextCursor,
     });
     expect(crossed.body.error.code).toBe('INVALID_CURSOR');
+    // A SIEM engineer who mixed up a list cursor and a feed cursor is told so.
+    expect(crossed.body.error.message).toMatch(/another endpoint/);
   });
 });
 

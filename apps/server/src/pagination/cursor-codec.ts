@@ -63,7 +63,7 @@ export class CursorCodec {
     if (payload.v !== 1 || !Array.isArray(payload.k)) throw altered();
     if (payload.f !== fingerprint) {
       throw errors.invalidCursor(
-        'The cursor was issued for different filters. Send the same filters (and order) as the request that returned it.',
+        'The cursor was issued by another endpoint or for different filters. Send it to the endpoint that returned it, with the same filters (and order).',
       );
     }
     return { position: payload.k, ...(payload.x !== undefined ? { extra: payload.x } : {}) };
