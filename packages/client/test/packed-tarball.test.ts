@@ -25,7 +25,9 @@ async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
     entries.map((entry) =>
-      entry.isDirectory() ? filesUnder(path.join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
+      entry.isDirectory()
+        ? filesUnder(path.join(dir, entry.name), `${prefix}${entry.name}/`)
+        : [`${prefix}${entry.name}`],
     ),
   );
   return nested.flat().sort();
@@ -46,9 +48,14 @@ describe('the tarball pnpm build writes (packages/client/1security-client-<versi
   });
 
   it('is what `pnpm publish --dry-run` of the packed package would upload: the built ESM, CJS and types, README, package.json', async () => {
-    const { stdout } = await run('pnpm', ['publish', '--dry-run', '--json', '--ignore-scripts', '--no-git-checks'], { cwd: packageDir });
+    const { stdout } = await run('pnpm', ['publish', '--dry-run', '--json', '--ignore-scripts', '--no-git-checks'], {
+      cwd: packageDir,
+    });
     const summary = JSON.parse(stdout) as PublishSummary;
-    expect({ name: summary.name, version: summary.version }).toEqual({ name: '@1security/client', version: manifest.version });
+    expect({ name: summary.name, version: summary.version }).toEqual({
+      name: '@1security/client',
+      version: manifest.version,
+    });
     const expected = [
       'README.md',
       'dist/index.cjs',
@@ -70,16 +77,28 @@ describe('the tarball pnpm build writes (packages/client/1security-client-<versi
 
   it('has a publishable package.json: no workspace: ranges, public access, only @ts-rest/core and zod to install, every entry point present', async () => {
     expect(JSON.stringify(packed)).not.toMatch(/workspace:/);
-    expect(packed).toMatchObject({ name: '@1security/client', version: manifest.version, publishConfig: { access: 'public' } });
+    expect(packed).toMatchObject({
+      name: '@1security/client',
+      version: manifest.version,
+      publishConfig: { access: 'public' },
+    });
     expect(packed).not.toHaveProperty('private');
     expect(Object.keys(packed.dependencies as object).sort()).toEqual(['@ts-rest/core', 'zod']);
-    const entryPoints = [packed.main, packed.module, packed.types, ...JSON.stringify(packed.exports).match(/\.\/dist\/[^"]+/g)!];
+    const entryPoints = [
+      packed.main,
+      packed.module,
+      packed.types,
+      ...JSON.stringify(packed.exports).match(/\.\/dist\/[^"]+/g)!,
+    ];
     for (const entry of entryPoints) expect(existsSync(path.join(packageDir, entry as string)), `${entry}`).toBe(true);
   });
 
   it('leaks nothing of the build machine: source maps name relative sources, no absolute paths, no secrets', async () => {
     for (const file of ['dist/index.js.map', 'dist/index.cjs.map']) {
-      const map = JSON.parse(await readFile(path.join(packageDir, file), 'utf8')) as { sources: string[]; sourcesContent?: string[] };
+      const map = JSON.parse(await readFile(path.join(packageDir, file), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: string[];
+      };
       expect(map.sources.length, file).toBeGreaterThan(0);
       for (const source of map.sources) {
         expect(path.isAbsolute(source) || /^[a-z]+:/i.test(source), `${file}: ${source}`).toBe(false);
@@ -91,7 +110,8 @@ describe('the tarball pnpm build writes (packages/client/1security-client-<versi
     const machinePaths = [REPO_ROOT, os.homedir(), os.tmpdir()].filter((p) => p.length > 1);
     for (const file of await filesUnder(packageDir)) {
       const text = await readFile(path.join(packageDir, file), 'utf8');
-      for (const machinePath of machinePaths) expect(text.includes(machinePath), `${file} contains ${machinePath}`).toBe(false);
+      for (const machinePath of machinePaths)
+        expect(text.includes(machinePath), `${file} contains ${machinePath}`).toBe(false);
       expect(text, file).not.toMatch(/1sec_live_[A-Za-z0-9_-]{20,}/);
       expect(text, file).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
       expect(text, file).not.toMatch(/\b(postgres(ql)?|redis):\/\/[^\s/:@'"]*:[^\s/@'"]+@/);
@@ -129,13 +149,26 @@ describe.skipIf(!hasPostgres)('the packed tarball, installed outside the workspa
     // As the README says: `npm install <the tarball>`, with no registry for our own packages.
     const tarball = path.join(scratch, path.basename(inject('packedTarball')));
     await cp(inject('packedTarball'), tarball);
-    await writeFile(path.join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    await writeFile(
+      path.join(scratch, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    );
     await run(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball, 'typescript@5.9.3', '@types/node@20'],
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        '--loglevel=error',
+        tarball,
+        'typescript@5.9.3',
+        '@types/node@20',
+      ],
       { cwd: scratch, env: { ...process.env, npm_config_workspaces: 'false' } },
     );
-    for (const file of ['consumer.mts', 'consumer-cjs.cts', 'tsconfig.json']) await cp(path.join(FIXTURE_DIR, file), path.join(scratch, file));
+    for (const file of ['consumer.mts', 'consumer-cjs.cts', 'tsconfig.json'])
+      await cp(path.join(FIXTURE_DIR, file), path.join(scratch, file));
 
     env = {
       PATH: process.env.PATH,
@@ -150,7 +183,9 @@ describe.skipIf(!hasPostgres)('the packed tarball, installed outside the workspa
   });
 
   it('installs with only @ts-rest/core and zod as dependencies: the private contract is bundled', async () => {
-    const installed = JSON.parse(await readFile(path.join(scratch, 'node_modules/@1security/client/package.json'), 'utf8'));
+    const installed = JSON.parse(
+      await readFile(path.join(scratch, 'node_modules/@1security/client/package.json'), 'utf8'),
+    );
     expect(Object.keys(installed.dependencies).sort()).toEqual(['@ts-rest/core', 'zod']);
     await expect(readFile(path.join(scratch, 'node_modules/@1security/contract/package.json'))).rejects.toThrow();
     for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts']) {
@@ -160,18 +195,26 @@ describe.skipIf(!hasPostgres)('the packed tarball, installed outside the workspa
   });
 
   it('reports its own version (the User-Agent carries it) as ESM and as CommonJS', async () => {
-    const { version } = JSON.parse(await readFile(path.join(scratch, 'node_modules/@1security/client/package.json'), 'utf8'));
-    const esm = await run(process.execPath, ['--input-type=module', '-e', "console.log((await import('@1security/client')).CLIENT_VERSION)"], {
+    const { version } = JSON.parse(
+      await readFile(path.join(scratch, 'node_modules/@1security/client/package.json'), 'utf8'),
+    );
+    const esm = await run(
+      process.execPath,
+      ['--input-type=module', '-e', "console.log((await import('@1security/client')).CLIENT_VERSION)"],
+      {
+        cwd: scratch,
+      },
+    );
+    const cjs = await run(process.execPath, ['-e', "console.log(require('@1security/client').CLIENT_VERSION)"], {
       cwd: scratch,
     });
-    const cjs = await run(process.execPath, ['-e', "console.log(require('@1security/client').CLIENT_VERSION)"], { cwd: scratch });
     expect([esm.stdout.trim(), cjs.stdout.trim()]).toEqual([version, version]);
   });
 
   it('compiles a TypeScript consumer with tsc (strict, NodeNext, library types checked too)', async () => {
-    const result = await run(path.join(scratch, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: scratch }).catch(
-      (err: { stdout: string; stderr: string }) => err,
-    );
+    const result = await run(path.join(scratch, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], {
+      cwd: scratch,
+    }).catch((err: { stdout: string; stderr: string }) => err);
     expect(`${result.stdout}${result.stderr}`).toBe('');
   }, 120_000);
 
@@ -186,7 +229,11 @@ describe.skipIf(!hasPostgres)('the packed tarball, installed outside the workspa
     expect(out.everyId.sort()).toEqual(logs.map((l) => l.id).sort());
     expect(out.alertPages).toBe(Math.ceil(securityAlerts.length / 4));
     const source = securityAlerts.find((a) => a.id === out.detail.id)!;
-    expect(out.detail).toEqual({ id: source.id, rawData: source.rawData, recommendedActions: source.recommendedActions });
+    expect(out.detail).toEqual({
+      id: source.id,
+      rawData: source.rawData,
+      recommendedActions: source.recommendedActions,
+    });
     expect(out.notFound).toBe('404 NOT_FOUND with requestId');
   });
 

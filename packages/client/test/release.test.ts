@@ -23,7 +23,8 @@ async function workspacePackageDirs(): Promise<string[]> {
   const dirs: string[] = [];
   for (const parent of ['apps', 'packages']) {
     for (const entry of await readdir(path.join(REPO_ROOT, parent), { withFileTypes: true })) {
-      if (entry.isDirectory() && existsSync(path.join(REPO_ROOT, parent, entry.name, 'package.json'))) dirs.push(`${parent}/${entry.name}`);
+      if (entry.isDirectory() && existsSync(path.join(REPO_ROOT, parent, entry.name, 'package.json')))
+        dirs.push(`${parent}/${entry.name}`);
     }
   }
   return dirs.sort();
@@ -34,7 +35,9 @@ const readManifest = async (root: string, dir: string): Promise<Manifest> =>
 
 /** The changesets waiting for the next release: every Markdown file of .changeset/ but its README. */
 async function pendingChangesets(root: string): Promise<string[]> {
-  return (await readdir(path.join(root, '.changeset'))).filter((file) => file.endsWith('.md') && file !== 'README.md').sort();
+  return (await readdir(path.join(root, '.changeset')))
+    .filter((file) => file.endsWith('.md') && file !== 'README.md')
+    .sort();
 }
 
 /** A changeset's front matter (package name → bump type) and its summary. */
@@ -59,7 +62,13 @@ async function changelogSection(root: string, dir: string, version: string): Pro
  */
 async function scratchWorkspace(packageDirs: string[]): Promise<string> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'onesec-release-'));
-  for (const file of ['package.json', 'pnpm-workspace.yaml', '.prettierrc.json', '.changeset', ...packageDirs.map((d) => `${d}/package.json`)]) {
+  for (const file of [
+    'package.json',
+    'pnpm-workspace.yaml',
+    '.prettierrc.json',
+    '.changeset',
+    ...packageDirs.map((d) => `${d}/package.json`),
+  ]) {
     await mkdir(path.dirname(path.join(scratch, file)), { recursive: true });
     await cp(path.join(REPO_ROOT, file), path.join(scratch, file), { recursive: true });
   }
@@ -102,14 +111,20 @@ describe('changeset version (the release process, on a scratch copy of the works
     const root = await scratch();
     for (const file of await pendingChangesets(root)) await rm(path.join(root, '.changeset', file));
     const fix = 'A contract-only fix, written by the release test.';
-    await writeFile(path.join(root, '.changeset/contract-fix.md'), `---\n'@1security/contract': patch\n---\n\n${fix}\n`);
+    await writeFile(
+      path.join(root, '.changeset/contract-fix.md'),
+      `---\n'@1security/contract': patch\n---\n\n${fix}\n`,
+    );
     const before = await readManifest(root, CLIENT);
 
     await changesetVersion(root);
 
     const [major, minor, patch] = before.version.split('.').map(Number);
     const next = `${major}.${minor}.${patch! + 1}`;
-    expect([(await readManifest(root, CONTRACT)).version, (await readManifest(root, CLIENT)).version]).toEqual([next, next]);
+    expect([(await readManifest(root, CONTRACT)).version, (await readManifest(root, CLIENT)).version]).toEqual([
+      next,
+      next,
+    ]);
     expect(await changelogSection(root, CONTRACT, next)).toContain(fix);
     await changelogSection(root, CLIENT, next);
     expect(await pendingChangesets(root)).toEqual([]);
@@ -119,17 +134,23 @@ describe('changeset version (the release process, on a scratch copy of the works
     const root = await scratch();
     const pending = await pendingChangesets(root);
     const changesets = await Promise.all(pending.map((file) => readChangeset(root, file)));
-    const before = new Map(await Promise.all(packageDirs.map(async (dir) => [dir, await readManifest(root, dir)] as const)));
+    const before = new Map(
+      await Promise.all(packageDirs.map(async (dir) => [dir, await readManifest(root, dir)] as const)),
+    );
 
     await changesetVersion(root);
 
     const version = (await readManifest(root, CLIENT)).version;
     expect((await readManifest(root, CONTRACT)).version).toBe(version);
-    expect(version === before.get(CLIENT)!.version, 'a new version exactly when changesets are pending').toBe(pending.length === 0);
+    expect(version === before.get(CLIENT)!.version, 'a new version exactly when changesets are pending').toBe(
+      pending.length === 0,
+    );
     for (const [i, { bumps, summary }] of changesets.entries()) {
       for (const name of Object.keys(bumps)) {
         const dir = name === '@1security/client' ? CLIENT : CONTRACT;
-        expect(await changelogSection(root, dir, version), `${pending[i]} → ${dir}/CHANGELOG.md`).toContain(flat(summary));
+        expect(await changelogSection(root, dir, version), `${pending[i]} → ${dir}/CHANGELOG.md`).toContain(
+          flat(summary),
+        );
       }
     }
     expect(await pendingChangesets(root)).toEqual([]);
