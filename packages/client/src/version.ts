@@ -1,2 +1,5 @@
-/** This package's version, sent in the User-Agent header. Kept equal to package.json by a test. */
-export const CLIENT_VERSION = '0.1.0';
+// A named import: the bundle keeps this one field of package.json, not the whole manifest.
+import { version } from '../package.json';
+
+/** This package's version, sent in the User-Agent header. */
+export const CLIENT_VERSION: string = version;
