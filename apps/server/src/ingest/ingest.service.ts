@@ -147,7 +147,11 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
           result.unchanged += one.unchanged;
         } catch (rowError) {
           if (isDatabaseUnavailable(rowError)) throw rowError;
-          reject({ line: entry.line, element: entry.element, reason: `refused by the database: ${databaseReason(rowError)}` });
+          reject({
+            line: entry.line,
+            element: entry.element,
+            reason: `refused by the database: ${databaseReason(rowError)}`,
+          });
         }
       }
     }

@@ -4,8 +4,7 @@
  * index in the array (a minified array is all on line 1).
  */
 export type InputRecord =
-  | { line: number; element?: number; value: unknown }
-  | { line: number; element?: number; error: string };
+  { line: number; element?: number; value: unknown } | { line: number; element?: number; error: string };
 
 /** The longest line (NDJSON) or element (JSON array) kept in memory; longer ones are reported. */
 export const MAX_RECORD_CHARS = 1_000_000;

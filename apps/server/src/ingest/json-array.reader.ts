@@ -24,8 +24,10 @@ function isWhitespace(code: number): boolean {
  * ends inside (a truncated export), a missing closing "]", an empty slot (`,,` or a comma
  * before "]"), and every line after the closing "]" that is not blank.
  *
- * A JSON string cannot hold a raw line break, so one ends an unterminated string: the damage
- * stays in that element and the scan finds the next elements' boundaries again.
+ * A string runs to its closing quote as JSON has it, even across a raw line break (which
+ * JSON.parse then rejects in that element alone). A quote that is missing altogether puts
+ * the rest of the file in one string: that is reported as the file ending inside the
+ * element where it happened.
  */
 export async function* readJsonArray(text: AsyncIterable<string>): AsyncGenerator<InputRecord> {
   let line = 1;
@@ -37,6 +39,7 @@ export async function* readJsonArray(text: AsyncIterable<string>): AsyncGenerato
   let element = 1;
   let elementLine = 1;
   let hasContent = false;
+  let lastSignificant = 0;
   let pieces: string[] = [];
   let length = 0;
   let trailingOnLine = false;
@@ -75,18 +78,16 @@ export async function* readJsonArray(text: AsyncIterable<string>): AsyncGenerato
       const code = chunk.charCodeAt(i);
       if (closed) {
         if (code === NEWLINE) {
-          if (trailingOnLine) yield { line, error: 'content after the end of the JSON array (the file holds one array)' };
+          if (trailingOnLine)
+            yield { line, error: 'content after the end of the JSON array (the file holds one array)' };
           trailingOnLine = false;
           line++;
         } else if (!isWhitespace(code)) trailingOnLine = true;
         continue;
       }
       if (inString) {
-        if (code === NEWLINE) {
-          inString = false;
-          escaped = false;
-          line++;
-        } else if (escaped) escaped = false;
+        if (code === NEWLINE) line++;
+        if (escaped) escaped = false;
         else if (code === BACKSLASH) escaped = true;
         else if (code === QUOTE) inString = false;
         continue;
@@ -118,6 +119,7 @@ export async function* readJsonArray(text: AsyncIterable<string>): AsyncGenerato
         hasContent = true;
         elementLine = line;
       }
+      lastSignificant = code;
       if (code === QUOTE) inString = true;
       else if (code === OPEN_BRACE || code === OPEN_BRACKET) depth++;
       // A stray closer at depth 1 stays in the element's text, where JSON.parse rejects it.
@@ -132,7 +134,10 @@ export async function* readJsonArray(text: AsyncIterable<string>): AsyncGenerato
   }
   const readBefore = `the ${element - 1} element(s) before it were read`;
   if (hasContent) {
-    const record = depth === 1 && !inString ? parseElement() : undefined;
+    // A number can be cut and still parse (`123` cut to `12`); a value that ends with its own
+    // closing bracket or quote cannot.
+    const complete = depth === 1 && !inString && [CLOSE_BRACE, CLOSE_BRACKET, QUOTE].includes(lastSignificant);
+    const record = complete ? parseElement() : undefined;
     if (!record || !('value' in record)) {
       yield {
         line: elementLine,

@@ -3,7 +3,7 @@ import { MAX_RECORD_CHARS, type InputRecord } from './input-record';
 const SIGNIFICANT = /[^ \t\r]/;
 
 /**
- * NDJSON: one JSON value per line, lines split on "\n" (a "\r" before it is dropped). Only
+ * NDJSON: one JSON value per line, lines split on "\n" (a "\r" before it is whitespace). Only
  * the current line is held, and no more than MAX_RECORD_CHARS of it: a longer line is
  * reported without being kept. Lines of nothing but whitespace are skipped; every other
  * line is a record or an error with its number.
