@@ -84,7 +84,11 @@ function ingestWithPeakRss(file: string, tenantId: string, env: NodeJS.ProcessEn
   const seconds = (performance.now() - started) / 1000;
   const peak = /PEAK_RSS_KB=(\d+)/.exec(run.stderr)?.[1];
   if (run.status !== 0 || !peak) throw new Error(`ingest failed (${run.status}): ${run.stderr.slice(-2000)}`);
-  return { summary: JSON.parse(run.stdout) as { read: number; inserted: number; rejected: number }, peakMb: Number(peak) / 1024, seconds };
+  return {
+    summary: JSON.parse(run.stdout) as { read: number; inserted: number; rejected: number },
+    peakMb: Number(peak) / 1024,
+    seconds,
+  };
 }
 
 const files = await writeFiles();

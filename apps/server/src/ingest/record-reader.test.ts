@@ -185,6 +185,11 @@ describe('JSON array', () => {
           'the file ends without the array\'s closing "]" (a truncated file?); the 2 element(s) before it were read',
       },
     ]);
+    // A missing quote puts the rest of the file in a string: reported where that element starts.
+    expect(await readText('[{"a":1},\n{"a":"x},\n{"b":1}]\n')).toEqual([
+      { line: 1, element: 1, value: { a: 1 } },
+      { line: 2, element: 2, error: expect.stringContaining('the file ends (line 4) inside this element') },
+    ]);
     // A number cut short still parses; it is not trusted.
     expect(await readText('[1, 23')).toEqual([
       { line: 1, element: 1, value: 1 },
