@@ -292,6 +292,16 @@ describe('streaming', () => {
     return { source, state };
   }
 
+  it('lets go of the input when the caller stops early', async () => {
+    const { source } = countingSource(function* () {
+      for (let i = 0; i < 20_000; i++) yield `{"i":${i}}\n`;
+    });
+    const records = readRecords(source);
+    await records.next();
+    await records.return(undefined);
+    expect(source.destroyed).toBe(true);
+  });
+
   it.each([
     [
       'a JSON array',

@@ -30,8 +30,13 @@ export async function* readRecords(input: Readable): AsyncGenerator<InputRecord>
     first = /[^ \t\r\n]/.exec(text)?.[0];
   }
   async function* replay(): AsyncGenerator<string> {
-    yield* seen;
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+    try {
+      yield* seen;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+    } finally {
+      // A reader stopped early (the database went away) lets go of the input.
+      await chunks.return?.(undefined);
+    }
   }
   yield* first === '[' ? readJsonArray(replay()) : readNdjson(replay());
 }
