@@ -18,7 +18,9 @@ function isWhitespace(code: number): boolean {
  * starts and ends (strings, escapes and bracket depth); each element's text is then parsed
  * by JSON.parse on its own, so a malformed element is reported with its index and line and
  * the elements after it are still read. Only the current element is held in memory, and no
- * more than MAX_RECORD_CHARS of it.
+ * more than MAX_RECORD_CHARS of it. (A streaming tokenizer such as stream-json was the other
+ * way; its parser gives no line or offset for a value or an error, and stops at the first
+ * malformed element, so it could neither say where a record is nor read past a bad one.)
  *
  * Where the array itself is broken the break is reported where it is: an element the file
  * ends inside (a truncated export), a missing closing "]", an empty slot (`,,` or a comma
