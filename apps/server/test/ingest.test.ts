@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestRecords, type Rejection } from '../src/ingest/ingest.service';
 import type { IngestFormat, IngestResourceType } from '../src/ingest/ingest.types';
+import { MAX_RECORD_CHARS } from '../src/ingest/record-reader';
 import { getJson } from './support/http';
 import { expectMatchesOpenApi } from './support/openapi-validator';
 import { runCliProcess, spawnServer, type ServerProcess } from './support/processes';
@@ -252,6 +254,156 @@ describe(`ingestion (${ENGINE})`, () => {
   });
 });
 
+describe(`every input line stored or reported (${ENGINE})`, () => {
+  const storedSourceIds = async (tenantId: string) =>
+    (await database.db.selectFrom('log_events').select('source_id').where('tenant_id', '=', tenantId).execute())
+      .map((row) => row.source_id)
+      .sort();
+
+  it('reads every NDJSON line after one that starts with "[", and reports that line', async () => {
+    const tenant = await createTenantWithKey(database);
+    const { summary, rejections } = await ingest(
+      tenant.tenantId,
+      'logs',
+      'native',
+      ndjson([nativeLog(1), nativeLog(2), `[${JSON.stringify(nativeLog(3))}`, nativeLog(4)]),
+    );
+    expect(summary).toEqual({ read: 4, inserted: 3, updated: 0, unchanged: 0, rejected: 1 });
+    expect(rejections).toEqual([{ line: 3, reason: expect.stringContaining('not valid JSON') }]);
+    expect(await storedSourceIds(tenant.tenantId)).toEqual(['evt-1', 'evt-2', 'evt-4']);
+  });
+
+  it('names the element and its line for each rejected element of a JSON array, and where a truncated one breaks', async () => {
+    const tenant = await createTenantWithKey(database);
+    const text = JSON.stringify(
+      [nativeLog(1), { ...nativeLog(2), severity: 'urgent' }, nativeLog(3), nativeLog(4)],
+      null,
+      2,
+    );
+    // Element 2 rejected by validation; the file cut inside element 4.
+    const cut = text.slice(0, text.lastIndexOf('"workload"'));
+    const { summary, rejections } = await ingest(tenant.tenantId, 'logs', 'native', Readable.from([cut]));
+    expect(summary).toEqual({ read: 4, inserted: 2, updated: 0, unchanged: 0, rejected: 2 });
+    expect(rejections).toEqual([
+      { line: 15, element: 2, reason: expect.stringContaining('severity') },
+      {
+        line: 41,
+        element: 4,
+        reason: expect.stringMatching(
+          /^the file ends \(line \d+\) inside this element.*the 3 element\(s\) before it were read$/,
+        ),
+      },
+    ]);
+    expect(await storedSourceIds(tenant.tenantId)).toEqual(['evt-1', 'evt-3']);
+  });
+
+  it('rejects a native actorIp that is not an IPv4 or IPv6 address', async () => {
+    const tenant = await createTenantWithKey(database);
+    const { summary, rejections } = await ingest(
+      tenant.tenantId,
+      'logs',
+      'native',
+      ndjson([
+        { ...nativeLog(1), actorIp: '999.1.1.1' },
+        { ...nativeLog(2), actorIp: '2001:db8::1' },
+        { ...nativeLog(3), actorIp: null },
+        { ...nativeLog(4), actorIp: '10.0.0.1:443' },
+        { ...nativeLog(5), actorIp: '' },
+      ]),
+    );
+    expect(summary).toMatchObject({ read: 5, inserted: 2, rejected: 3 });
+    expect(rejections.map((r) => r.line)).toEqual([1, 4, 5]);
+    expect(rejections[0]!.reason).toBe('actorIp: must be an IPv4 or IPv6 address (or null)');
+  });
+
+  it('property: stored + reported = the records of the file, whatever mix of good, bad and tricky lines', async () => {
+    type Item = { text: string; good?: string; blank?: true };
+    let serial = 0;
+    const good = fc.nat({ max: 59 }).map((second): Item => {
+      const sourceId = `p-${++serial}`;
+      const occurredAt = `2026-06-05T09:12:${String(second).padStart(2, '0')}Z`;
+      return { text: JSON.stringify({ ...nativeLog(1), sourceId, occurredAt }), good: sourceId };
+    });
+    const invalid = fc.constantFrom<Item>(
+      { text: JSON.stringify({ ...nativeLog(1), sourceId: 'invalid-1', severity: 'urgent' }) },
+      { text: JSON.stringify({ ...nativeLog(1), sourceId: 'invalid-2', actorIp: '999.1.1.1' }) },
+      { text: '[1,2]' },
+      { text: '42' },
+    );
+    // Lines that are not JSON on their own (NDJSON only: in an array they would unbalance it).
+    const unreadable = fc.constantFrom<Item>(
+      ...['[', '{', '}', '{"sourceId":', '"action":"x"}', 'not json', '\uFEFF{}', ','].map((text) => ({ text })),
+      { text: 'x'.repeat(MAX_RECORD_CHARS + 1) },
+    );
+    const blank = fc.constantFrom<Item>({ text: '', blank: true }, { text: '  \t', blank: true });
+    const item = fc.oneof(
+      { arbitrary: good, weight: 4 },
+      { arbitrary: invalid, weight: 2 },
+      { arbitrary: unreadable, weight: 2 },
+      { arbitrary: blank, weight: 1 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(item, { minLength: 1, maxLength: 25 }),
+        fc.boolean(),
+        fc.constantFrom('\n', '\r\n'),
+        fc.integer({ min: 1, max: 7 }),
+        async (items, bom, newline, batchSize) => {
+          const tenant = await createTenantWithKey(database);
+          // The first significant character decides the format: keep this one NDJSON.
+          const lines = [{ text: '{"not":"a log"}' } as Item, ...items];
+          const text = (bom ? '\uFEFF' : '') + lines.map((l) => l.text).join(newline);
+          const { summary, rejections } = await ingest(
+            tenant.tenantId,
+            'logs',
+            'native',
+            Readable.from([text]),
+            batchSize,
+          );
+          const records = lines.flatMap((l, i) => (l.blank ? [] : [{ line: i + 1, good: l.good }]));
+          expect(summary.read).toBe(records.length);
+          expect(summary.inserted + summary.rejected).toBe(records.length);
+          expect(rejections.map((r) => r.line)).toEqual(records.filter((r) => !r.good).map((r) => r.line));
+          expect(await storedSourceIds(tenant.tenantId)).toEqual(
+            records.flatMap((r) => (r.good ? [r.good] : [])).sort(),
+          );
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('property: stored + reported = the elements of a JSON array, pretty or minified', async () => {
+    let serial = 0;
+    const element = fc.oneof(
+      fc.constant(null).map(() => {
+        const sourceId = `a-${++serial}`;
+        return { text: JSON.stringify({ ...nativeLog(1), sourceId }, null, 2), good: sourceId };
+      }),
+      fc.constantFrom(
+        { text: JSON.stringify({ ...nativeLog(1), actorIp: '999.1.1.1' }), good: undefined },
+        { text: 'tru', good: undefined },
+        { text: '{"sourceId": }', good: undefined },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(element, { maxLength: 20 }), fc.boolean(), async (elements, minified) => {
+        const tenant = await createTenantWithKey(database);
+        const texts = elements.map((e) => (minified ? e.text.replaceAll('\n', '') : e.text));
+        const text = minified ? `[${texts.join(',')}]` : `[\n${texts.join(',\n')}\n]\n`;
+        const { summary, rejections } = await ingest(tenant.tenantId, 'logs', 'native', Readable.from([text]), 3);
+        expect(summary.read).toBe(elements.length);
+        expect(summary.inserted + summary.rejected).toBe(elements.length);
+        expect(rejections.map((r) => r.element)).toEqual(elements.flatMap((e, i) => (e.good ? [] : [i + 1])));
+        expect(await storedSourceIds(tenant.tenantId)).toEqual(
+          elements.flatMap((e) => (e.good ? [e.good] : [])).sort(),
+        );
+      }),
+      { numRuns: 10 },
+    );
+  });
+});
+
 describe(`pnpm admin ingest (${ENGINE})`, () => {
   let dataDir: string;
   let env: Record<string, string | undefined>;
@@ -303,6 +455,34 @@ describe(`pnpm admin ingest (${ENGINE})`, () => {
     );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No such file');
+  });
+
+  it('names a directory given as input, and says truthfully what was stored when records were rejected', async () => {
+    const tenant = JSON.parse((await runCliProcess(['tenants', 'create', '--name', 'Edges', '--json'], env)).stdout);
+    const folder = path.join(dataDir, 'exports');
+    mkdirSync(folder, { recursive: true });
+    const directory = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'logs', folder], env);
+    expect(directory.code).toBe(1);
+    expect(directory.stderr).toContain(`${folder} is a directory, not a file`);
+    expect(directory.stderr).not.toContain('EISDIR');
+
+    const allBad = await runCliProcess(
+      ['ingest', '--tenant', tenant.tenantId, '--type', 'logs', '-'],
+      env,
+      `${JSON.stringify({ ...nativeLog(7), actorIp: '999.1.1.1' })}\nnot json\n`,
+    );
+    expect(allBad.code).toBe(1);
+    expect(allBad.stderr).toContain('line 1: rejected: actorIp: must be an IPv4 or IPv6 address');
+    expect(allBad.stderr).toContain('2 record(s) rejected; nothing was stored.');
+    expect(allBad.stderr).not.toContain('the others were stored');
+
+    const array = path.join(dataDir, 'mixed.json');
+    writeFileSync(array, JSON.stringify([nativeLog(8), { ...nativeLog(9), severity: 'urgent' }, nativeLog(10)]));
+    const mixed = await runCliProcess(['ingest', '--tenant', tenant.tenantId, '--type', 'logs', array], env);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stdout).toContain('read 3, inserted 2, updated 0, unchanged 0, rejected 1');
+    expect(mixed.stderr).toContain('line 1 (element 2): rejected: severity');
+    expect(mixed.stderr).toContain('1 record(s) rejected; the other 2 were stored');
   });
 
   // One engine is enough for the CLI walkthrough of the samples (the normalisers have unit tests).

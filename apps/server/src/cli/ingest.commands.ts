@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
 import { INGEST_FORMATS, RESOURCE_TYPES, type IngestFormat, type IngestResourceType } from '../ingest/ingest.types';
 import { ingestRecords, supportedFormats, type IngestSummary } from '../ingest/ingest.service';
-import { openInput } from '../ingest/record-reader';
+import { InputUnreadableError, openInput } from '../ingest/record-reader';
 import { findTenant } from '../tenants/tenants.repository';
 import { CliError, printJson, withCli } from './cli-context';
 import { ProgressLine } from './progress';
@@ -24,6 +24,13 @@ function parseBatchSize(raw: string): number {
 
 function describe(summary: IngestSummary): string {
   return `read ${summary.read}, inserted ${summary.inserted}, updated ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected}`;
+}
+
+/** What the exit message can truthfully say about the records that were not rejected. */
+function rejectedMessage(summary: IngestSummary): string {
+  const accepted = summary.inserted + summary.updated + summary.unchanged;
+  if (accepted === 0) return `${summary.rejected} record(s) rejected; nothing was stored.`;
+  return `${summary.rejected} record(s) rejected; the other ${accepted} were stored (inserted ${summary.inserted}, updated ${summary.updated}, already stored ${summary.unchanged}).`;
 }
 
 export function ingestCommand(): Command {
@@ -49,17 +56,9 @@ export function ingestCommand(): Command {
       await withCli(async ({ database, cwd }) => {
         if (!(await findTenant(database.db, options.tenant)))
           throw new CliError(`No tenant with id ${options.tenant}.`);
-        const input = openInput(file === '-' ? '-' : path.resolve(cwd, file));
-        const opened = new Promise<void>((resolve, reject) => {
-          if (file === '-') return resolve();
-          input.once('open', () => resolve());
-          input.once('error', (err: NodeJS.ErrnoException) =>
-            reject(
-              new CliError(err.code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file}: ${err.message}`),
-            ),
-          );
+        const input = await openInput(file === '-' ? '-' : path.resolve(cwd, file), file).catch((err: unknown) => {
+          throw err instanceof InputUnreadableError ? new CliError(err.message) : err;
         });
-        await opened;
         const progress = new ProgressLine(process.stderr);
         const started = Date.now();
         const summary = await ingestRecords(database.db, {
@@ -68,7 +67,8 @@ export function ingestCommand(): Command {
           format: options.format,
           input,
           batchSize: options.batchSize,
-          onRejected: ({ line, reason }) => progress.log(`line ${line}: rejected: ${reason}`),
+          onRejected: ({ line, element, reason }) =>
+            progress.log(`line ${line}${element === undefined ? '' : ` (element ${element})`}: rejected: ${reason}`),
           onProgress: (s) => {
             const seconds = (Date.now() - started) / 1000;
             progress.update(
@@ -79,7 +79,7 @@ export function ingestCommand(): Command {
         progress.done();
         if (options.json) printJson(summary);
         else process.stdout.write(`Ingested ${options.type} (${options.format}): ${describe(summary)}.\n`);
-        if (summary.rejected > 0) throw new CliError(`${summary.rejected} record(s) rejected; the others were stored.`);
+        if (summary.rejected > 0) throw new CliError(rejectedMessage(summary));
       });
     });
 }

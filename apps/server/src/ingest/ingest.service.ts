@@ -28,6 +28,8 @@ export interface IngestSummary {
 
 export interface Rejection {
   line: number;
+  /** In a JSON array file: the element's 1-based index (the line is where it starts). */
+  element?: number;
   reason: string;
 }
 
@@ -100,7 +102,7 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
     options.onRejected?.(rejection);
   };
 
-  let batch: Array<{ line: number; row: AnyRow }> = [];
+  let batch: Array<{ line: number; element?: number; row: AnyRow }> = [];
   // The batch being written while the next one is read and normalised: at most one write is
   // in flight, so batches still commit one after the other, in file order.
   let writing: Promise<void> = Promise.resolve();
@@ -113,10 +115,10 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
     // Surface a failure at the next flush (or the final one), never as an unhandled rejection.
     writing.catch(() => undefined);
   };
-  const write = async (entries: Array<{ line: number; row: AnyRow }>) => {
+  const write = async (entries: Array<{ line: number; element?: number; row: AnyRow }>) => {
     // Within one batch the last record of a source id wins (an alert's latest state).
-    const bySource = new Map<string, { line: number; row: AnyRow }>();
-    const rows: Array<{ line: number; row: AnyRow }> = [];
+    const bySource = new Map<string, (typeof entries)[number]>();
+    const rows: typeof entries = [];
     for (const entry of entries) {
       const sourceId = entry.row.source_id;
       if (sourceId) bySource.set(sourceId, entry);
@@ -145,7 +147,11 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
           result.unchanged += one.unchanged;
         } catch (rowError) {
           if (isDatabaseUnavailable(rowError)) throw rowError;
-          reject({ line: entry.line, reason: `refused by the database: ${databaseReason(rowError)}` });
+          reject({
+            line: entry.line,
+            element: entry.element,
+            reason: `refused by the database: ${databaseReason(rowError)}`,
+          });
         }
       }
     }
@@ -158,7 +164,7 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
   for await (const record of readRecords(options.input)) {
     summary.read++;
     if ('error' in record) {
-      reject({ line: record.line, reason: record.error });
+      reject({ line: record.line, element: record.element, reason: record.error });
       continue;
     }
     const now = options.now?.() ?? new Date();
@@ -168,10 +174,10 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
       newId: () => newId(now.getTime()),
     });
     if (!result.ok) {
-      reject({ line: record.line, reason: result.reason });
+      reject({ line: record.line, element: record.element, reason: result.reason });
       continue;
     }
-    batch.push({ line: record.line, row: result.row });
+    batch.push({ line: record.line, element: record.element, row: result.row });
     if (batch.length >= batchSize) await flush();
   }
   await flush();

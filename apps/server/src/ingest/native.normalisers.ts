@@ -13,6 +13,7 @@ import {
   SecurityAlertUserSchema,
 } from '@1security/contract';
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { LogNormaliser, MonitoringAlertNormaliser, SecurityAlertNormaliser } from './ingest.types';
 import { rejected } from './ingest.types';
@@ -54,6 +55,7 @@ const Timestamp = z
   .datetime({ offset: true, message: 'must be an ISO 8601 timestamp with a time zone' })
   .transform((value) => new Date(value));
 const Text = z.string().max(100_000);
+const IpAddress = z.string().refine((value) => isIP(value) !== 0, 'must be an IPv4 or IPv6 address (or null)');
 
 /** "field: problem; field: problem" — the first few issues, naming each field. */
 export function describeZodError(error: z.ZodError): string {
@@ -72,7 +74,7 @@ const NativeLogSchema = z.object({
   severity: z.enum(SEVERITIES),
   actorName: Text.min(1),
   actorType: z.enum(ACTOR_TYPES),
-  actorIp: Text.nullable().optional(),
+  actorIp: IpAddress.nullable().optional(),
   resourceName: Text.nullable().optional(),
   resourceType: Text.min(1),
   workload: Text.min(1),
