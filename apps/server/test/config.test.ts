@@ -66,7 +66,9 @@ describe('configuration', () => {
       const local = await spawnServer({ DATA_DIR: dataDir, DEMO_DATA: 'false', HOST: undefined });
       try {
         const port = Number(new URL(local.url).port);
-        expect(local.output()).toContain(`1Security API listening on http://127.0.0.1:${port}/api/v1 (database: pglite)\n`);
+        expect(local.output()).toContain(
+          `1Security API listening on http://127.0.0.1:${port}/api/v1 (database: pglite)\n`,
+        );
         expect(await accepts('127.0.0.1', port)).toBe(true);
         expect(await accepts(lan!, port)).toBe(false);
       } finally {
