@@ -21,7 +21,7 @@ export interface CliContext {
   database: DatabaseHandle;
   /**
    * Where relative file arguments are resolved: the directory the operator ran `pnpm admin`
-   * from (the root script passes it on; pnpm's INIT_CWD does not survive a nested run).
+   * from: `bin/admin.mjs` passes it on before it moves to the server package.
    */
   cwd: string;
 }
