@@ -79,6 +79,11 @@ export function createApp(deps: AppDeps): Express {
   // The docs site (apps/docs/dist), when built: public, on the anonymous per-IP budget, with
   // the Content-Security-Policy its bundled Redoc needs instead of helmet's default.
   const docs = docsDirectory();
+  // A browser pointed at the server lands on the docs, or on the OpenAPI document when the
+  // docs site has not been built. 302: where it leads may change with a build.
+  app.get('/', limitAnonymous(deps.rateLimiter), (_req, res) => {
+    res.redirect(302, docs ? '/docs/' : `${API_BASE_PATH}/openapi.json`);
+  });
   if (docs) {
     app.use(
       '/docs',

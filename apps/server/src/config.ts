@@ -27,7 +27,7 @@ const redisUrl = z
 /** The environment the server and the CLI read, validated once at start-up. */
 const EnvSchema = z.object({
   PORT: integer(0, 65535).default('4001'),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: z.string().min(1).optional(),
   DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   REDIS_URL: redisUrl.optional(),
@@ -46,6 +46,11 @@ const EnvSchema = z.object({
 
 export interface Config {
   port: number;
+  /**
+   * The interface to listen on. Unset: loopback on the embedded database (a laptop or demo
+   * start is not reachable from the network), every interface with DATABASE_URL (a deployment
+   * behind a load balancer or in a container).
+   */
   host: string;
   /** PostgreSQL when set; the embedded PGlite in `dataDir` otherwise. */
   databaseUrl: string | undefined;
@@ -88,7 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const e = parsed.data;
   return {
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? (e.DATABASE_URL ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(cwd, e.DATA_DIR),
     redisUrl: e.REDIS_URL,

@@ -21,7 +21,13 @@ async function main(): Promise<void> {
     beforeListen: (database) =>
       seedDemoTenantOnFirstStart(database, config, (text) => process.stdout.write(`${text}\n`)),
   });
-  process.stdout.write(`1Security API listening on ${running.url}/api/v1 (database: ${running.database.engine})\n`);
+  const database = `database: ${running.database.engine}`;
+  process.stdout.write(
+    running.boundUrl === running.url
+      ? `1Security API listening on ${running.url}/api/v1 (${database})\n`
+      : `1Security API listening on ${running.boundUrl}/api/v1 (every interface; ${database})\n` +
+          `  from this machine: ${running.url}/api/v1\n`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

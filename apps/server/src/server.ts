@@ -13,8 +13,10 @@ import type { Logger } from './logger';
 import { RateLimiter } from './rate-limit/rate-limiter';
 
 export interface RunningServer {
-  /** e.g. http://127.0.0.1:4001 */
+  /** Where to reach the server from this machine, e.g. http://127.0.0.1:4001 */
   url: string;
+  /** What the server binds, e.g. http://0.0.0.0:4001 (every interface); `url` when it binds one. */
+  boundUrl: string;
   database: DatabaseHandle;
   rateLimiter: RateLimiter;
   /** Stops accepting connections, lets in-flight requests finish, then releases everything. */
@@ -89,7 +91,11 @@ export async function startServer(
   );
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  logger.info({ port, engine: database.engine, rateLimitStore: config.redisUrl ? 'redis' : 'memory' }, 'listening');
+  const urlOf = (h: string) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+  logger.info(
+    { host: config.host, port, engine: database.engine, rateLimitStore: config.redisUrl ? 'redis' : 'memory' },
+    'listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -106,5 +112,5 @@ export async function startServer(
       if (ownsDatabase) await database.close();
     })());
 
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, database, rateLimiter, close };
+  return { url: urlOf(host), boundUrl: urlOf(config.host), database, rateLimiter, close };
 }

@@ -1,27 +1,44 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE, createTestDatabase, type TestDatabase } from './support/test-database';
-import { runCliProcess, runScript, spawnServer, type ServerProcess } from './support/processes';
+import { REPO_ROOT, runCliProcess, runScript, spawnServer, type ServerProcess } from './support/processes';
+
+/** A well-formed id that names nothing. */
+const NO_SUCH_ID = '00000000000000000000000000';
+/** What pnpm adds to a failing script's output; `pnpm admin` must print none of it. */
+const PNPM_NOISE = /ELIFECYCLE|ERR_PNPM|^\$ /m;
 
 /**
  * The operator CLI against a running server, on both engines: on PostgreSQL both share
  * DATABASE_URL; on the embedded engine the CLI reaches the server's PGlite through its socket.
+ * Every command runs as an operator types it: `pnpm admin …` from the repository root.
  */
 describe(`pnpm admin while the server runs (${ENGINE})`, () => {
   let database: TestDatabase | undefined;
   let dataDir: string;
   let env: Record<string, string | undefined>;
   let server: ServerProcess;
+  /** The line every command prints on stderr to say which database it uses. */
+  let databaseLine: string;
+  let databasePassword = '';
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), '1sec-cli-'));
     if (ENGINE === 'postgres') {
       database = await createTestDatabase('postgres');
-      env = { DATABASE_URL: database.url };
+      // The line must not show a password. The test server trusts local connections, so one
+      // is added when the URL has none: it is sent, and ignored.
+      const url = new URL(database.url!);
+      url.password ||= 'cli-test-password';
+      databasePassword = url.password;
+      env = { DATABASE_URL: url.toString() };
+      url.password = '';
+      databaseLine = `database: ${url.toString()}\n`;
     } else {
       env = { DATA_DIR: dataDir, DEMO_DATA: 'false' };
+      databaseLine = `database: embedded, ${dataDir} (through the running server)\n`;
     }
     server = await spawnServer(env);
   });
@@ -33,14 +50,20 @@ describe(`pnpm admin while the server runs (${ENGINE})`, () => {
 
   const ping = (secret: string) =>
     fetch(`${server.url}/api/v1/ping`, { headers: { authorization: `Bearer ${secret}` } });
+  const createTenant = async (name: string): Promise<string> => {
+    const created = await runCliProcess(['tenants', 'create', '--name', name, '--json'], env);
+    expect(created.code, created.stderr).toBe(0);
+    return JSON.parse(created.stdout).tenantId;
+  };
 
-  it('creates a tenant and a key, lists it, and revokes it with effect on the running server', async () => {
+  it('creates a tenant and a key, lists them, and revokes the key with effect on the running server', async () => {
     const tenant = await runCliProcess(['tenants', 'create', '--name', 'Contoso', '--json'], env);
-    expect(tenant.stderr).toBe('');
+    expect(tenant.stderr).toBe(databaseLine);
     expect(tenant.code).toBe(0);
     const { tenantId, name } = JSON.parse(tenant.stdout);
     expect(name).toBe('Contoso');
     expect(tenantId).toMatch(/^[0-9A-Z]{26}$/);
+    if (databasePassword) expect(tenant.stderr).not.toContain(databasePassword);
 
     const created = await runCliProcess(
       [
@@ -83,39 +106,164 @@ describe(`pnpm admin while the server runs (${ENGINE})`, () => {
     expect(keys[0]).toMatchObject({ keyId: key.keyId, name: 'Splunk prod', revokedAt: null });
     expect(listed.stdout).not.toContain(key.secret);
 
-    const revoked = await runCliProcess(['keys', 'revoke', key.keyId], env);
-    expect(revoked.code).toBe(0);
+    const tenantsJson = async () => {
+      const result = await runCliProcess(['tenants', 'list', '--json'], env);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+    };
+    expect((await tenantsJson()).find((t) => t.tenantId === tenantId)).toEqual({
+      tenantId,
+      name: 'Contoso',
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      keys: 1,
+      activeKeys: 1,
+    });
+
+    // A lowercase id is the same ULID.
+    const revoked = await runCliProcess(['keys', 'revoke', key.keyId.toLowerCase()], env);
+    expect(revoked.code, revoked.stderr).toBe(0);
     expect((await ping(key.secret)).status).toBe(401);
+    expect((await tenantsJson()).find((t) => t.tenantId === tenantId)).toMatchObject({ keys: 1, activeKeys: 0 });
+
+    const human = await runCliProcess(['tenants', 'list'], env);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(new RegExp(`^${tenantId} {2}created \\S+ {2}0 active / 1 key +Contoso$`, 'm'));
   });
 
-  it("supports the reference's createApiKey script", async () => {
-    const tenant = JSON.parse((await runCliProcess(['tenants', 'create', '--name', 'Fabrikam', '--json'], env)).stdout);
-    const result = await runScript(
-      'src/scripts/createApiKey.ts',
-      ['--tenant', tenant.tenantId, '--name', 'Sentinel'],
-      env,
-    );
+  it("supports the reference's createApiKey script, with the CLI's checks", async () => {
+    const tenantId = await createTenant('Fabrikam');
+    const result = await runScript('src/scripts/createApiKey.ts', ['--tenant', tenantId, '--name', 'Sentinel'], env);
     expect(result.code).toBe(0);
     const secret = /1sec_live_[A-Za-z0-9_-]{43}/.exec(result.stdout)?.[0];
     expect(secret).toBeDefined();
     expect((await ping(secret!)).status).toBe(200);
-  });
 
-  it('rejects bad arguments with a clear message and a non-zero exit', async () => {
-    const noTenant = await runCliProcess(
-      ['keys', 'create', '--tenant', '01NOSUCHTENANT0000000000000', '--name', 'x'],
+    const past = await runScript(
+      'src/scripts/createApiKey.ts',
+      ['--tenant', tenantId, '--name', 'Late', '--expires-at', '2020-01-01'],
       env,
     );
+    expect(past.code).toBe(2);
+    expect(past.stderr).toContain('error: --expires-at 2020-01-01T00:00:00.000Z is in the past');
+  });
+
+  it('rejects bad arguments with a message naming the value and a non-zero exit', async () => {
+    const noTenant = await runCliProcess(['keys', 'create', '--tenant', NO_SUCH_ID, '--name', 'x'], env);
     expect(noTenant.code).toBe(1);
-    expect(noTenant.stderr).toContain('No tenant with id');
+    expect(noTenant.stderr).toContain(`error: No tenant with id ${NO_SUCH_ID}.`);
+    const noTenantKeys = await runCliProcess(['keys', 'list', '--tenant', NO_SUCH_ID], env);
+    expect(noTenantKeys.code).toBe(1);
+    expect(noTenantKeys.stderr).toContain(`error: No tenant with id ${NO_SUCH_ID}.`);
     const badScope = await runCliProcess(
-      ['keys', 'create', '--tenant', 'x', '--name', 'x', '--scopes', 'admin:write'],
+      ['keys', 'create', '--tenant', NO_SUCH_ID, '--name', 'x', '--scopes', 'admin:write'],
       env,
     );
     expect(badScope.code).toBe(2);
     expect(badScope.stderr).toContain('unknown scope admin:write');
-    const unknownKey = await runCliProcess(['keys', 'revoke', 'nope'], env);
+    const unknownKey = await runCliProcess(['keys', 'revoke', NO_SUCH_ID], env);
     expect(unknownKey.code).toBe(1);
-    expect(unknownKey.stderr).toContain('No API key with id nope');
+    expect(unknownKey.stderr).toContain(`No API key with id ${NO_SUCH_ID}`);
+
+    for (const args of [
+      ['keys', 'create', '--tenant', 'not-a-ulid', '--name', 'x'],
+      ['keys', 'list', '--tenant', 'not-a-ulid'],
+      ['seed', '--tenant', 'not-a-ulid'],
+    ]) {
+      const malformed = await runCliProcess(args, env);
+      expect(malformed.code, args.join(' ')).toBe(2);
+      expect(malformed.stderr).toContain(
+        "error: option '--tenant <TENANT_ID>' argument 'not-a-ulid' is invalid. Malformed tenant id",
+      );
+    }
+    const malformedKey = await runCliProcess(['keys', 'revoke', 'nope'], env);
+    expect(malformedKey.code).toBe(2);
+    expect(malformedKey.stderr).toContain("value 'nope' is invalid for argument 'KEY_ID'. Malformed key id");
+
+    const tenantId = await createTenant('Expiry');
+    const past = await runCliProcess(
+      ['keys', 'create', '--tenant', tenantId, '--name', 'Late', '--expires-at', '2020-01-01T00:00:00Z'],
+      env,
+    );
+    expect(past.code).toBe(2);
+    expect(past.stderr).toMatch(
+      /error: --expires-at 2020-01-01T00:00:00\.000Z is in the past \(it is \S+\): a key must expire in the future\./,
+    );
+    const keys = await runCliProcess(['keys', 'list', '--tenant', tenantId, '--json'], env);
+    expect(JSON.parse(keys.stdout)).toEqual([]);
+  });
+
+  it('prints only its own output through pnpm, and pure JSON on stdout with --json', async () => {
+    const failing = await runCliProcess(['keys', 'revoke', NO_SUCH_ID], env);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).not.toMatch(PNPM_NOISE);
+    expect(failing.stderr).toBe(`${databaseLine}error: No API key with id ${NO_SUCH_ID}.\n`);
+    expect(failing.stdout).toBe('');
+
+    const usage = await runCliProcess(['keys', 'list', '--tenant', 'nope'], env);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).not.toMatch(PNPM_NOISE);
+    expect(usage.stderr).toMatch(/^error: option '--tenant <TENANT_ID>' argument 'nope' is invalid\./);
+
+    for (const pnpmArgs of [[], ['--silent']]) {
+      const listed = await runCliProcess(['tenants', 'list', '--json'], env, undefined, { pnpmArgs });
+      expect(listed.code).toBe(0);
+      expect(Array.isArray(JSON.parse(listed.stdout))).toBe(true);
+      expect(listed.stderr).toBe(databaseLine);
+    }
+  });
+
+  it('resolves a relative file path from where pnpm was run', async () => {
+    const tenantId = await createTenant('Relative paths');
+    const fromRoot = await runCliProcess(
+      ['ingest', '--tenant', tenantId, '--type', 'logs', 'apps/server/test/fixtures/native-logs.ndjson'],
+      env,
+    );
+    expect(fromRoot.code, fromRoot.stderr).toBe(0);
+    // Inside the server package, `pnpm admin` is that package's script: pnpm moves to the
+    // package first, and the CLI still reads the path from where it was typed.
+    const fromFixtures = await runCliProcess(
+      ['ingest', '--tenant', tenantId, '--type', 'logs', 'native-logs.ndjson'],
+      env,
+      undefined,
+      { cwd: path.join(REPO_ROOT, 'apps/server/test/fixtures') },
+    );
+    expect(fromFixtures.code, fromFixtures.stderr).toBe(0);
+  });
+});
+
+describe(`pnpm admin and the embedded database it is pointed at (${ENGINE})`, () => {
+  let parent: string;
+  let dataDir: string;
+
+  beforeAll(() => {
+    parent = mkdtempSync(path.join(tmpdir(), '1sec-cli-nodb-'));
+    dataDir = path.join(parent, 'data');
+  });
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('will not create one for a command that needs data, and says which one it uses', async () => {
+    const env = { DATA_DIR: dataDir };
+    for (const args of [
+      ['tenants', 'list'],
+      ['keys', 'create', '--tenant', NO_SUCH_ID, '--name', 'x'],
+      ['keys', 'revoke', NO_SUCH_ID],
+      ['seed', '--tenant', NO_SUCH_ID],
+    ]) {
+      const refused = await runCliProcess(args, env);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stderr).toBe(
+        `error: No database at ${dataDir}: DATA_DIR names no embedded database, and this command does not create one.\n` +
+          'Run the CLI with the DATA_DIR (or DATABASE_URL) the server uses; `pnpm start` or `pnpm admin tenants create` creates a new one.\n',
+      );
+      expect(existsSync(dataDir)).toBe(false);
+    }
+
+    const created = await runCliProcess(['tenants', 'create', '--name', 'First'], env);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toBe(`database: embedded, ${dataDir} (new)\n`);
+    const listed = await runCliProcess(['tenants', 'list'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stderr).toBe(`database: embedded, ${dataDir}\n`);
+    expect(listed.stdout).toMatch(/ 0 active \/ 0 keys +First\n$/);
   });
 });

@@ -1,6 +1,21 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
-import { runScript } from './support/processes';
+import { runScript, spawnServer } from './support/processes';
+
+/** Whether something accepts TCP connections at host:port. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
 
 describe('configuration', () => {
   it.each([
@@ -31,5 +46,48 @@ describe('configuration', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('PORT');
     expect(result.stderr).toContain('REDIS_URL');
+  });
+
+  it('listens on loopback by default on the embedded database, on every interface with DATABASE_URL', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ DATABASE_URL: 'postgres://app@db.internal:5432/app' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '10.0.0.5', DATABASE_URL: 'postgres://app@db.internal:5432/app' }).host).toBe('10.0.0.5');
+  });
+
+  it('binds what its banner says', async () => {
+    // Reached through this machine's own network address, a server bound to loopback refuses.
+    const lan = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    expect(lan, 'this test needs a non-loopback IPv4 interface').toBeDefined();
+    const dataDir = mkdtempSync(path.join(tmpdir(), '1sec-host-'));
+    try {
+      const local = await spawnServer({ DATA_DIR: dataDir, DEMO_DATA: 'false', HOST: undefined });
+      try {
+        const port = Number(new URL(local.url).port);
+        expect(local.output()).toContain(
+          `1Security API listening on http://127.0.0.1:${port}/api/v1 (database: pglite)\n`,
+        );
+        expect(await accepts('127.0.0.1', port)).toBe(true);
+        expect(await accepts(lan!, port)).toBe(false);
+      } finally {
+        await local.stop();
+      }
+
+      const everywhere = await spawnServer({ DATA_DIR: dataDir, DEMO_DATA: 'false', HOST: '0.0.0.0' });
+      try {
+        const port = Number(new URL(everywhere.url).port);
+        expect(everywhere.output()).toContain(
+          `1Security API listening on http://0.0.0.0:${port}/api/v1 (every interface; database: pglite)\n` +
+            `  from this machine: http://127.0.0.1:${port}/api/v1\n`,
+        );
+        expect(await accepts(lan!, port)).toBe(true);
+      } finally {
+        await everywhere.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -26,7 +26,7 @@ describe('errors, headers and unknown routes', () => {
     expect(reset).toBeLessThanOrEqual(Math.ceil(now) + 60);
   };
 
-  it.each(['/api/v1/nope', '/nope', '/api/v2/ping', '/'])(
+  it.each(['/api/v1/nope', '/nope', '/api/v2/ping', '/api'])(
     'answers %s with a 404 envelope and rate-limit headers',
     async (path) => {
       for (const headers of [{}, { authorization: `Bearer ${key.secret}` }] as Record<string, string>[]) {

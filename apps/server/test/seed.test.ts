@@ -299,10 +299,10 @@ describe(`pnpm admin seed (${ENGINE})`, () => {
   });
 
   it('rejects an unknown tenant (exit 1) and bad numbers (exit 2) with a clear message', async () => {
-    const unknown = await runCliProcess(['seed', '--tenant', '01NOSUCHTENANT000000000000', '--logs', '5'], env);
+    const unknown = await runCliProcess(['seed', '--tenant', '00000000000000000000000000', '--logs', '5'], env);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('error: No tenant with id 01NOSUCHTENANT000000000000.');
-    const bad = await runCliProcess(['seed', '--tenant', '01NOSUCHTENANT000000000000', '--logs', 'many'], env);
+    expect(unknown.stderr).toContain('error: No tenant with id 00000000000000000000000000.');
+    const bad = await runCliProcess(['seed', '--tenant', '00000000000000000000000000', '--logs', 'many'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
       "option '--logs <N>' argument 'many' is invalid. must be a whole number from 0 to 10000000",
@@ -323,7 +323,7 @@ describe(`pnpm admin seed (${ENGINE})`, () => {
       return true;
     });
     try {
-      expect(await runCli(['seed', '--tenant', '01NOSUCHTENANT000000000000', ...args])).toBe(2);
+      expect(await runCli(['seed', '--tenant', '00000000000000000000000000', ...args])).toBe(2);
     } finally {
       spy.mockRestore();
     }

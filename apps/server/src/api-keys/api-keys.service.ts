@@ -26,12 +26,27 @@ export class UnknownTenantError extends Error {
   }
 }
 
+/** A key that would be dead on arrival: its expiry has already passed. */
+export class ExpiryInThePastError extends Error {
+  constructor(
+    readonly expiresAt: Date,
+    readonly now: Date,
+  ) {
+    super(
+      `expiresAt ${expiresAt.toISOString()} is in the past (it is ${now.toISOString()}): a key must expire in the future.`,
+    );
+    this.name = 'ExpiryInThePastError';
+  }
+}
+
 /** Mints a key for a tenant: a fresh secret, of which only the hash is stored. */
 export async function createApiKey(
   db: Db,
   pepper: string | undefined,
   input: CreateApiKeyInput,
 ): Promise<CreatedApiKey> {
+  const now = new Date();
+  if (input.expiresAt && input.expiresAt <= now) throw new ExpiryInThePastError(input.expiresAt, now);
   if (!(await findTenant(db, input.tenantId))) throw new UnknownTenantError(input.tenantId);
   const secret = generateSecret();
   const key = await insertApiKey(db, {

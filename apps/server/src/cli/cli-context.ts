@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { openDatabase, type DatabaseHandle } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
@@ -19,17 +21,36 @@ export interface CliContext {
   database: DatabaseHandle;
   /**
    * Where relative file arguments are resolved: the directory the operator ran `pnpm admin`
-   * from (the root script passes it on; pnpm's INIT_CWD does not survive a nested run).
+   * from: `bin/admin.mjs` passes it on before it moves to the server package.
    */
   cwd: string;
 }
 
+export interface WithCliOptions {
+  /**
+   * May create the embedded database when there is none. Only a command that starts from
+   * nothing does (`tenants create`): any other, run with a DATA_DIR the server does not use,
+   * would silently work on a new, empty database instead of failing.
+   */
+  createsDatabase?: boolean;
+}
+
 /**
- * Opens the configured database for one command. On the embedded engine this goes through
- * a running server's socket when there is one, so the CLI works while the server runs.
+ * Opens the configured database for one command, and says which on stderr (stdout stays the
+ * command's result). On the embedded engine this goes through a running server's socket when
+ * there is one, so the CLI works while the server runs.
  */
-export async function withCli<T>(run: (ctx: CliContext) => Promise<T>): Promise<T> {
+export async function withCli<T>(run: (ctx: CliContext) => Promise<T>, options: WithCliOptions = {}): Promise<T> {
   const config = loadConfig();
+  const embeddedExists = !config.databaseUrl && existsSync(path.join(config.dataDir, 'pgdata', 'PG_VERSION'));
+  if (!config.databaseUrl && !embeddedExists && !options.createsDatabase) {
+    throw new CliError(
+      [
+        `No database at ${config.dataDir}: DATA_DIR names no embedded database, and this command does not create one.`,
+        'Run the CLI with the DATA_DIR (or DATABASE_URL) the server uses; `pnpm start` or `pnpm admin tenants create` creates a new one.',
+      ].join('\n'),
+    );
+  }
   // The CLI's own output is its result; database chatter goes to stderr, warnings only.
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
   const database = await openDatabase({
@@ -39,11 +60,27 @@ export async function withCli<T>(run: (ctx: CliContext) => Promise<T>): Promise<
     poolSize: 4,
   });
   try {
+    process.stderr.write(`database: ${describeDatabase(config, database, embeddedExists)}\n`);
     await migrateToLatest(database.db);
     return await run({ config, database, cwd: process.env.ONESEC_CALLER_CWD || process.env.INIT_CWD || process.cwd() });
   } finally {
     await database.close();
   }
+}
+
+function describeDatabase(config: Config, database: DatabaseHandle, existed: boolean): string {
+  if (config.databaseUrl) {
+    const url = new URL(config.databaseUrl);
+    url.password = '';
+    url.searchParams.delete('password');
+    return url.toString();
+  }
+  // Opened in this process, the embedded database's location is its files; otherwise it is the
+  // socket address of the server that owns them.
+  if (database.location !== path.join(config.dataDir, 'pgdata')) {
+    return `embedded, ${config.dataDir} (through the running server)`;
+  }
+  return `embedded, ${config.dataDir}${existed ? '' : ' (new)'}`;
 }
 
 export function printJson(value: unknown): void {

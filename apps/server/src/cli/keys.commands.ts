@@ -1,9 +1,11 @@
 import { SCOPES, type Scope } from '@1security/contract';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createApiKey, UnknownTenantError } from '../api-keys/api-keys.service';
+import { createApiKey, ExpiryInThePastError, UnknownTenantError } from '../api-keys/api-keys.service';
 import { listApiKeys, revokeApiKey } from '../api-keys/api-keys.repository';
 import type { ApiKeyRow } from '../api-keys/api-keys.table';
+import { findTenant } from '../tenants/tenants.repository';
 import { CliError, printJson, withCli } from './cli-context';
+import { parseKeyId, parseTenantId } from './id-arguments';
 
 function parseScopes(raw: string): Scope[] {
   const scopes = raw
@@ -17,7 +19,7 @@ function parseScopes(raw: string): Scope[] {
   return [...new Set(scopes)] as Scope[];
 }
 
-function parseFutureDate(raw: string): Date {
+function parseTimestamp(raw: string): Date {
   const date = new Date(raw);
   if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(date.getTime())) {
     throw new InvalidArgumentError('must be an ISO 8601 date or timestamp, e.g. 2027-01-01T00:00:00Z');
@@ -70,6 +72,12 @@ export async function keysCreate(options: KeysCreateOptions): Promise<void> {
       });
     } catch (err) {
       if (err instanceof UnknownTenantError) throw new CliError(err.message);
+      if (err instanceof ExpiryInThePastError) {
+        throw new CliError(
+          `--expires-at ${err.expiresAt.toISOString()} is in the past (it is ${err.now.toISOString()}): a key must expire in the future.`,
+          2,
+        );
+      }
       throw err;
     }
     const { key, secret } = created;
@@ -107,10 +115,10 @@ export function keysCommand(): Command {
   keys
     .command('create')
     .description('Mint an API key for a tenant; the secret is printed once')
-    .requiredOption('--tenant <TENANT_ID>', 'the tenant the key reads')
+    .requiredOption('--tenant <TENANT_ID>', 'the tenant the key reads', parseTenantId)
     .requiredOption('--name <NAME>', 'a name for the key, e.g. "Splunk prod"')
     .option('--scopes <a,b>', `comma-separated scopes (default: all of ${SCOPES.join(', ')})`, parseScopes)
-    .option('--expires-at <ISO>', 'when the key stops working (default: never)', parseFutureDate)
+    .option('--expires-at <ISO>', 'when the key stops working, in the future (default: never)', parseTimestamp)
     .addOption(
       new Option('--rate-limit <N>', 'requests per minute for this key (default: the server default)').argParser(
         parsePositiveInt,
@@ -122,11 +130,14 @@ export function keysCommand(): Command {
   keys
     .command('list')
     .description("List a tenant's keys (never their secrets)")
-    .requiredOption('--tenant <TENANT_ID>', 'the tenant')
+    .requiredOption('--tenant <TENANT_ID>', 'the tenant', parseTenantId)
     .option('--json', 'print a JSON array')
     .action(async (options: { tenant: string; json?: boolean }) => {
       await withCli(async ({ database }) => {
         const rows = await listApiKeys(database.db, options.tenant);
+        if (rows.length === 0 && !(await findTenant(database.db, options.tenant))) {
+          throw new CliError(`No tenant with id ${options.tenant}.`);
+        }
         if (options.json) return printJson(rows.map(keyJson));
         if (rows.length === 0) {
           process.stdout.write(`No keys for tenant ${options.tenant}.\n`);
@@ -148,7 +159,7 @@ export function keysCommand(): Command {
   keys
     .command('revoke')
     .description('Revoke a key; it fails on its very next request, on every server')
-    .argument('<KEY_ID>', 'the key to revoke')
+    .argument('<KEY_ID>', 'the key to revoke', parseKeyId)
     .option('--json', 'print one JSON object')
     .action(async (keyId: string, options: { json?: boolean }) => {
       await withCli(async ({ database }) => {

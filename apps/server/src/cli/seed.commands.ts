@@ -3,6 +3,7 @@ import { UnknownTenantError } from '../api-keys/api-keys.service';
 import { seedTenantData, type SeedProgress, type SeedResource, type SeedResult } from '../seed/seed-tenant-data';
 import { ProgressLine } from './progress';
 import { CliError, printJson, withCli } from './cli-context';
+import { parseTenantId } from './id-arguments';
 
 const MAX_COUNT = 10_000_000;
 const LABELS: Record<SeedResource, string> = {
@@ -80,7 +81,7 @@ export function seedCommand(): Command {
     .description(
       'Fill a tenant with realistic demo data over the last 30 days: Microsoft 365 audit events, monitoring alerts and Defender security alerts',
     )
-    .requiredOption('--tenant <TENANT_ID>', 'the tenant to fill')
+    .requiredOption('--tenant <TENANT_ID>', 'the tenant to fill', parseTenantId)
     .option('--logs <N>', 'audit events to create', parseCount, 10_000)
     .option('--monitoring-alerts <N>', 'monitoring alerts to create', parseCount, 200)
     .option('--security-alerts <N>', 'security alerts to create', parseCount, 200)

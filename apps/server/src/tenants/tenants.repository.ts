@@ -17,3 +17,38 @@ export async function countTenants(db: Db): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export interface TenantSummary extends TenantRow {
+  /** Every key the tenant has had, revoked and expired ones included. */
+  keys: number;
+  /** Keys that authenticate now: neither revoked nor expired. */
+  activeKeys: number;
+}
+
+/** Every tenant, oldest first, with its key counts. */
+export async function listTenants(db: Db, now = new Date()): Promise<TenantSummary[]> {
+  const rows = await db
+    .selectFrom('tenants as t')
+    .leftJoin('api_keys as k', 'k.tenant_id', 't.id')
+    .select((eb) => [
+      't.id',
+      't.name',
+      't.created_at',
+      eb.fn.count<string>('k.id').as('keys'),
+      eb.fn
+        .count<string>('k.id')
+        .filterWhere((k) =>
+          k.and([k('k.revoked_at', 'is', null), k.or([k('k.expires_at', 'is', null), k('k.expires_at', '>', now)])]),
+        )
+        .as('active_keys'),
+    ])
+    .groupBy(['t.id', 't.name', 't.created_at'])
+    .orderBy('t.created_at')
+    .orderBy('t.id')
+    .execute();
+  return rows.map(({ keys, active_keys, ...tenant }) => ({
+    ...tenant,
+    keys: Number(keys),
+    activeKeys: Number(active_keys),
+  }));
+}

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const SERVER_DIR = fileURLToPath(new URL('../..', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
 /** Only what the child needs: our variables, never the caller's DATABASE_URL by accident. */
@@ -69,13 +70,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the operator CLI (`pnpm admin …`) as its own process. */
+/**
+ * Runs the operator CLI as an operator does: `pnpm admin …` from the repository root, or from
+ * `cwd` (a directory of the repository).
+ */
 export async function runCliProcess(
   args: string[],
   env: Record<string, string | undefined>,
   input?: string,
+  { cwd = REPO_ROOT, pnpmArgs = [] }: { cwd?: string; pnpmArgs?: string[] } = {},
 ): Promise<CliResult> {
-  const child = spawn(TSX, ['src/cli/main.ts', ...args], { cwd: SERVER_DIR, env: childEnv(env) });
+  const child = spawn('pnpm', [...pnpmArgs, 'admin', ...args], { cwd, env: childEnv(env) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -51,13 +51,17 @@ export async function createKey(
   tenantId: string,
   options: { scopes?: Scope[]; rateLimit?: number; expiresAt?: Date; pepper?: string } = {},
 ): Promise<TestKey> {
+  // The service refuses an expiry that has passed; an expired key is a live one whose expiry
+  // is then moved back, as if it had lapsed.
+  const lapsed = options.expiresAt && options.expiresAt <= new Date() ? options.expiresAt : undefined;
   const { key, secret } = await createApiKey(database.db, options.pepper, {
     tenantId,
     name: 'test key',
     scopes: options.scopes,
     rateLimit: options.rateLimit ?? null,
-    expiresAt: options.expiresAt ?? null,
+    expiresAt: lapsed ? null : (options.expiresAt ?? null),
   });
+  if (lapsed) await database.db.updateTable('api_keys').set({ expires_at: lapsed }).where('id', '=', key.id).execute();
   return { tenantId, keyId: key.id, secret };
 }
 
