@@ -168,6 +168,7 @@ describe(`pnpm admin while the server runs (${ENGINE})`, () => {
       ['keys', 'create', '--tenant', 'not-a-ulid', '--name', 'x'],
       ['keys', 'list', '--tenant', 'not-a-ulid'],
       ['seed', '--tenant', 'not-a-ulid'],
+      ['ingest', '--tenant', 'not-a-ulid', '--type', 'logs', '-'],
     ]) {
       const malformed = await runCliProcess(args, env);
       expect(malformed.code, args.join(' ')).toBe(2);

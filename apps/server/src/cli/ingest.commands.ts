@@ -5,6 +5,7 @@ import { ingestRecords, supportedFormats, type IngestSummary } from '../ingest/i
 import { InputUnreadableError, openInput } from '../ingest/record-reader';
 import { findTenant } from '../tenants/tenants.repository';
 import { CliError, printJson, withCli } from './cli-context';
+import { parseTenantId } from './id-arguments';
 import { ProgressLine } from './progress';
 
 interface IngestCliOptions {
@@ -36,7 +37,7 @@ function rejectedMessage(summary: IngestSummary): string {
 export function ingestCommand(): Command {
   return new Command('ingest')
     .description('Load records from an NDJSON file (or a JSON array file, or - for stdin) into a tenant')
-    .requiredOption('--tenant <TENANT_ID>', 'the tenant the records belong to')
+    .requiredOption('--tenant <TENANT_ID>', 'the tenant the records belong to', parseTenantId)
     .addOption(new Option('--type <TYPE>', 'what the records are').choices(RESOURCE_TYPES).makeOptionMandatory())
     .addOption(
       new Option('--format <FORMAT>', 'native (the API item shape), o365 (Management Activity API), graph (alerts_v2)')
