@@ -1,6 +1,6 @@
 /**
- * The guides' shell recipes that keep state — the changes-feed loop, the time-window poller,
- * the SIEM poller, the paged export — run as the guides print them (taken from the Markdown;
+ * The guides' recipes that keep state — the changes-feed loop, the time-window poller, the
+ * SIEM pollers (shell and typed client), the paged export — run as the guides print them (taken from the Markdown;
  * only the API's origin is replaced) while things go wrong for real: the API goes away in
  * the middle of a run, the API answers 500, the disk refuses a write. Each failing run must
  * exit non-zero and leave no half-written line and no duplicate; the run after recovery must
@@ -11,9 +11,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type Fault } from './support/fault-proxy';
 import { startLiveServer, type LiveServer } from './support/live-server';
-import { SNIPPETS_DIR } from './support/paths';
+import { DOCS_ROOT, SNIPPETS_DIR } from './support/paths';
 import { runCommand, type CommandResult } from './support/run-command';
 import { readGuideCode, withLiveOrigin } from './support/snippets';
+
+const TSX = path.join(DOCS_ROOT, 'node_modules/.bin/tsx');
 
 /**
  * The events of the test tenant: 5,005 as in the report that started this — generated ones,
@@ -32,9 +34,10 @@ interface Item {
 }
 
 interface Recipe {
-  /** The guide and the `file=` name of the script in it. */
+  /** The guide, and the script in it: a ` ```bash file=NAME ` block, or the TypeScript block containing `match`. */
   guide: string;
   file: string;
+  match?: string;
   args: string[];
   env?: Record<string, string>;
   /** The file the recipe delivers to, relative to its working folder. */
@@ -78,6 +81,16 @@ const RECIPES: Recipe[] = [
     output: 'state/logs.ndjson',
     delivery: 'append',
     prepare: (dir) => mkdirSync(path.join(dir, 'state')),
+    fullSet: () => everything('/logs/changes?limit=1000'),
+  },
+  {
+    guide: 'siem-integration',
+    file: 'siem-poller.ts',
+    match: 'FileCheckpointStore',
+    args: [],
+    output: 'onesec-state/logs.ndjson',
+    delivery: 'append',
+    prepare: (dir) => mkdirSync(path.join(dir, 'onesec-state')),
     fullSet: () => everything('/logs/changes?limit=1000'),
   },
   {
@@ -161,11 +174,12 @@ afterAll(async () => {
 });
 
 function scriptOf(recipe: Recipe): string {
-  const snippet = readGuideCode()
-    .find((g) => g.guide === recipe.guide)
-    ?.snippets.find((s) => s.file === recipe.file);
-  if (!snippet) throw new Error(`guides/${recipe.guide}.md has no \`\`\`bash file=${recipe.file} block`);
-  return snippet.code;
+  const snippets = readGuideCode().find((g) => g.guide === recipe.guide)?.snippets ?? [];
+  const matching = recipe.match
+    ? snippets.filter((s) => s.kind === 'typescript' && s.code.includes(recipe.match!))
+    : snippets.filter((s) => s.file === recipe.file);
+  if (matching.length !== 1) throw new Error(`guides/${recipe.guide}.md: expected one block for ${recipe.file}, found ${matching.length}`);
+  return matching[0]!.code;
 }
 
 /** Runs the recipe, as printed, against `origin`; `fileSizeLimitKiB` caps every file it writes. */
@@ -173,11 +187,10 @@ function runRecipe(recipe: Recipe, dir: string, origin: string, fileSizeLimitKiB
   const script = path.join(dir, recipe.file);
   writeFileSync(script, `${withLiveOrigin(scriptOf(recipe), origin)}\n`, { mode: 0o755 });
   const env = { ...process.env, ONESEC_API_KEY: apiKey, ...recipe.env };
-  const command =
-    fileSizeLimitKiB === undefined
-      ? ['bash', [script, ...recipe.args]]
-      : ['bash', ['-c', 'ulimit -f "$1" && shift && exec bash "$@"', 'with-ulimit', String(fileSizeLimitKiB), script, ...recipe.args]];
-  return runCommand(command[0] as string, command[1] as string[], { cwd: dir, env, timeoutMs: 120_000 });
+  const run = [script.endsWith('.ts') ? TSX : 'bash', script, ...recipe.args];
+  const [command, ...args] =
+    fileSizeLimitKiB === undefined ? run : ['bash', '-c', 'ulimit -f "$1" && shift && exec "$@"', 'with-ulimit', String(fileSizeLimitKiB), ...run];
+  return runCommand(command!, args, { cwd: dir, env, timeoutMs: 120_000 });
 }
 
 /** The ids in the output, checking that every line is a whole JSON object. */
