@@ -11,11 +11,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type Fault } from './support/fault-proxy';
 import { startLiveServer, type LiveServer } from './support/live-server';
-import { DOCS_ROOT, SNIPPETS_DIR } from './support/paths';
+import { DOCS_ROOT } from './support/paths';
 import { runCommand, type CommandResult } from './support/run-command';
 import { readGuideCode, withLiveOrigin } from './support/snippets';
 
 const TSX = path.join(DOCS_ROOT, 'node_modules/.bin/tsx');
+/** The recipes' working folders (git-ignored); not under .snippets/, which snippets.test.ts empties as it starts. */
+const WORK_DIR = path.join(DOCS_ROOT, '.recipes-under-failure');
 
 /**
  * The events of the test tenant: 5,005 as in the report that started this — generated ones,
@@ -160,8 +162,9 @@ beforeAll(async () => {
       applicationDisplayName: 'Microsoft SharePoint',
     });
   });
-  mkdirSync(SNIPPETS_DIR, { recursive: true });
-  const highFile = path.join(SNIPPETS_DIR, 'under-failure-high.ndjson');
+  rmSync(WORK_DIR, { recursive: true, force: true });
+  mkdirSync(WORK_DIR, { recursive: true });
+  const highFile = path.join(WORK_DIR, 'high-severity-events.ndjson');
   writeFileSync(highFile, `${high.join('\n')}\n`);
   await live.cli(['ingest', '--tenant', tenantId, '--type', 'logs', highFile]);
   const all = await everything('/logs/changes?limit=1000');
@@ -224,7 +227,7 @@ for (const recipe of RECIPES) {
   describe(`guides/${recipe.guide}.md: ${recipe.file} ${recipe.args.join(' ')}`.trim(), () => {
     for (const scenario of SCENARIOS) {
       it(`${scenario.name}: fails with a non-zero exit, then the next run delivers exactly the full set`, async () => {
-        const dir = path.join(SNIPPETS_DIR, 'under-failure', `${recipe.file}-${SCENARIOS.indexOf(scenario)}`);
+        const dir = path.join(WORK_DIR, `${recipe.file}-${SCENARIOS.indexOf(scenario)}`);
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true });
         recipe.prepare?.(dir);
