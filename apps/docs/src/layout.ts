@@ -22,18 +22,18 @@ function siteHeader(current: string): string {
     .map((g) => `<li>${navLink(htmlFileOf(g.slug), g.navTitle, current)}</li>`)
     .join('');
   return `<header class="site-header">
-  <a class="brand" href="index.html"><span class="brand-mark">1Security</span> API docs</a>
+  <a class="brand" href="index.html"><span class="brand-mark">1Security</span><span class="wide-only"> API</span> docs</a>
   <nav class="top-nav" aria-label="Site">
     <details class="guides-menu"><summary>Guides</summary><ul>${guideLinks}</ul></details>
-    ${navLink(REFERENCE_FILE, 'API reference', current)}
-    <a href="${OPENAPI_FILE}">OpenAPI document</a>
+    ${navLink(REFERENCE_FILE, '<span class="wide-only">API r</span><span class="narrow-only">R</span>eference', current, { html: true })}
+    <a href="${OPENAPI_FILE}">OpenAPI<span class="wide-only"> document</span></a>
   </nav>
 </header>`;
 }
 
-function navLink(file: string, text: string, current: string): string {
+function navLink(file: string, text: string, current: string, options: { html?: boolean } = {}): string {
   const active = file === current ? ' aria-current="page"' : '';
-  return `<a href="${file}"${active}>${escapeHtml(text)}</a>`;
+  return `<a href="${file}"${active}>${options.html ? text : escapeHtml(text)}</a>`;
 }
 
 /** A complete HTML document with the shared header. Every URL is relative: the site works under any path. */

@@ -51,6 +51,27 @@ export function slugify(text: string): string {
     .replace(/\s+/g, '-');
 }
 
+/**
+ * Wraps each line of highlighted code in `<span class="line">`, closing the highlighter's spans
+ * at the end of a line and opening them again on the next, so that the stylesheet can indent
+ * the continuation of a wrapped line. The newlines stay between the spans: the text a reader
+ * copies is the code, unchanged.
+ */
+export function inLineSpans(html: string): string {
+  const open: string[] = [];
+  return html
+    .split('\n')
+    .map((line) => {
+      const reopened = open.join('');
+      for (const [tag] of line.matchAll(/<span[^>]*>|<\/span>/g)) {
+        if (tag === '</span>') open.pop();
+        else open.push(tag);
+      }
+      return `<span class="line">${reopened}${line}${'</span>'.repeat(open.length)}</span>`;
+    })
+    .join('\n');
+}
+
 /** A link to another guide, written as GitHub would resolve it: `pagination.md#cursors`. */
 const GUIDE_LINK = /^([a-z0-9-]+)\.md(#[\w-]*)?$/;
 
@@ -77,7 +98,7 @@ export function renderMarkdown(source: string): RenderedMarkdown {
       langPrefix: 'hljs language-',
       highlight(code, lang) {
         const language = hljs.getLanguage(lang) ? lang : 'plaintext';
-        return hljs.highlight(code, { language }).value;
+        return inLineSpans(hljs.highlight(code, { language }).value);
       },
     }),
     {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { generateOpenApiDocument } from '@1security/contract/openapi';
 import { describe, expect, it } from 'vitest';
 import { docsContentSecurityPolicy, docsDirectory } from '../serve';
-import { codeBlocksOf, parseInfoString, renderMarkdown } from '../src/markdown';
+import { codeBlocksOf, inLineSpans, parseInfoString, renderMarkdown } from '../src/markdown';
 import { referenceTargets } from '../src/reference-page';
 import { MARKDOWN_PAGES } from '../src/site-map';
 import { DIST_DIR, GUIDES_DIR } from './support/paths';
@@ -27,6 +27,23 @@ describe('renderMarkdown', () => {
     const { html } = renderMarkdown('# T\n\n```sh no-run\ncurl -H "X: y" https://example.com\n```\n');
     expect(html).toContain('class="hljs language-sh"');
     expect(html).toContain('hljs-string');
+  });
+
+  it('wraps each line of code in its own span, the highlighter’s spans closed and reopened across lines', () => {
+    const { html } = renderMarkdown("# T\n\n```sh no-run\necho 'one\ntwo'\n\ndone\n```\n");
+    const code = /<code[^>]*>([\s\S]*)<\/code>/.exec(html)![1]!;
+    expect(code.split('\n')).toEqual([
+      '<span class="line"><span class="hljs-built_in">echo</span> <span class="hljs-string">&#x27;one</span></span>',
+      '<span class="line"><span class="hljs-string">two&#x27;</span></span>',
+      '<span class="line"></span>',
+      '<span class="line"><span class="hljs-keyword">done</span></span>',
+      '', // marked ends the block with a newline of its own
+    ]);
+    expect(inLineSpans('<span class="a">x\n<span class="b">y\nz</span></span>')).toBe(
+      '<span class="line"><span class="a">x</span></span>\n' +
+        '<span class="line"><span class="a"><span class="b">y</span></span></span>\n' +
+        '<span class="line"><span class="a"><span class="b">z</span></span></span>',
+    );
   });
 
   it('insists on a title', () => {

@@ -4,18 +4,19 @@
  * no failed request and no off-site request; the reference lists every operation of the
  * OpenAPI document; the navigation reaches every guide. Screenshots go to screenshots/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCS_CSP_DIRECTIVES, docsContentSecurityPolicy } from '../serve';
+import { codeBlocksOf } from '../src/markdown';
 import { redocTagSlug } from '../src/reference-page';
 import { GUIDES, htmlFileOf, MARKDOWN_PAGES, REFERENCE_FILE } from '../src/site-map';
 import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from './support/browser';
 import { startLiveServer, type LiveServer } from './support/live-server';
 import { screenshot, visit } from './support/page-check';
-import { DIST_DIR, DOCS_ROOT, inCi, REPO_ROOT } from './support/paths';
+import { ensureFreshBuild } from './support/build';
+import { DIST_DIR, GUIDES_DIR, inCi, REPO_ROOT, SCREENSHOTS_DIR } from './support/paths';
 import { serveStaticSite, type StaticSite } from './support/static-site';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the OpenAPI document is plain JSON */
@@ -40,10 +41,57 @@ function operationsOf(document: any): Operation[] {
 const PAGES = [...MARKDOWN_PAGES.map((g) => htmlFileOf(g.slug)), REFERENCE_FILE];
 const referenceReady = (page: import('playwright-core').Page) => page.waitForSelector('[data-section-id^="tag/"]', { timeout: 30_000 });
 
-function ensureBuilt(): void {
-  if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
-    execFileSync(path.join(DOCS_ROOT, 'node_modules/.bin/tsx'), ['src/build-site.ts'], { cwd: DOCS_ROOT, stdio: 'inherit' });
-  }
+const ensureBuilt = ensureFreshBuild;
+
+/** A desktop screen at 1× pixel density (where a clipped underscore shows), and a phone. */
+const VIEWPORTS = [
+  { name: 'desktop-1x', width: 1366, height: 900 },
+  { name: 'phone-390', width: 390, height: 844 },
+] as const;
+
+/**
+ * What a reader would see cut off, measured in the page: the page or the header wider than
+ * the screen, a header link past its edge, a code block whose lines run out of sight, a code
+ * block whose line height is too tight for underscores, or whose last line sits on the edge
+ * of the box that clips it (where underscores and descenders were cut off).
+ */
+function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth > width) problems.push(`the page scrolls sideways: ${document.documentElement.scrollWidth}px wide on a ${width}px screen`);
+    const header = document.querySelector<HTMLElement>('.site-header')!;
+    if (header.scrollWidth > header.clientWidth) problems.push(`the header overflows: ${header.scrollWidth}px in ${header.clientWidth}px`);
+    for (const item of header.querySelectorAll<HTMLElement>('a, summary')) {
+      if (item.closest('ul')) continue; // the Guides menu, closed
+      const box = item.getBoundingClientRect();
+      if (box.left < 0 || box.right > width) problems.push(`header link "${item.innerText}" is cut off: ${Math.round(box.left)}–${Math.round(box.right)}px of ${width}px`);
+      if (box.height > 1.5 * parseFloat(getComputedStyle(item).lineHeight)) problems.push(`header link "${item.innerText}" wraps onto a second line`);
+    }
+    document.querySelectorAll<HTMLElement>('article pre').forEach((pre, index) => {
+      const code = pre.querySelector<HTMLElement>('code') ?? pre;
+      const name = `code block ${index + 1} ("${(code.textContent ?? '').split('\n')[0]!.slice(0, 40)}")`;
+      for (const box of new Set([pre, code])) {
+        if (box.scrollWidth > box.clientWidth) problems.push(`${name}: lines run out of sight in the <${box.localName}> (${box.scrollWidth}px in ${box.clientWidth}px)`);
+      }
+      const style = getComputedStyle(code);
+      const fontSize = parseFloat(style.fontSize);
+      const lineHeight = parseFloat(style.lineHeight); // NaN for `normal`
+      if (!(lineHeight >= 1.4 * fontSize)) problems.push(`${name}: line-height ${style.lineHeight} for ${style.fontSize} text`);
+      const range = document.createRange();
+      range.selectNodeContents(code);
+      const textBottom = Math.max(...[...range.getClientRects()].map((r) => r.bottom));
+      for (const clip of new Set([code, pre])) {
+        const clipStyle = getComputedStyle(clip);
+        if (clipStyle.overflowX === 'visible' && clipStyle.overflowY === 'visible') continue;
+        const clipBottom = clip.getBoundingClientRect().bottom - parseFloat(clipStyle.borderBottomWidth);
+        if (clipBottom - textBottom < 0.25 * fontSize) {
+          problems.push(`${name}: the last line is ${(clipBottom - textBottom).toFixed(1)}px from the edge of the <${clip.localName}> that clips it`);
+        }
+      }
+    });
+    return problems;
+  });
 }
 
 const available = chromiumAvailable();
@@ -171,6 +219,49 @@ describe.skipIf(!available)('the docs site in Chromium', () => {
       await page.close();
     }
     expect(offsite).toEqual([]);
+  });
+
+  for (const viewport of VIEWPORTS) {
+    it(`every guide fits a ${viewport.width}px screen: nothing cut off, nothing out of sight, no clipped underscore`, async () => {
+      const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height }, deviceScaleFactor: 1 });
+      try {
+        const problems: string[] = [];
+        for (const { slug } of MARKDOWN_PAGES) {
+          const page = await context.newPage();
+          await page.goto(`${site.url}${htmlFileOf(slug)}`, { waitUntil: 'load' });
+          problems.push(...(await layoutProblems(page)).map((problem) => `${slug}: ${problem}`));
+          // However the lines wrap, the text a reader selects and copies is the code as written.
+          const shown = await page.$$eval('article pre code', (codes) => codes.map((code) => (code as HTMLElement).innerText.replace(/\n$/, '')));
+          expect(shown, `${slug}: the code blocks' text`).toEqual(codeBlocksOf(readFileSync(path.join(GUIDES_DIR, `${slug}.md`), 'utf8')).map((b) => b.code));
+          if (slug === 'siem-integration') {
+            // Has the crontab lines; look at these after a change to the stylesheet.
+            mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+            await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `layout-${viewport.name}-${slug}.png`), fullPage: true });
+          }
+          await page.close();
+        }
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  it('the Guides menu opens within a 390px screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${site.url}${htmlFileOf('quickstart')}`, { waitUntil: 'load' });
+      await page.locator('.guides-menu summary').click();
+      const menu = await page.locator('.guides-menu ul').boundingBox();
+      await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'layout-phone-390-guides-menu.png') });
+      expect(menu).not.toBeNull();
+      expect(menu!.x).toBeGreaterThanOrEqual(0);
+      expect(menu!.x + menu!.width).toBeLessThanOrEqual(390);
+      for (const link of await page.locator('.guides-menu li a').all()) expect(await link.isVisible()).toBe(true);
+    } finally {
+      await context.close();
+    }
   });
 
   it('the Content-Security-Policy the server is asked to send is the one tested here', () => {

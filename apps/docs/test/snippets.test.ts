@@ -2,10 +2,10 @@
  * Every shell and TypeScript snippet of the guides, run in order against a live API server
  * with a real key, so the docs cannot drift from the API. Conventions: test/support/snippets.ts.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureFreshBuild } from './support/build';
 import { DIST_DIR, DOCS_ROOT, REPO_ROOT, SNIPPETS_DIR } from './support/paths';
 import { runCommand } from './support/run-command';
 import { startLiveServer, type LiveServer } from './support/live-server';
@@ -37,7 +37,7 @@ async function ensureTenantHasData(): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(DIST_DIR, 'openapi.json'))) execFileSync(TSX, ['src/build-site.ts'], { cwd: DOCS_ROOT, stdio: 'inherit' });
+  ensureFreshBuild();
   live = await startLiveServer();
   tenantId = live.demo?.tenantId ?? (JSON.parse(await live.cli(['tenants', 'create', '--name', 'Docs snippets', '--json'])) as { tenantId: string }).tenantId;
   const key = JSON.parse(
