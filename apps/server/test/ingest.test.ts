@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestRecords, type Rejection } from '../src/ingest/ingest.service';
 import type { IngestFormat, IngestResourceType } from '../src/ingest/ingest.types';
-import { getJson } from './support/http';
+import { firstFeedPage, getJson } from './support/http';
 import { expectMatchesOpenApi } from './support/openapi-validator';
 import { runCliProcess, spawnServer, type ServerProcess } from './support/processes';
 import { ENGINE, createTestDatabase, type TestDatabase } from './support/test-database';
@@ -88,6 +88,7 @@ describe(`ingestion (${ENGINE})`, () => {
       resourceType: 'file',
       workload: 'SharePoint',
       applicationDisplayName: 'Microsoft SharePoint',
+      rawData: null,
     });
     const list = await getJson(server, key.secret, '/logs', { actor: 'jane@contoso.com' });
     const stamped = list.body.data.find((e: { resourceName: string }) => e.resourceName === 'file-2.xlsx');
@@ -419,7 +420,13 @@ describe(`raw records of every resource (${ENGINE})`, () => {
     expect(summary.inserted).toBe(lines.length);
 
     const list = await getText(tenant.secret, '/logs?limit=1000&include=rawData');
-    const changes = await getText(tenant.secret, '/logs/changes?limit=1000&include=rawData');
+    const changes = await firstFeedPage(
+      server,
+      tenant.secret,
+      '/logs/changes',
+      { limit: 1000, include: 'rawData' },
+      lines.length,
+    );
     expect(list.status).toBe(200);
     expect(changes.status).toBe(200);
     const items = JSON.parse(list.text).data as Array<{ id: string; action: string; rawData: { Id: string } }>;
@@ -472,13 +479,10 @@ describe(`raw records of every resource (${ENGINE})`, () => {
       tenant.tenantId,
       'monitoring-alerts',
       'native',
-      ndjson([
-        `${JSON.stringify(alert).slice(0, -1)},"rawData":${rawText}}`,
-        { ...alert, sourceId: 'mon-raw-2' },
-      ]),
+      ndjson([`${JSON.stringify(alert).slice(0, -1)},"rawData":${rawText}}`, { ...alert, sourceId: 'mon-raw-2' }]),
     );
     expect(monitoring.rejections).toEqual([]);
-    const alerts = await getText(tenant.secret, '/monitoring-alerts/changes?include=rawData');
+    const alerts = await firstFeedPage(server, tenant.secret, '/monitoring-alerts/changes', { include: 'rawData' }, 2);
     expect(alerts.text).toContain(`"rawData":${rawText}}`);
     const [one, two] = JSON.parse(alerts.text).data;
     expect(two.rawData).toBeNull();
@@ -491,7 +495,10 @@ describe(`raw records of every resource (${ENGINE})`, () => {
       tenant.tenantId,
       'monitoring-alerts',
       'native',
-      ndjson([{ ...alert, rawData: { other: true } }, { ...alert, sourceId: 'mon-raw-2' }]),
+      ndjson([
+        { ...alert, rawData: { other: true } },
+        { ...alert, sourceId: 'mon-raw-2' },
+      ]),
     );
     expect(again.summary).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
 
@@ -519,7 +526,7 @@ describe(`raw records of every resource (${ENGINE})`, () => {
       const source = given.find((g) => g.id === item.rawData.id)!;
       expect(item.mitreTechniques).toEqual(source.mitreTechniques);
     }
-    const fed = await getJson(server, tenant.secret, '/security-alerts/changes', { limit: 100 });
+    const fed = await firstFeedPage(server, tenant.secret, '/security-alerts/changes', { limit: 100 }, given.length);
     expect(fed.body.data.map((i: { mitreTechniques: string[] }) => i.mitreTechniques).sort()).toEqual(
       given.map((g) => g.mitreTechniques).sort(),
     );

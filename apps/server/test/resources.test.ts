@@ -19,7 +19,7 @@ import {
   makeMonitoringAlert,
   makeSecurityAlert,
 } from './support/factories';
-import { getJson } from './support/http';
+import { firstFeedPage, getJson } from './support/http';
 import { expectMatchesOpenApi } from './support/openapi-validator';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import {
@@ -558,38 +558,45 @@ describe("items carry exactly the contract's fields, in its order", () => {
     { spec: RESOURCES[2]!, item: SecurityAlertSchema, detail: SecurityAlertDetailSchema },
   ];
 
-  it.each(shapes)('$spec.name: list, changes feed and detail, with and without include=rawData', async ({ spec, item, detail }) => {
-    const key = await createTenantWithKey(database);
-    const id = await spec.insertAt(database.db, key.tenantId, at(0), '{"b":1,"a":2}');
-    const headers = { authorization: `Bearer ${key.secret}` };
-    const get = async (path: string) => {
-      const res = await fetch(`${server.url}/api/v1${path}`, { headers });
-      expect(res.status).toBe(200);
-      return (await res.json()) as { data: unknown };
-    };
-    const itemKeys = Object.keys(item.shape);
-    expect(itemKeys.at(-1)).toBe('rawData');
-    const defaultKeys = itemKeys.slice(0, -1);
+  it.each(shapes)(
+    '$spec.name: list, changes feed and detail, with and without include=rawData',
+    async ({ spec, item, detail }) => {
+      const key = await createTenantWithKey(database);
+      const id = await spec.insertAt(database.db, key.tenantId, at(0), '{"b":1,"a":2}');
+      const headers = { authorization: `Bearer ${key.secret}` };
+      const get = async (path: string) => {
+        const res = await fetch(`${server.url}/api/v1${path}`, { headers });
+        expect(res.status).toBe(200);
+        return (await res.json()) as { data: unknown };
+      };
+      const itemKeys = Object.keys(item.shape);
+      expect(itemKeys.at(-1)).toBe('rawData');
+      const defaultKeys = itemKeys.slice(0, -1);
 
-    const listed = (await get(`${spec.path}?limit=5`)).data as Array<Record<string, unknown>>;
-    const fed = (await get(`${spec.path}/changes?limit=5`)).data as Array<Record<string, unknown>>;
-    const one = (await get(`${spec.path}/${id}`)).data as Record<string, unknown>;
-    expect(listed.map((i) => i.id)).toEqual([id]);
-    expect(fed.map((i) => i.id)).toEqual([id]);
-    expect(Object.keys(listed[0]!)).toEqual(defaultKeys);
-    expect(Object.keys(fed[0]!)).toEqual(defaultKeys);
-    expect(Object.keys(one)).toEqual(Object.keys(detail.shape));
-    expect(listed[0]).toEqual(fed[0]);
+      const feed = async (query: Record<string, string | number>) =>
+        (await firstFeedPage(server, key.secret, `${spec.path}/changes`, query, 1)).body.data as Array<
+          Record<string, unknown>
+        >;
+      const listed = (await get(`${spec.path}?limit=5`)).data as Array<Record<string, unknown>>;
+      const fed = await feed({ limit: 5 });
+      const one = (await get(`${spec.path}/${id}`)).data as Record<string, unknown>;
+      expect(listed.map((i) => i.id)).toEqual([id]);
+      expect(fed.map((i) => i.id)).toEqual([id]);
+      expect(Object.keys(listed[0]!)).toEqual(defaultKeys);
+      expect(Object.keys(fed[0]!)).toEqual(defaultKeys);
+      expect(Object.keys(one)).toEqual(Object.keys(detail.shape));
+      expect(listed[0]).toEqual(fed[0]);
 
-    const listedRaw = (await get(`${spec.path}?limit=5&include=rawData`)).data as Array<Record<string, unknown>>;
-    const fedRaw = (await get(`${spec.path}/changes?limit=5&include=rawData`)).data as Array<Record<string, unknown>>;
-    expect(Object.keys(listedRaw[0]!)).toEqual(itemKeys);
-    expect(Object.keys(fedRaw[0]!)).toEqual(itemKeys);
-    expect(listedRaw[0]).toEqual(fedRaw[0]);
-    expect(listedRaw[0]).toEqual({ ...listed[0], rawData: { b: 1, a: 2 } });
-    expect(Object.keys(listedRaw[0]!.rawData as object)).toEqual(['b', 'a']);
-    expect(one.rawData).toEqual(listedRaw[0]!.rawData);
-  });
+      const listedRaw = (await get(`${spec.path}?limit=5&include=rawData`)).data as Array<Record<string, unknown>>;
+      const fedRaw = await feed({ limit: 5, include: 'rawData' });
+      expect(Object.keys(listedRaw[0]!)).toEqual(itemKeys);
+      expect(Object.keys(fedRaw[0]!)).toEqual(itemKeys);
+      expect(listedRaw[0]).toEqual(fedRaw[0]);
+      expect(listedRaw[0]).toEqual({ ...listed[0], rawData: { b: 1, a: 2 } });
+      expect(Object.keys(listedRaw[0]!.rawData as object)).toEqual(['b', 'a']);
+      expect(one.rawData).toEqual(listedRaw[0]!.rawData);
+    },
+  );
 });
 
 describe('include=rawData', () => {
@@ -598,12 +605,16 @@ describe('include=rawData', () => {
     async (resource) => {
       const key = await createTenantWithKey(database);
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push(await resource.insertAt(database.db, key.tenantId, at(i * 1000), `{"n":${i}}`));
+      for (let i = 0; i < 5; i++)
+        ids.push(await resource.insertAt(database.db, key.tenantId, at(i * 1000), `{"n":${i}}`));
       for (const path of [resource.path, `${resource.path}/changes`]) {
         const order = path.endsWith('/changes') ? {} : { order: 'asc' };
         const seen: Array<Record<string, unknown>> = [];
         let cursor: string | undefined;
-        for (let page = 0; page < 5; page++) {
+        // A caught-up feed may still be waiting for committed rows (see firstFeedPage): poll again.
+        const deadline = Date.now() + 120_000;
+        for (let page = 0; seen.length < ids.length; page++) {
+          expect(Date.now(), `${path}: saw ${seen.length} of ${ids.length}`).toBeLessThan(deadline);
           // Alternate: with rawData, without, with…
           const include = page % 2 === 0 ? 'rawData' : undefined;
           const res = await getJson(server, key.secret, path, { ...order, limit: 2, cursor, include });
@@ -614,36 +625,42 @@ describe('include=rawData', () => {
             else expect(item).not.toHaveProperty('rawData');
           }
           seen.push(...res.body.data);
-          if (!res.body.pagination.hasMore) break;
-          cursor = res.body.pagination.nextCursor;
+          cursor = res.body.pagination.nextCursor ?? cursor;
+          if (!res.body.pagination.hasMore && seen.length < ids.length) await new Promise((r) => setTimeout(r, 50));
         }
         expect(seen.map((item) => item.id)).toEqual(ids);
       }
     },
   );
 
-  it.each(RESOURCES)('$name: an unknown include value is a 400 naming the parameter, on list and changes', async (resource) => {
-    const key = await createTenantWithKey(database);
-    for (const path of [resource.path, `${resource.path}/changes`]) {
-      const res = await getJson(server, key.secret, path, { include: 'rawData,everything' });
-      expect(res.status).toBe(400);
-      expectMatchesOpenApi(path, 400, res.body);
-      expect(res.body.error.code).toBe('VALIDATION_ERROR');
-      expect(res.body.error.details).toEqual([
-        { parameter: 'include', message: expect.stringMatching(/unknown value "everything"; allowed: rawData/) },
-      ]);
-    }
-  });
+  it.each(RESOURCES)(
+    '$name: an unknown include value is a 400 naming the parameter, on list and changes',
+    async (resource) => {
+      const key = await createTenantWithKey(database);
+      for (const path of [resource.path, `${resource.path}/changes`]) {
+        const res = await getJson(server, key.secret, path, { include: 'rawData,everything' });
+        expect(res.status).toBe(400);
+        expectMatchesOpenApi(path, 400, res.body);
+        expect(res.body.error.code).toBe('VALIDATION_ERROR');
+        expect(res.body.error.details).toEqual([
+          { parameter: 'include', message: expect.stringMatching(/unknown value "everything"; allowed: rawData/) },
+        ]);
+      }
+    },
+  );
 
-  it.each(RESOURCES)('$name: rows stored without a raw record answer rawData null (logs, monitoring alerts)', async (resource) => {
-    const key = await createTenantWithKey(database);
-    const id = await resource.insertAt(database.db, key.tenantId, at(0));
-    const detail = await getJson(server, key.secret, `${resource.path}/${id}`);
-    const listed = await getJson(server, key.secret, resource.path, { include: 'rawData' });
-    expectMatchesOpenApi(`${resource.path}/{id}`, 200, detail.body);
-    expectMatchesOpenApi(resource.path, 200, listed.body);
-    const expected = resource.path === '/security-alerts' ? expect.any(Object) : null;
-    expect(detail.body.data.rawData).toEqual(expected);
-    expect(listed.body.data[0].rawData).toEqual(expected);
-  });
+  it.each(RESOURCES)(
+    '$name: rows stored without a raw record answer rawData null (logs, monitoring alerts)',
+    async (resource) => {
+      const key = await createTenantWithKey(database);
+      const id = await resource.insertAt(database.db, key.tenantId, at(0));
+      const detail = await getJson(server, key.secret, `${resource.path}/${id}`);
+      const listed = await getJson(server, key.secret, resource.path, { include: 'rawData' });
+      expectMatchesOpenApi(`${resource.path}/{id}`, 200, detail.body);
+      expectMatchesOpenApi(resource.path, 200, listed.body);
+      const expected = resource.path === '/security-alerts' ? expect.any(Object) : null;
+      expect(detail.body.data.rawData).toEqual(expected);
+      expect(listed.body.data[0].rawData).toEqual(expected);
+    },
+  );
 });

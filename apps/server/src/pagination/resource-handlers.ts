@@ -91,7 +91,9 @@ export function resourceHandlers<Filters, Item extends { id: string }, Detail>(
     changes: async ({
       req,
       query,
-    }: Caller & { query: Filters & Inclusion & { from?: Date | undefined; limit: number; cursor?: string | undefined } }) => {
+    }: Caller & {
+      query: Filters & Inclusion & { from?: Date | undefined; limit: number; cursor?: string | undefined };
+    }) => {
       const { tenantId } = requireAuth(req);
       const filters = spec.filtersOf(query);
       const include = itemIncludeOf(query.include);
