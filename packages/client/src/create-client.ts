@@ -1,7 +1,9 @@
 import {
   contract,
   type LogEvent,
+  type LogEventDetail,
   type MonitoringAlert,
+  type MonitoringAlertDetail,
   type Ping,
   type SecurityAlert,
   type SecurityAlertDetail,
@@ -113,10 +115,10 @@ export interface ResourceClient<TItem, TDetail, TListParams, TChangesParams, TFi
   syncBatches(options: ResourceSyncBatchesOptions<TFilters>): AsyncGenerator<SyncBatch<TItem>, void, undefined>;
 }
 
-export type LogsClient = ResourceClient<LogEvent, LogEvent, ListLogsParams, LogChangesParams, LogFilters>;
+export type LogsClient = ResourceClient<LogEvent, LogEventDetail, ListLogsParams, LogChangesParams, LogFilters>;
 export type MonitoringAlertsClient = ResourceClient<
   MonitoringAlert,
-  MonitoringAlert,
+  MonitoringAlertDetail,
   ListMonitoringAlertsParams,
   MonitoringAlertChangesParams,
   MonitoringAlertFilters
@@ -135,9 +137,9 @@ export interface OneSecurityClient {
   readonly baseUrl: string;
   /** `GET /ping`: the tenant, key and scopes the API key maps to. Validates setup. */
   ping(options?: RequestOptions): Promise<Ping>;
-  /** Audit logs (`logs:read`). */
+  /** Audit logs (`logs:read`); `get` adds `rawData`, the raw provider record (`null` if none was kept). */
   readonly logs: LogsClient;
-  /** Monitoring alerts (`monitoring-alerts:read`). */
+  /** Monitoring alerts (`monitoring-alerts:read`); `get` adds `rawData` (`null` if none was kept). */
   readonly monitoringAlerts: MonitoringAlertsClient;
   /** Security alerts (`security-alerts:read`); `get` adds `rawData` and `recommendedActions`. */
   readonly securityAlerts: SecurityAlertsClient;
@@ -187,14 +189,14 @@ export function createClient(options: ClientOptions): OneSecurityClient {
   return {
     baseUrl,
     ping,
-    logs: resourceClient<LogEvent, LogEvent, ListLogsParams, LogChangesParams, LogFilters>('logs', {
+    logs: resourceClient<LogEvent, LogEventDetail, ListLogsParams, LogChangesParams, LogFilters>('logs', {
       list: raw.logs.listLogs,
       changes: raw.logs.listLogChanges,
       get: raw.logs.getLog,
     }),
     monitoringAlerts: resourceClient<
       MonitoringAlert,
-      MonitoringAlert,
+      MonitoringAlertDetail,
       ListMonitoringAlertsParams,
       MonitoringAlertChangesParams,
       MonitoringAlertFilters
