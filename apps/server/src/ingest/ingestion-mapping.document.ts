@@ -296,6 +296,27 @@ ${table(
 `;
 }
 
+function nativeSection(): string {
+  return `## Native records (\`--format native\`): raw records and MITRE techniques
+
+Native records are the API's own item shapes (source: \`src/ingest/native.normalisers.ts\`).
+Besides the item's fields they may carry:
+
+${table(
+  ['Field', 'Resources', 'Stored as', 'When absent'],
+  [
+    [
+      '`rawData` (a JSON object)',
+      'all three',
+      "the item's `rawData`, as given, in its key order",
+      '`null` (logs, monitoring alerts); `{}` (security alerts)',
+    ],
+    ['`mitreTechniques` (an array of strings)', 'security alerts', '`mitreTechniques`', '`[]`'],
+  ],
+)}
+`;
+}
+
 export function renderIngestionMappingDocument(): string {
   return `<!-- Generated from the normalisers' tables by src/ingest/ingestion-mapping.document.ts.
      Do not edit by hand: change the tables, then run
@@ -307,5 +328,6 @@ How \`pnpm admin ingest --format o365|graph\` turns Microsoft's records into the
 Every table here is printed from the table the code uses, and the unit tests walk each row.
 
 ${o365Section()}
-${graphSection()}`;
+${graphSection()}
+${nativeSection()}`;
 }
