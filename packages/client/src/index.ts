@@ -16,6 +16,7 @@ export {
   DEFAULT_BASE_URL,
   DEFAULT_TIMEOUT_MS,
   type ClientOptions,
+  type IncludedItem,
   type LogsClient,
   type MonitoringAlertsClient,
   type OneSecurityClient,

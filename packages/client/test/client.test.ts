@@ -116,6 +116,13 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
     };
     const plain = await client.logs.list({ limit: 10 });
     for (const item of plain.data) expect(item).not.toHaveProperty('rawData');
+    // Types (checked by tsc): with include, rawData is certain; without, it may be absent.
+    const included = await client.logs.list({ limit: 1, include: 'rawData' });
+    const certain: Record<string, unknown> | null = included.data[0]!.rawData;
+    expect(certain).toEqual(byId.get(included.data[0]!.id)!.rawData ?? null);
+    // @ts-expect-error -- without include, rawData is optional
+    const maybe: Record<string, unknown> | null = plain.data[0]!.rawData;
+    expect(maybe).toBeUndefined();
 
     expectRaw((await client.logs.list({ limit: 10, include: 'rawData' })).data);
     expectRaw((await client.logs.changes({ limit: 10, include: ['rawData'] })).data);
