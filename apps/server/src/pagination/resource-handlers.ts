@@ -1,9 +1,9 @@
+import type { IncludableField } from '@1security/contract';
 import type { AuthContext } from '../auth/auth-context';
 import type { Db } from '../db/database';
 import { errors } from '../http/api-error';
 import { requireAuth } from '../http/route-helpers';
 import { changesPage, type FeedPosition, type FeedRowPosition } from './changes-feed';
-import type { IncludableField } from '@1security/contract';
 import { fingerprintOf, type CursorCodec } from './cursor-codec';
 import { itemIncludeOf, type ItemInclude } from './item-include';
 import { keysetPage, type KeysetPosition, type SortOrder } from './keyset';
