@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestRecords, type Rejection } from '../src/ingest/ingest.service';
 import type { IngestFormat, IngestResourceType } from '../src/ingest/ingest.types';
 import { MAX_RECORD_CHARS } from '../src/ingest/record-reader';
-import { getJson } from './support/http';
+import { firstFeedPage, getJson } from './support/http';
 import { expectMatchesOpenApi } from './support/openapi-validator';
 import { runCliProcess, spawnServer, type ServerProcess } from './support/processes';
 import { ENGINE, createTestDatabase, type TestDatabase } from './support/test-database';
@@ -90,6 +90,7 @@ describe(`ingestion (${ENGINE})`, () => {
       resourceType: 'file',
       workload: 'SharePoint',
       applicationDisplayName: 'Microsoft SharePoint',
+      rawData: null,
     });
     const list = await getJson(server, key.secret, '/logs', { actor: 'jane@contoso.com' });
     const stamped = list.body.data.find((e: { resourceName: string }) => e.resourceName === 'file-2.xlsx');
@@ -569,5 +570,171 @@ describe(`raw provider payloads (${ENGINE})`, () => {
     const text = await res.text();
     expect(text).toContain(`"rawData":${rawText}`);
     expect((await ingest(tenant.tenantId, 'security-alerts', 'native', ndjson([record]))).summary.unchanged).toBe(1);
+  });
+});
+
+/** GET a path under /api/v1 and return the response text, exactly as sent. */
+async function getText(secret: string, pathAndQuery: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${server.baseUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${secret}` } });
+  return { status: res.status, text: await res.text() };
+}
+
+describe(`raw records of every resource (${ENGINE})`, () => {
+  // A record with what the 11 normalised fields leave out, in an unusual key order, with
+  // characters JSON escapes.
+  const o365Extra =
+    '{"Id":"5e0c9a4d-1b2f-4c3d-8e9f-0a1b2c3d4e5f","RecordType":8,"CreationTime":"2026-06-05T09:40:02","Operation":"Update user.","UserId":"admin@contoso.com","UserType":2,"Workload":"AzureActiveDirectory","ResultStatus":"Success","ModifiedProperties":[{"Name":"AccountEnabled","NewValue":"[false]","OldValue":"[true]"}],"ExtendedProperties":[{"Name":"UserAgent","Value":"Mozilla/5.0 \\"quoted\\" ☃"},{"Name":"RequestType","Value":"OrgIdWsTrust2:process"}],"zLast":true,"aFirst":null}';
+
+  it('keeps every O365 record verbatim: GET /logs/{id}, and include=rawData on /logs and /logs/changes', async () => {
+    const tenant = await createTenantWithKey(database);
+    const lines = [
+      ...readFileSync(path.join(FIXTURES, 'o365-audit.ndjson'), 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== ''),
+      o365Extra,
+    ];
+    // The fixture lines are compact JSON, so the stored text must be them, byte for byte.
+    for (const line of lines) expect(JSON.stringify(JSON.parse(line))).toBe(line);
+    const { summary, rejections } = await ingest(tenant.tenantId, 'logs', 'o365', ndjson(lines), 5);
+    expect(rejections).toEqual([]);
+    expect(summary.inserted).toBe(lines.length);
+
+    const list = await getText(tenant.secret, '/logs?limit=1000&include=rawData');
+    const changes = await firstFeedPage(
+      server,
+      tenant.secret,
+      '/logs/changes',
+      { limit: 1000, include: 'rawData' },
+      lines.length,
+    );
+    expect(list.status).toBe(200);
+    expect(changes.status).toBe(200);
+    const items = JSON.parse(list.text).data as Array<{ id: string; action: string; rawData: { Id: string } }>;
+    expectMatchesOpenApi('/logs', 200, JSON.parse(list.text));
+    expectMatchesOpenApi('/logs/changes', 200, JSON.parse(changes.text));
+    expect(items).toHaveLength(lines.length);
+    for (const line of lines) {
+      expect(list.text).toContain(`,"rawData":${line}}`);
+      expect(changes.text).toContain(`,"rawData":${line}}`);
+      const item = items.find((i) => i.rawData.Id === JSON.parse(line).Id)!;
+      const detail = await getText(tenant.secret, `/logs/${item.id}`);
+      expect(detail.status).toBe(200);
+      expect(detail.text).toContain(`,"rawData":${line}}}`);
+      expectMatchesOpenApi('/logs/{id}', 200, JSON.parse(detail.text));
+    }
+    // The default page stays small: no rawData.
+    const plain = await getJson(server, tenant.secret, '/logs', { limit: 1000 });
+    expect(plain.body.data).toHaveLength(lines.length);
+    for (const item of plain.body.data) expect(item).not.toHaveProperty('rawData');
+
+    // Another tenant cannot read it, by id or through a list.
+    const other = await createTenantWithKey(database);
+    const foreign = await getJson(server, other.secret, `/logs/${items[0]!.id}`);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.code).toBe('NOT_FOUND');
+    expect((await getJson(server, other.secret, '/logs', { include: 'rawData' })).body.data).toEqual([]);
+  });
+
+  it('keeps the rawData a native log or monitoring alert carries; none is null', async () => {
+    const tenant = await createTenantWithKey(database);
+    const rawText = '{"zeta":1,"alpha":{"y":2,"x":[3,{"b":1,"a":0}]},"id":"raw-log"}';
+    const withRaw = `${JSON.stringify(nativeLog(1)).slice(0, -1)},"rawData":${rawText}}`;
+    const logs = await ingest(tenant.tenantId, 'logs', 'native', ndjson([withRaw, nativeLog(2)]));
+    expect(logs.rejections).toEqual([]);
+    const listed = await getText(tenant.secret, '/logs?include=rawData&order=asc');
+    expect(listed.text).toContain(`"rawData":${rawText}}`);
+    const [first, second] = JSON.parse(listed.text).data;
+    expect(second.rawData).toBeNull();
+    expect((await getText(tenant.secret, `/logs/${first.id}`)).text).toContain(`"rawData":${rawText}}`);
+
+    const alert = {
+      sourceId: 'mon-raw-1',
+      name: 'External sharing of sensitive file',
+      severity: 'high',
+      status: 'open',
+      resourceType: 'file',
+      createdFrom: { policyId: 'pol-3', policyName: 'External sharing' },
+    };
+    const monitoring = await ingest(
+      tenant.tenantId,
+      'monitoring-alerts',
+      'native',
+      ndjson([`${JSON.stringify(alert).slice(0, -1)},"rawData":${rawText}}`, { ...alert, sourceId: 'mon-raw-2' }]),
+    );
+    expect(monitoring.rejections).toEqual([]);
+    const alerts = await firstFeedPage(server, tenant.secret, '/monitoring-alerts/changes', { include: 'rawData' }, 2);
+    expect(alerts.text).toContain(`"rawData":${rawText}}`);
+    const [one, two] = JSON.parse(alerts.text).data;
+    expect(two.rawData).toBeNull();
+    const detail = await getText(tenant.secret, `/monitoring-alerts/${one.id}`);
+    expect(detail.text).toContain(`"rawData":${rawText}}`);
+    expectMatchesOpenApi('/monitoring-alerts/{id}', 200, JSON.parse(detail.text));
+
+    // rawData is part of a monitoring alert's state: a new one is an update, the same one is not.
+    const again = await ingest(
+      tenant.tenantId,
+      'monitoring-alerts',
+      'native',
+      ndjson([
+        { ...alert, rawData: { other: true } },
+        { ...alert, sourceId: 'mon-raw-2' },
+      ]),
+    );
+    expect(again.summary).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
+
+    const bad = await ingest(tenant.tenantId, 'logs', 'native', ndjson([{ ...nativeLog(3), rawData: [1, 2] }]));
+    expect(bad.rejections).toEqual([{ line: 1, reason: expect.stringContaining('rawData') }]);
+  });
+
+  it('gives security alerts their MITRE techniques: from Graph mitreTechniques, and in native records', async () => {
+    const tenant = await createTenantWithKey(database);
+    const graph = await ingest(
+      tenant.tenantId,
+      'security-alerts',
+      'graph',
+      createReadStream(path.join(FIXTURES, 'graph-alerts.json')) as unknown as Readable,
+    );
+    expect(graph.rejections).toEqual([]);
+    const given = JSON.parse(readFileSync(path.join(FIXTURES, 'graph-alerts.json'), 'utf8')) as Array<{
+      id: string;
+      mitreTechniques: string[];
+    }>;
+    const listed = await getJson(server, tenant.secret, '/security-alerts', { include: 'rawData', limit: 100 });
+    expectMatchesOpenApi('/security-alerts', 200, listed.body);
+    expect(listed.body.data).toHaveLength(given.length);
+    for (const item of listed.body.data) {
+      const source = given.find((g) => g.id === item.rawData.id)!;
+      expect(item.mitreTechniques).toEqual(source.mitreTechniques);
+    }
+    const fed = await firstFeedPage(server, tenant.secret, '/security-alerts/changes', { limit: 100 }, given.length);
+    expect(fed.body.data.map((i: { mitreTechniques: string[] }) => i.mitreTechniques).sort()).toEqual(
+      given.map((g) => g.mitreTechniques).sort(),
+    );
+
+    const native = {
+      sourceId: 'native-mitre',
+      title: 't',
+      severity: 'low',
+      status: 'new',
+      category: 'Execution',
+      serviceSource: 'microsoftDefenderForEndpoint',
+    };
+    const result = await ingest(
+      tenant.tenantId,
+      'security-alerts',
+      'native',
+      ndjson([
+        { ...native, mitreTechniques: ['T1059.001', 'T1027'] },
+        { ...native, sourceId: 'native-no-mitre' },
+        { ...native, sourceId: 'native-bad-mitre', mitreTechniques: 'T1059' },
+      ]),
+    );
+    expect(result.rejections).toEqual([{ line: 3, reason: expect.stringContaining('mitreTechniques') }]);
+    const all = await getJson(server, tenant.secret, '/security-alerts', { limit: 100 });
+    const byTitle = all.body.data.filter((i: { title: string }) => i.title === 't');
+    expect(byTitle.map((i: { mitreTechniques: string[] }) => i.mitreTechniques).sort()).toEqual([
+      [],
+      ['T1059.001', 'T1027'],
+    ]);
   });
 });

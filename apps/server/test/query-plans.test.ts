@@ -90,6 +90,16 @@ describe(`query plans (${ENGINE})`, () => {
       'log_events_list_idx',
     ],
     [
+      'logs, deep page, include=rawData',
+      () => logEventsQuery(database.db, tenant(), {}, { order: 'desc' }, deep(), 51, { rawData: true }),
+      'log_events_list_idx',
+    ],
+    [
+      'logs changes feed, include=rawData',
+      () => logEventChangesQuery(database.db, tenant(), {}, ['0', '0'], '999999999', undefined, 51, { rawData: true }),
+      'log_events_changes_idx',
+    ],
+    [
       'logs, actor',
       () => logEventsQuery(database.db, tenant(), { actor: 'User7@contoso.com' }, { order: 'desc' }, deep(), 51),
       'log_events_actor_idx',
@@ -112,6 +122,16 @@ describe(`query plans (${ENGINE})`, () => {
     [
       'security alerts, deep page',
       () => securityAlertsQuery(database.db, tenant(), { isResolved: false }, { order: 'asc' }, deep(), 51),
+      'security_alerts_list_idx',
+    ],
+    [
+      'monitoring alerts, deep page, include=rawData',
+      () => monitoringAlertsQuery(database.db, tenant(), {}, { order: 'desc' }, deep(), 51, { rawData: true }),
+      'monitoring_alerts_list_idx',
+    ],
+    [
+      'security alerts, deep page, include=rawData',
+      () => securityAlertsQuery(database.db, tenant(), {}, { order: 'asc' }, deep(), 51, { rawData: true }),
       'security_alerts_list_idx',
     ],
     [

@@ -1,5 +1,7 @@
 import {
+  LogEventDetailSchema,
   LogEventSchema,
+  MonitoringAlertDetailSchema,
   MonitoringAlertSchema,
   SecurityAlertDetailSchema,
   SecurityAlertSchema,
@@ -17,7 +19,7 @@ import {
   makeMonitoringAlert,
   makeSecurityAlert,
 } from './support/factories';
-import { getJson } from './support/http';
+import { firstFeedPage, getJson } from './support/http';
 import { expectMatchesOpenApi } from './support/openapi-validator';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import {
@@ -34,8 +36,8 @@ interface ResourceSpec {
   name: string;
   path: string;
   sortField: 'discoveredAt' | 'updatedAt';
-  /** Inserts one row for a tenant at a time; returns its id. */
-  insertAt: (db: Db, tenantId: string, time: Date) => Promise<string>;
+  /** Inserts one row for a tenant at a time (with this raw record, if given); returns its id. */
+  insertAt: (db: Db, tenantId: string, time: Date, rawData?: string) => Promise<string>;
 }
 
 const RESOURCES: ResourceSpec[] = [
@@ -43,22 +45,28 @@ const RESOURCES: ResourceSpec[] = [
     name: 'audit logs',
     path: '/logs',
     sortField: 'discoveredAt',
-    insertAt: async (db, tenantId, time) =>
-      (await insertLogs(db, [makeLogEvent(tenantId, { discovered_at: time, severity: 'high' })]))[0]!.id,
+    insertAt: async (db, tenantId, time, rawData) =>
+      (await insertLogs(db, [makeLogEvent(tenantId, { discovered_at: time, severity: 'high', raw_data: rawData })]))[0]!
+        .id,
   },
   {
     name: 'monitoring alerts',
     path: '/monitoring-alerts',
     sortField: 'updatedAt',
-    insertAt: async (db, tenantId, time) =>
-      (await insertMonitoringAlerts(db, [makeMonitoringAlert(tenantId, { updated_at: time })]))[0]!.id,
+    insertAt: async (db, tenantId, time, rawData) =>
+      (await insertMonitoringAlerts(db, [makeMonitoringAlert(tenantId, { updated_at: time, raw_data: rawData })]))[0]!
+        .id,
   },
   {
     name: 'security alerts',
     path: '/security-alerts',
     sortField: 'updatedAt',
-    insertAt: async (db, tenantId, time) =>
-      (await insertSecurityAlerts(db, [makeSecurityAlert(tenantId, { updated_at: time })]))[0]!.id,
+    insertAt: async (db, tenantId, time, rawData) =>
+      (
+        await insertSecurityAlerts(db, [
+          makeSecurityAlert(tenantId, { updated_at: time, ...(rawData !== undefined ? { raw_data: rawData } : {}) }),
+        ])
+      )[0]!.id,
   },
 ];
 
@@ -183,6 +191,9 @@ describe.each(RESOURCES)('$name: keyset pagination', (resource) => {
       [{ order: 'newest' }, 'order'],
       [{ severity: 'urgent' }, 'severity'],
       [{ severity: '' }, 'severity'],
+      [{ include: 'raw' }, 'include'],
+      [{ include: 'rawData,recommendedActions' }, 'include'],
+      [{ include: '' }, 'include'],
     ];
     for (const [query, parameter] of cases) {
       const res = await getJson(server, key.secret, resource.path, query);
@@ -359,6 +370,8 @@ describe('audit log filters', () => {
         resourceType: 'file',
         workload: 'SharePoint',
         applicationDisplayName: 'Microsoft SharePoint',
+        // Stored without a raw record (as every event stored before raw records were kept).
+        rawData: null,
       },
     });
   });
@@ -538,30 +551,116 @@ describe('a key without a tenant match', () => {
 describe("items carry exactly the contract's fields, in its order", () => {
   // The repositories select items in their API shape (no mapping pass), so nothing else
   // checks that a column was not added, renamed or left in snake_case, or that the feed's
-  // position columns were stripped.
+  // position columns were stripped. `rawData` is the item schema's last, opt-in field.
   const shapes = [
-    { spec: RESOURCES[0]!, item: LogEventSchema, detail: LogEventSchema },
-    { spec: RESOURCES[1]!, item: MonitoringAlertSchema, detail: MonitoringAlertSchema },
+    { spec: RESOURCES[0]!, item: LogEventSchema, detail: LogEventDetailSchema },
+    { spec: RESOURCES[1]!, item: MonitoringAlertSchema, detail: MonitoringAlertDetailSchema },
     { spec: RESOURCES[2]!, item: SecurityAlertSchema, detail: SecurityAlertDetailSchema },
   ];
 
-  it.each(shapes)('$spec.name: list, changes feed and detail', async ({ spec, item, detail }) => {
-    const key = await createTenantWithKey(database);
-    const id = await spec.insertAt(database.db, key.tenantId, at(0));
-    const headers = { authorization: `Bearer ${key.secret}` };
-    const get = async (path: string) => {
-      const res = await fetch(`${server.url}/api/v1${path}`, { headers });
-      expect(res.status).toBe(200);
-      return (await res.json()) as { data: unknown };
-    };
-    const listed = (await get(`${spec.path}?limit=5`)).data as Array<Record<string, unknown>>;
-    const fed = (await get(`${spec.path}/changes?limit=5`)).data as Array<Record<string, unknown>>;
-    const one = (await get(`${spec.path}/${id}`)).data as Record<string, unknown>;
-    expect(listed.map((i) => i.id)).toEqual([id]);
-    expect(fed.map((i) => i.id)).toEqual([id]);
-    expect(Object.keys(listed[0]!)).toEqual(Object.keys(item.shape));
-    expect(Object.keys(fed[0]!)).toEqual(Object.keys(item.shape));
-    expect(Object.keys(one)).toEqual(Object.keys(detail.shape));
-    expect(listed[0]).toEqual(fed[0]);
-  });
+  it.each(shapes)(
+    '$spec.name: list, changes feed and detail, with and without include=rawData',
+    async ({ spec, item, detail }) => {
+      const key = await createTenantWithKey(database);
+      const id = await spec.insertAt(database.db, key.tenantId, at(0), '{"b":1,"a":2}');
+      const headers = { authorization: `Bearer ${key.secret}` };
+      const get = async (path: string) => {
+        const res = await fetch(`${server.url}/api/v1${path}`, { headers });
+        expect(res.status).toBe(200);
+        return (await res.json()) as { data: unknown };
+      };
+      const itemKeys = Object.keys(item.shape);
+      expect(itemKeys.at(-1)).toBe('rawData');
+      const defaultKeys = itemKeys.slice(0, -1);
+
+      const feed = async (query: Record<string, string | number>) =>
+        (await firstFeedPage(server, key.secret, `${spec.path}/changes`, query, 1)).body.data as Array<
+          Record<string, unknown>
+        >;
+      const listed = (await get(`${spec.path}?limit=5`)).data as Array<Record<string, unknown>>;
+      const fed = await feed({ limit: 5 });
+      const one = (await get(`${spec.path}/${id}`)).data as Record<string, unknown>;
+      expect(listed.map((i) => i.id)).toEqual([id]);
+      expect(fed.map((i) => i.id)).toEqual([id]);
+      expect(Object.keys(listed[0]!)).toEqual(defaultKeys);
+      expect(Object.keys(fed[0]!)).toEqual(defaultKeys);
+      expect(Object.keys(one)).toEqual(Object.keys(detail.shape));
+      expect(listed[0]).toEqual(fed[0]);
+
+      const listedRaw = (await get(`${spec.path}?limit=5&include=rawData`)).data as Array<Record<string, unknown>>;
+      const fedRaw = await feed({ limit: 5, include: 'rawData' });
+      expect(Object.keys(listedRaw[0]!)).toEqual(itemKeys);
+      expect(Object.keys(fedRaw[0]!)).toEqual(itemKeys);
+      expect(listedRaw[0]).toEqual(fedRaw[0]);
+      expect(listedRaw[0]).toEqual({ ...listed[0], rawData: { b: 1, a: 2 } });
+      expect(Object.keys(listedRaw[0]!.rawData as object)).toEqual(['b', 'a']);
+      expect(one.rawData).toEqual(listedRaw[0]!.rawData);
+    },
+  );
+});
+
+describe('include=rawData', () => {
+  it.each(RESOURCES)(
+    '$name: list and changes walks may add or drop it between pages (it is not part of the cursor)',
+    async (resource) => {
+      const key = await createTenantWithKey(database);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++)
+        ids.push(await resource.insertAt(database.db, key.tenantId, at(i * 1000), `{"n":${i}}`));
+      for (const path of [resource.path, `${resource.path}/changes`]) {
+        const order = path.endsWith('/changes') ? {} : { order: 'asc' };
+        const seen: Array<Record<string, unknown>> = [];
+        let cursor: string | undefined;
+        // A caught-up feed may still be waiting for committed rows (see firstFeedPage): poll again.
+        const deadline = Date.now() + 120_000;
+        for (let page = 0; seen.length < ids.length; page++) {
+          expect(Date.now(), `${path}: saw ${seen.length} of ${ids.length}`).toBeLessThan(deadline);
+          // Alternate: with rawData, without, with…
+          const include = page % 2 === 0 ? 'rawData' : undefined;
+          const res = await getJson(server, key.secret, path, { ...order, limit: 2, cursor, include });
+          expect(res.status, JSON.stringify(res.body)).toBe(200);
+          expectMatchesOpenApi(path, 200, res.body);
+          for (const item of res.body.data) {
+            if (include) expect(item.rawData).toEqual({ n: ids.indexOf(item.id) });
+            else expect(item).not.toHaveProperty('rawData');
+          }
+          seen.push(...res.body.data);
+          cursor = res.body.pagination.nextCursor ?? cursor;
+          if (!res.body.pagination.hasMore && seen.length < ids.length) await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(seen.map((item) => item.id)).toEqual(ids);
+      }
+    },
+  );
+
+  it.each(RESOURCES)(
+    '$name: an unknown include value is a 400 naming the parameter, on list and changes',
+    async (resource) => {
+      const key = await createTenantWithKey(database);
+      for (const path of [resource.path, `${resource.path}/changes`]) {
+        const res = await getJson(server, key.secret, path, { include: 'rawData,everything' });
+        expect(res.status).toBe(400);
+        expectMatchesOpenApi(path, 400, res.body);
+        expect(res.body.error.code).toBe('VALIDATION_ERROR');
+        expect(res.body.error.details).toEqual([
+          { parameter: 'include', message: expect.stringMatching(/unknown value "everything"; allowed: rawData/) },
+        ]);
+      }
+    },
+  );
+
+  it.each(RESOURCES)(
+    '$name: rows stored without a raw record answer rawData null (logs, monitoring alerts)',
+    async (resource) => {
+      const key = await createTenantWithKey(database);
+      const id = await resource.insertAt(database.db, key.tenantId, at(0));
+      const detail = await getJson(server, key.secret, `${resource.path}/${id}`);
+      const listed = await getJson(server, key.secret, resource.path, { include: 'rawData' });
+      expectMatchesOpenApi(`${resource.path}/{id}`, 200, detail.body);
+      expectMatchesOpenApi(resource.path, 200, listed.body);
+      const expected = resource.path === '/security-alerts' ? expect.any(Object) : null;
+      expect(detail.body.data.rawData).toEqual(expected);
+      expect(listed.body.data[0].rawData).toEqual(expected);
+    },
+  );
 });

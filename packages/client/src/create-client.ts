@@ -1,7 +1,9 @@
 import {
   contract,
   type LogEvent,
+  type LogEventDetail,
   type MonitoringAlert,
+  type MonitoringAlertDetail,
   type Ping,
   type SecurityAlert,
   type SecurityAlertDetail,
@@ -92,18 +94,37 @@ export type ResourceSyncOptions<TFilters, TItem> = Omit<SyncOptions<TFilters, TI
 /** `syncBatches` options of a resource: the checkpoint `key` defaults to the resource and its filters. */
 export type ResourceSyncBatchesOptions<TFilters> = Omit<SyncBatchesOptions<TFilters>, 'key'> & { key?: string };
 
+/**
+ * The item type of a page asked for with `params`: with `include` naming `rawData` (the only
+ * includable field), `rawData` is certain rather than optional.
+ */
+export type IncludedItem<TItem, TParams> = TParams extends { include: infer I }
+  ? I extends undefined | null | readonly []
+    ? TItem
+    : TItem & Required<Pick<TItem, Extract<keyof TItem, 'rawData'>>>
+  : TItem;
+
 /** The calls of one resource. Every method is bound: pass `client.logs.list` around freely. */
 export interface ResourceClient<TItem, TDetail, TListParams, TChangesParams, TFilters> {
-  /** One page of the list. Throws {@link ApiError} on any error status. */
-  list(params?: TListParams, options?: RequestOptions): Promise<Page<TItem>>;
+  /**
+   * One page of the list. Throws {@link ApiError} on any error status. With
+   * `include: 'rawData'` every item carries `rawData`.
+   */
+  list<P extends TListParams>(params?: P, options?: RequestOptions): Promise<Page<IncludedItem<TItem, P>>>;
   /** One item by id. Throws {@link ApiError} (`NOT_FOUND`, 404) if it is not your tenant's. */
   get(id: string, options?: RequestOptions): Promise<TDetail>;
   /** One batch of the changes feed. Prefer {@link ResourceClient.sync}, which keeps the checkpoint for you. */
-  changes(params?: TChangesParams, options?: RequestOptions): Promise<Page<TItem>>;
+  changes<P extends TChangesParams>(params?: P, options?: RequestOptions): Promise<Page<IncludedItem<TItem, P>>>;
   /** Every page of the list with these filters, following `nextCursor`. */
-  pages(params?: Omit<TListParams, 'cursor'>, options?: PaginateOptions): AsyncGenerator<Page<TItem>, void, undefined>;
+  pages<P extends Omit<TListParams, 'cursor'>>(
+    params?: P,
+    options?: PaginateOptions,
+  ): AsyncGenerator<Page<IncludedItem<TItem, P>>, void, undefined>;
   /** Every item of the list with these filters, page after page. */
-  paginate(params?: Omit<TListParams, 'cursor'>, options?: PaginateOptions): AsyncGenerator<TItem, void, undefined>;
+  paginate<P extends Omit<TListParams, 'cursor'>>(
+    params?: P,
+    options?: PaginateOptions,
+  ): AsyncGenerator<IncludedItem<TItem, P>, void, undefined>;
   /**
    * Incremental sync from the changes feed: resumes from the store's checkpoint, hands each
    * batch to `handler`, saves the checkpoint after the handler resolves.
@@ -113,10 +134,10 @@ export interface ResourceClient<TItem, TDetail, TListParams, TChangesParams, TFi
   syncBatches(options: ResourceSyncBatchesOptions<TFilters>): AsyncGenerator<SyncBatch<TItem>, void, undefined>;
 }
 
-export type LogsClient = ResourceClient<LogEvent, LogEvent, ListLogsParams, LogChangesParams, LogFilters>;
+export type LogsClient = ResourceClient<LogEvent, LogEventDetail, ListLogsParams, LogChangesParams, LogFilters>;
 export type MonitoringAlertsClient = ResourceClient<
   MonitoringAlert,
-  MonitoringAlert,
+  MonitoringAlertDetail,
   ListMonitoringAlertsParams,
   MonitoringAlertChangesParams,
   MonitoringAlertFilters
@@ -135,9 +156,9 @@ export interface OneSecurityClient {
   readonly baseUrl: string;
   /** `GET /ping`: the tenant, key and scopes the API key maps to. Validates setup. */
   ping(options?: RequestOptions): Promise<Ping>;
-  /** Audit logs (`logs:read`). */
+  /** Audit logs (`logs:read`); `get` adds `rawData`, the raw provider record (`null` if none was kept). */
   readonly logs: LogsClient;
-  /** Monitoring alerts (`monitoring-alerts:read`). */
+  /** Monitoring alerts (`monitoring-alerts:read`); `get` adds `rawData` (`null` if none was kept). */
   readonly monitoringAlerts: MonitoringAlertsClient;
   /** Security alerts (`security-alerts:read`); `get` adds `rawData` and `recommendedActions`. */
   readonly securityAlerts: SecurityAlertsClient;
@@ -187,14 +208,14 @@ export function createClient(options: ClientOptions): OneSecurityClient {
   return {
     baseUrl,
     ping,
-    logs: resourceClient<LogEvent, LogEvent, ListLogsParams, LogChangesParams, LogFilters>('logs', {
+    logs: resourceClient<LogEvent, LogEventDetail, ListLogsParams, LogChangesParams, LogFilters>('logs', {
       list: raw.logs.listLogs,
       changes: raw.logs.listLogChanges,
       get: raw.logs.getLog,
     }),
     monitoringAlerts: resourceClient<
       MonitoringAlert,
-      MonitoringAlert,
+      MonitoringAlertDetail,
       ListMonitoringAlertsParams,
       MonitoringAlertChangesParams,
       MonitoringAlertFilters
@@ -264,12 +285,14 @@ function resourceClient<TItem, TDetail, TListParams extends object, TChangesPara
     const text = query.toString();
     return text ? `${resource}?${text}` : resource;
   };
+  // The run-time calls are the same with or without `include`; only the item type narrows.
+  type Client = ResourceClient<TItem, TDetail, TListParams, TChangesParams, TFilters>;
   return {
-    list,
+    list: list as Client['list'],
     get,
-    changes,
-    pages: (params, options) => pages(list, params as TListParams, options),
-    paginate: (params, options) => paginate(list, params as TListParams, options),
+    changes: changes as Client['changes'],
+    pages: ((params?: TListParams, options?: PaginateOptions) => pages(list, params, options)) as Client['pages'],
+    paginate: ((params?: TListParams, options?: PaginateOptions) => paginate(list, params, options)) as Client['paginate'],
     sync: (options) => sync(changes as ChangesFetcher, { ...options, key: options.key ?? defaultKey(options.filters) } as never),
     syncBatches: (options) =>
       syncBatches(changes as ChangesFetcher, { ...options, key: options.key ?? defaultKey(options.filters) } as never) as AsyncGenerator<

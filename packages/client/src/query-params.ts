@@ -1,5 +1,6 @@
 import type {
   ActorType,
+  IncludableField,
   MONITORING_ALERT_STATUSES,
   SECURITY_ALERT_CLASSIFICATIONS,
   SECURITY_ALERT_STATUSES,
@@ -23,6 +24,13 @@ export type SecurityAlertStatus = (typeof SECURITY_ALERT_STATUSES)[number];
 export type SecurityAlertClassification = (typeof SECURITY_ALERT_CLASSIFICATIONS)[number];
 export type ServiceSource = (typeof SERVICE_SOURCES)[number];
 
+/**
+ * Opt-in item fields: `'rawData'` adds each item's raw provider record (as the detail
+ * endpoint shows it) to a list page or changes batch. Left out by default so that pages stay
+ * small. Not part of the cursor: it may change between pages.
+ */
+export type IncludeParam = ListFilter<IncludableField>;
+
 /** Paging parameters of every list endpoint. */
 export interface ListPageParams {
   /** Sort direction on the list's time column: `desc` (newest first, the default) or `asc`. */
@@ -31,6 +39,8 @@ export interface ListPageParams {
   limit?: number;
   /** `pagination.nextCursor` of the previous page. Send the same filters with it. */
   cursor?: string;
+  /** `'rawData'`: every item carries its raw provider record. */
+  include?: IncludeParam;
 }
 
 /** Parameters of every changes feed besides the resource's filters. */
@@ -44,6 +54,8 @@ export interface ChangesPageParams {
   limit?: number;
   /** `pagination.nextCursor` of the previous call; omit on the first call. */
   cursor?: string;
+  /** `'rawData'`: every item carries its raw provider record. */
+  include?: IncludeParam;
 }
 
 /** Filters of `GET /logs` and `GET /logs/changes`. */

@@ -1,17 +1,17 @@
 import type { CheckpointStore } from './checkpoint-store';
 import type { Page } from './pagination';
-import type { TimeParam } from './query-params';
+import type { IncludeParam, TimeParam } from './query-params';
 import { sleep, type RequestOptions } from './retrying-fetcher';
 
 /** A changes-feed fetcher: `client.logs.changes`, `client.monitoringAlerts.changes`, `client.securityAlerts.changes`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the filter type is inferred per endpoint
 export type ChangesFetcher<TFilters = any, TItem = unknown> = (
-  params: TFilters & { cursor?: string; from?: TimeParam; limit?: number },
+  params: TFilters & { cursor?: string; from?: TimeParam; limit?: number; include?: IncludeParam },
   options?: RequestOptions,
 ) => Promise<Page<TItem>>;
 
 type FiltersOf<F> = F extends (params: infer P, options?: RequestOptions) => Promise<Page<unknown>>
-  ? Omit<P, 'cursor' | 'from' | 'limit'>
+  ? Omit<P, 'cursor' | 'from' | 'limit' | 'include'>
   : never;
 type ItemOf<F> = F extends (params: never, options?: RequestOptions) => Promise<Page<infer T>> ? T : never;
 
@@ -45,6 +45,11 @@ export interface SyncBatchesOptions<TFilters> extends Omit<RequestOptions, 'sign
   from?: TimeParam;
   /** Batch size, 1-1000 (default 500). */
   limit?: number;
+  /**
+   * `'rawData'`: every item carries its raw provider record. Not part of the cursor, so it
+   * may be turned on or off for an existing checkpoint.
+   */
+  include?: IncludeParam;
   /**
    * After catching up, keep polling every `pollIntervalMs` until `signal` aborts. Default
    * false: stop once caught up.
@@ -96,11 +101,11 @@ export async function* syncBatches<F extends ChangesFetcher>(
   fetchChanges: F,
   options: SyncBatchesOptions<FiltersOf<F>>,
 ): AsyncGenerator<SyncBatch<ItemOf<F>>, void, undefined> {
-  const { store, key, filters, from, limit = DEFAULT_SYNC_LIMIT, follow = false, pollIntervalMs = DEFAULT_POLL_INTERVAL_MS, signal, ...requestOptions } = options;
+  const { store, key, filters, from, limit = DEFAULT_SYNC_LIMIT, include, follow = false, pollIntervalMs = DEFAULT_POLL_INTERVAL_MS, signal, ...requestOptions } = options;
   let cursor = await store.load(key);
   for (;;) {
     signal?.throwIfAborted();
-    const query = cursor === undefined ? { ...filters, from, limit } : { ...filters, cursor, limit };
+    const query = cursor === undefined ? { ...filters, from, limit, include } : { ...filters, cursor, limit, include };
     const page = (await fetchChanges(query as Parameters<F>[0], { ...requestOptions, signal })) as Page<ItemOf<F>>;
     const { nextCursor, hasMore } = page.pagination;
     if (!nextCursor) throw new Error('The changes feed answered without a nextCursor; refusing to lose the checkpoint.');

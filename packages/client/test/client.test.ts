@@ -97,6 +97,59 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
     expect(detail.recommendedActions).toBe(securityAlerts[1]!.recommendedActions);
   });
 
+  it("gets each log and monitoring alert with its rawData (null when it came without); security alerts carry mitreTechniques", async () => {
+    expect((await client.logs.get(logs[4]!.id)).rawData).toEqual(logs[4]!.rawData);
+    expect((await client.logs.get(logs[5]!.id)).rawData).toBeNull();
+    expect((await client.monitoringAlerts.get(monitoringAlerts[2]!.id)).rawData).toEqual(monitoringAlerts[2]!.rawData);
+    expect((await client.monitoringAlerts.get(monitoringAlerts[3]!.id)).rawData).toBeNull();
+    const alerts = await client.securityAlerts.list({ limit: 1000 });
+    for (const alert of alerts.data) {
+      expect(alert.mitreTechniques).toEqual(securityAlerts.find((a) => a.id === alert.id)!.mitreTechniques);
+    }
+  });
+
+  it("include: 'rawData' adds rawData to list pages, changes batches and sync items, and only then", async () => {
+    const byId = new Map<string, { rawData?: unknown }>([...logs, ...monitoringAlerts, ...securityAlerts].map((r) => [r.id, r]));
+    const expectRaw = (items: Array<{ id: string; rawData?: unknown }>) => {
+      expect(items.length).toBeGreaterThan(0);
+      for (const item of items) expect(item.rawData).toEqual(byId.get(item.id)!.rawData ?? null);
+    };
+    const plain = await client.logs.list({ limit: 10 });
+    for (const item of plain.data) expect(item).not.toHaveProperty('rawData');
+    // Types (checked by tsc): with include, rawData is certain; without, it may be absent.
+    const included = await client.logs.list({ limit: 1, include: 'rawData' });
+    const certain: Record<string, unknown> | null = included.data[0]!.rawData;
+    expect(certain).toEqual(byId.get(included.data[0]!.id)!.rawData ?? null);
+    // @ts-expect-error -- without include, rawData is optional
+    const maybe: Record<string, unknown> | null = plain.data[0]!.rawData;
+    expect(maybe).toBeUndefined();
+
+    expectRaw((await client.logs.list({ limit: 10, include: 'rawData' })).data);
+    expectRaw((await client.logs.changes({ limit: 10, include: ['rawData'] })).data);
+    expectRaw((await client.monitoringAlerts.list({ include: 'rawData' })).data);
+    expectRaw((await client.monitoringAlerts.changes({ include: 'rawData' })).data);
+    expectRaw((await client.securityAlerts.list({ include: 'rawData' })).data);
+    expectRaw((await client.securityAlerts.changes({ include: 'rawData' })).data);
+
+    // Not part of the cursor: the next page may drop it, and the one after take it again.
+    const first = await client.logs.list({ severity: 'high', limit: 5, include: 'rawData' });
+    const second = await client.logs.list({ severity: 'high', limit: 5, cursor: first.pagination.nextCursor! });
+    for (const item of second.data) expect(item).not.toHaveProperty('rawData');
+    expectRaw((await client.logs.list({ severity: 'high', limit: 5, cursor: second.pagination.nextCursor!, include: 'rawData' })).data);
+
+    // sync: with include, items carry rawData; the checkpoint key does not depend on it.
+    const store = new MemoryCheckpointStore();
+    const synced: Array<{ id: string; rawData?: unknown }> = [];
+    await client.monitoringAlerts.sync({ store, include: 'rawData', limit: 7, handler: async ({ items }) => void synced.push(...items) });
+    expect(synced.map((a) => a.id).sort()).toEqual(monitoringAlerts.map((a) => a.id).sort());
+    expectRaw(synced);
+    expect(await store.load('monitoring-alerts')).toEqual(expect.any(String));
+
+    const unknown = (await client.logs.list({ include: 'everything' as 'rawData' }).catch((e: unknown) => e)) as ApiError;
+    expect(unknown).toMatchObject({ status: 400, code: 'VALIDATION_ERROR' });
+    expect(unknown.details).toEqual([{ parameter: 'include', message: expect.stringContaining('allowed: rawData') }]);
+  });
+
   it('throws typed ApiErrors: NOT_FOUND, VALIDATION_ERROR with details, INVALID_CURSOR, UNAUTHENTICATED, FORBIDDEN', async () => {
     const notFound = await client.logs.get('01J00000000000000000000000').catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(ApiError);

@@ -124,6 +124,11 @@ describe.skipIf(!hasPostgres)('the served OpenAPI document, through openapi-type
 
     const one = await api.GET('/logs/{id}', { params: { path: { id: logs[0]!.id } } });
     expect(one.data?.data.action).toBe(logs[0]!.action);
+    expect(one.data?.data.rawData).toEqual(logs[0]!.rawData);
+    const withRaw = await api.GET('/logs', { params: { query: { include: ['rawData'], order: 'asc', limit: 3 } } });
+    expect(withRaw.data?.data.map((l) => l.rawData)).toEqual(logs.slice(0, 3).map((l) => l.rawData ?? null));
+    const changesWithRaw = await api.GET('/logs/changes', { params: { query: { include: ['rawData'], limit: 3 } } });
+    expect(changesWithRaw.data?.data.every((l) => l.rawData !== undefined)).toBe(true);
     const missing = await api.GET('/logs/{id}', { params: { path: { id: '01J00000000000000000000000' } } });
     expect(missing.error?.error.code).toBe('NOT_FOUND');
   });
@@ -145,6 +150,9 @@ describe.skipIf(!hasPostgres)('the served OpenAPI document, through openapi-type
 
     const one = await api.GET('/monitoring-alerts/{id}', { params: { path: { id: monitoringAlerts[1]!.id } } });
     expect(one.data?.data.createdFrom.policyId).toBe('pol-3');
+    expect(one.data?.data.rawData).toBeNull();
+    const withRaw = await api.GET('/monitoring-alerts/changes', { params: { query: { include: ['rawData'] } } });
+    expect(withRaw.data?.data.find((a) => a.id === monitoringAlerts[0]!.id)?.rawData).toEqual(monitoringAlerts[0]!.rawData);
     const missing = await api.GET('/monitoring-alerts/{id}', { params: { path: { id: '01J00000000000000000000000' } } });
     expect(missing.response.status).toBe(404);
   });
@@ -178,6 +186,11 @@ describe.skipIf(!hasPostgres)('the served OpenAPI document, through openapi-type
 
     const detail = await api.GET('/security-alerts/{id}', { params: { path: { id: securityAlerts[2]!.id } } });
     expect(detail.data?.data.rawData).toEqual(securityAlerts[2]!.rawData);
+    expect(detail.data?.data.mitreTechniques).toEqual(securityAlerts[2]!.mitreTechniques);
+    const withRaw = await api.GET('/security-alerts', { params: { query: { include: ['rawData'], limit: 100 } } });
+    for (const alert of withRaw.data?.data ?? []) {
+      expect(alert.rawData).toEqual(securityAlerts.find((a) => a.id === alert.id)!.rawData);
+    }
     const missing = await api.GET('/security-alerts/{id}', { params: { path: { id: '01J00000000000000000000000' } } });
     expect(missing.error?.error.code).toBe('NOT_FOUND');
   });

@@ -262,6 +262,23 @@ export function stringListQuery(description: string, example: string[]) {
   });
 }
 
+/** Fields `include` can add to every item of a list or changes page; none are sent by default. */
+export const INCLUDABLE_FIELDS = ['rawData'] as const;
+export type IncludableField = (typeof INCLUDABLE_FIELDS)[number];
+
+/**
+ * `include=rawData`: adds each item's raw provider record to a list or changes page. Opt-in so
+ * that default pages stay small. It does not change which items a page holds, so it is not
+ * part of the cursor: a caller may add or drop it between pages.
+ */
+export function includeQuery() {
+  return extendApi(enumListQuery(INCLUDABLE_FIELDS, ''), {
+    description:
+      'Extra fields to add to every item, left out by default so that pages stay small. `rawData`: the provider record exactly as ingested (as on the detail endpoint). Not part of the cursor: it may change between pages.',
+    example: ['rawData'],
+  });
+}
+
 const ChangesCursorQuerySchema = extendApi(z.string().optional(), {
   description: 'The `nextCursor` of the previous call; omit on the first call. Send the same filters with it.',
 });
@@ -279,6 +296,7 @@ export function listQuerySchema<F extends z.ZodRawShape>(filters: F, items: stri
       order: OrderQuerySchema,
       limit: LimitQuerySchema,
       cursor: CursorQuerySchema,
+      include: includeQuery(),
     })
     .strict();
 }
@@ -293,6 +311,7 @@ export function changesQuerySchema<F extends z.ZodRawShape>(filters: F, items: s
       ),
       limit: LimitQuerySchema,
       cursor: ChangesCursorQuerySchema,
+      include: includeQuery(),
     })
     .strict();
 }

@@ -20,7 +20,7 @@ export const logsContract = c.router({
     responses: { 200: LogListResponseSchema },
     summary: 'List audit events',
     description:
-      'Normalized Microsoft 365 audit and activity events, newest first by `discoveredAt` (ties broken by id). Page with `cursor`. For incremental polling prefer `GET /logs/changes`, which cannot miss or repeat events.',
+      'Normalized Microsoft 365 audit and activity events, newest first by `discoveredAt` (ties broken by id). Page with `cursor`. For incremental polling prefer `GET /logs/changes`, which cannot miss or repeat events. `include=rawData` adds the raw provider record of each event.',
     metadata: { scope },
   },
   // Declared before /logs/{id} so that "changes" is never taken for an id.
@@ -31,7 +31,7 @@ export const logsContract = c.router({
     responses: { 200: LogChangesResponseSchema },
     summary: 'Follow new audit events (changes feed)',
     description:
-      'Every audit event in commit order, exactly once, for incremental sync. Omit `cursor` on the first call (optionally set `from`); then always send the returned `nextCursor`, which is never null. When `hasMore` is false you have caught up: store `nextCursor` and call again on your next poll.',
+      'Every audit event in commit order, exactly once, for incremental sync. Omit `cursor` on the first call (optionally set `from`); then always send the returned `nextCursor`, which is never null. When `hasMore` is false you have caught up: store `nextCursor` and call again on your next poll. `include=rawData` adds the raw provider record of each event.',
     metadata: { scope },
   },
   getLog: {
@@ -39,8 +39,9 @@ export const logsContract = c.router({
     path: '/logs/:id',
     pathParams: z.object({ id: IdPathSchema }),
     responses: { 200: LogResponseSchema, 404: ErrorEnvelopeSchema },
-    summary: 'Get one audit event',
-    description: "One audit event by id. 404 if the id is not one of your tenant's events.",
+    summary: 'Get one audit event, with its raw record',
+    description:
+      "One audit event by id, with the provider record it was normalised from (`rawData`: for Microsoft 365 events the full Office 365 audit record). 404 if the id is not one of your tenant's events.",
     metadata: { scope },
   },
 });

@@ -44,47 +44,68 @@ export const MonitoringPolicyRefSchema = extendApi(
   { title: 'MonitoringPolicyRef' },
 );
 
-/** An alert raised by one of the tenant's monitoring policies. */
+const monitoringAlertRawDataSchema = extendApi(z.record(z.unknown()).nullable(), {
+  description:
+    'The record exactly as ingested: the `rawData` object the monitoring engine sent with the alert. Null when it sent none, and for alerts stored before raw records were kept.',
+});
+
+const monitoringAlertShape = {
+  id: z.string().describe('Unique id of the alert (a ULID).'),
+  name: z.string().describe('What the alert is about.'),
+  severity: SeveritySchema,
+  status: MonitoringAlertStatusSchema,
+  isResolved: z.boolean().describe('True exactly when status is `resolved`.'),
+  resourceType: z.string().describe('Kind of resource the alert concerns: user, site, mailbox, application…'),
+  resources: z.array(MonitoringAlertResourceSchema).describe('The resources the alert concerns.'),
+  assignedUser: AssignedUserSchema.nullable(),
+  description: z.string().describe('Details of what was detected.'),
+  createdFrom: MonitoringPolicyRefSchema,
+  lastScan: timestampField('When the policy last evaluated this alert.').nullable(),
+  resolvedAt: timestampField('When the alert was resolved; null unless resolved.').nullable(),
+  snoozedAt: timestampField('When the alert was last snoozed; null if never.').nullable(),
+  createdAt: timestampField('When the alert was raised.'),
+  updatedAt: timestampField('When the alert last changed. Lists sort and window on this.'),
+};
+
+const monitoringAlertExample = {
+  id: '01J2Z3K4M5N6P7Q8R9S0T1V2W3',
+  name: 'External sharing of sensitive file',
+  severity: 'high',
+  status: 'open',
+  isResolved: false,
+  resourceType: 'site',
+  resources: [{ id: 'site-42', name: 'Finance', type: 'site' }],
+  assignedUser: { id: 'u-7', displayName: 'Sam Analyst', email: 'sam@contoso.com' },
+  description: 'A file labelled Confidential was shared with an external domain.',
+  createdFrom: { policyId: 'pol-3', policyName: 'External sharing of labelled content' },
+  lastScan: '2026-06-05T09:00:00.000Z',
+  resolvedAt: null,
+  snoozedAt: null,
+  createdAt: '2026-06-05T08:58:12.000Z',
+  updatedAt: '2026-06-05T09:00:00.000Z',
+};
+
+/** An alert raised by one of the tenant's monitoring policies; `rawData` only when the page was asked for it. */
 export const MonitoringAlertSchema = extendApi(
   z.object({
-    id: z.string().describe('Unique id of the alert (a ULID).'),
-    name: z.string().describe('What the alert is about.'),
-    severity: SeveritySchema,
-    status: MonitoringAlertStatusSchema,
-    isResolved: z.boolean().describe('True exactly when status is `resolved`.'),
-    resourceType: z.string().describe('Kind of resource the alert concerns: user, site, mailbox, application…'),
-    resources: z.array(MonitoringAlertResourceSchema).describe('The resources the alert concerns.'),
-    assignedUser: AssignedUserSchema.nullable(),
-    description: z.string().describe('Details of what was detected.'),
-    createdFrom: MonitoringPolicyRefSchema,
-    lastScan: timestampField('When the policy last evaluated this alert.').nullable(),
-    resolvedAt: timestampField('When the alert was resolved; null unless resolved.').nullable(),
-    snoozedAt: timestampField('When the alert was last snoozed; null if never.').nullable(),
-    createdAt: timestampField('When the alert was raised.'),
-    updatedAt: timestampField('When the alert last changed. Lists sort and window on this.'),
+    ...monitoringAlertShape,
+    rawData: extendApi(monitoringAlertRawDataSchema.optional(), {
+      description: 'Only with `include=rawData`: the record exactly as ingested (see the detail endpoint).',
+    }),
   }),
-  {
-    title: 'MonitoringAlert',
-    example: {
-      id: '01J2Z3K4M5N6P7Q8R9S0T1V2W3',
-      name: 'External sharing of sensitive file',
-      severity: 'high',
-      status: 'open',
-      isResolved: false,
-      resourceType: 'site',
-      resources: [{ id: 'site-42', name: 'Finance', type: 'site' }],
-      assignedUser: { id: 'u-7', displayName: 'Sam Analyst', email: 'sam@contoso.com' },
-      description: 'A file labelled Confidential was shared with an external domain.',
-      createdFrom: { policyId: 'pol-3', policyName: 'External sharing of labelled content' },
-      lastScan: '2026-06-05T09:00:00.000Z',
-      resolvedAt: null,
-      snoozedAt: null,
-      createdAt: '2026-06-05T08:58:12.000Z',
-      updatedAt: '2026-06-05T09:00:00.000Z',
-    },
-  },
+  { title: 'MonitoringAlert', example: monitoringAlertExample },
 );
 export type MonitoringAlert = z.infer<typeof MonitoringAlertSchema>;
+
+/** The alert plus the record it was ingested from. */
+export const MonitoringAlertDetailSchema = extendApi(
+  z.object({ ...monitoringAlertShape, rawData: monitoringAlertRawDataSchema }),
+  {
+    title: 'MonitoringAlertDetail',
+    example: { ...monitoringAlertExample, rawData: { ruleId: 'pol-3', matchedLabel: 'Confidential' } },
+  },
+);
+export type MonitoringAlertDetail = z.infer<typeof MonitoringAlertDetailSchema>;
 
 export const MonitoringAlertFiltersShape = {
   severity: enumListQuery(SEVERITIES, 'Only alerts of these severities.'),
@@ -110,7 +131,7 @@ export const MonitoringAlertChangesResponseSchema = listEnvelope(
   'Alerts created or changed since the cursor, in commit order, each in its latest state. Store `nextCursor` (never null).',
 );
 export const MonitoringAlertResponseSchema = itemEnvelope(
-  MonitoringAlertSchema,
+  MonitoringAlertDetailSchema,
   'MonitoringAlertResponse',
-  'One monitoring alert.',
+  'One monitoring alert with the record it was ingested from.',
 );

@@ -20,7 +20,7 @@ export const securityAlertsContract = c.router({
     responses: { 200: SecurityAlertListResponseSchema },
     summary: 'List security alerts',
     description:
-      'Microsoft Defender and Sentinel alerts, most recently updated first (ties broken by id). Page with `cursor`. For incremental polling prefer `GET /security-alerts/changes`.',
+      'Microsoft Defender and Sentinel alerts, most recently updated first (ties broken by id). Page with `cursor`. For incremental polling prefer `GET /security-alerts/changes`. `include=rawData` adds the raw provider payload of each alert, saving a detail call per alert.',
     metadata: { scope },
   },
   listSecurityAlertChanges: {
@@ -30,7 +30,7 @@ export const securityAlertsContract = c.router({
     responses: { 200: SecurityAlertChangesResponseSchema },
     summary: 'Follow new and changed security alerts (changes feed)',
     description:
-      'Every security alert in commit order; an alert appears again, in its latest state, each time it changes (status, classification…). Omit `cursor` on the first call; then always send the returned `nextCursor`, which is never null.',
+      'Every security alert in commit order; an alert appears again, in its latest state, each time it changes (status, classification…). Omit `cursor` on the first call; then always send the returned `nextCursor`, which is never null. `include=rawData` adds the raw provider payload of each alert.',
     metadata: { scope },
   },
   getSecurityAlert: {

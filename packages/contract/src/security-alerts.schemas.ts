@@ -71,6 +71,11 @@ const securityAlertShape = {
   category: z
     .string()
     .describe('The attack stage (MITRE ATT&CK tactic), e.g. InitialAccess, CredentialAccess, Exfiltration.'),
+  mitreTechniques: extendApi(z.array(z.string()), {
+    description:
+      'The MITRE ATT&CK techniques the provider mapped the alert to (Graph alerts_v2 `mitreTechniques`), e.g. T1566.002; empty when none.',
+    example: ['T1114.003', 'T1020'],
+  }),
   threatDisplayName: z.string().nullable().describe('The threat the alert names, when there is one.'),
   firstActivityDateTime: timestampField('When the earliest activity in the alert happened.').nullable(),
   isResolved: z.boolean().describe('True exactly when status is `resolved`.'),
@@ -91,6 +96,7 @@ const example = {
   status: 'new',
   classification: null,
   category: 'Exfiltration',
+  mitreTechniques: ['T1114.003', 'T1020'],
   threatDisplayName: null,
   firstActivityDateTime: '2026-06-05T08:41:10.000Z',
   isResolved: false,
@@ -103,17 +109,30 @@ const example = {
   updatedAt: '2026-06-05T08:45:00.000Z',
 };
 
-/** A Microsoft Defender / Sentinel alert (modelled on Microsoft Graph alerts_v2). */
-export const SecurityAlertSchema = extendApi(z.object(securityAlertShape), { title: 'SecurityAlert', example });
+const securityAlertRawDataSchema = extendApi(z.record(z.unknown()), {
+  description: 'The provider payload exactly as ingested (a Graph alerts_v2 object).',
+});
+
+/**
+ * A Microsoft Defender / Sentinel alert (modelled on Microsoft Graph alerts_v2); `rawData`
+ * only when the page was asked for it.
+ */
+export const SecurityAlertSchema = extendApi(
+  z.object({
+    ...securityAlertShape,
+    rawData: extendApi(securityAlertRawDataSchema.optional(), {
+      description: 'Only with `include=rawData`: the provider payload exactly as ingested (see the detail endpoint).',
+    }),
+  }),
+  { title: 'SecurityAlert', example },
+);
 export type SecurityAlert = z.infer<typeof SecurityAlertSchema>;
 
 /** The list item plus the provider payload and recommended actions. */
 export const SecurityAlertDetailSchema = extendApi(
   z.object({
     ...securityAlertShape,
-    rawData: extendApi(z.record(z.unknown()), {
-      description: 'The provider payload exactly as ingested (a Graph alerts_v2 object).',
-    }),
+    rawData: securityAlertRawDataSchema,
     recommendedActions: z.string().describe('What the provider recommends doing, as text.'),
   }),
   {

@@ -52,6 +52,7 @@ function goldenView(row: NewSecurityAlertRow) {
     groups: JSON.parse(row.groups),
     emails: JSON.parse(row.emails),
     apps: JSON.parse(row.apps),
+    mitre_techniques: JSON.parse(row.mitre_techniques ?? '[]'),
     raw_data: JSON.parse(row.raw_data),
   };
 }
@@ -152,6 +153,16 @@ describe('Graph alert → security alert row', () => {
       serviceSource: 'service_source',
     }[field];
     expect(row[column as keyof NewSecurityAlertRow]).toBe(fallback);
+  });
+
+  it('takes mitreTechniques as given, in order; absent or null is an empty list', () => {
+    expect(JSON.parse(normalise({ mitreTechniques: ['T1566.002', 'T1204.001'] }).mitre_techniques!)).toEqual([
+      'T1566.002',
+      'T1204.001',
+    ]);
+    expect(JSON.parse(normalise({ mitreTechniques: [] }).mitre_techniques!)).toEqual([]);
+    expect(JSON.parse(normalise({ mitreTechniques: null }).mitre_techniques!)).toEqual([]);
+    expect(JSON.parse(normalise().mitre_techniques!)).toEqual([]);
   });
 
   it('keeps a serviceSource outside our filter list verbatim', () => {
@@ -407,6 +418,8 @@ describe('rejections name the field', () => {
     [{ createdDateTime: undefined }, 'createdDateTime: is required'],
     [{ lastUpdateDateTime: '2026-06-31T00:00:00Z' }, 'lastUpdateDateTime: must be an ISO timestamp'],
     [{ evidence: {} }, 'evidence: must be an array'],
+    [{ mitreTechniques: 'T1566' }, 'mitreTechniques: must be an array of strings'],
+    [{ mitreTechniques: ['T1566', 7] }, 'mitreTechniques.1: must be an array of strings'],
     [{ description: 42 }, 'description: must be a string'],
   ])('%j → %s', (fields, expected) => {
     expect(reason(alert(fields))).toBe(expected);

@@ -286,6 +286,11 @@ const GraphAlertSchema = z.object(
     lastUpdateDateTime: microsoftTimestamp().nullish(),
     firstActivityDateTime: microsoftTimestamp().nullish(),
     evidence: z.array(z.unknown(), { invalid_type_error: 'must be an array' }).nullish(),
+    mitreTechniques: z
+      .array(z.string({ invalid_type_error: 'must be an array of strings' }), {
+        invalid_type_error: 'must be an array of strings',
+      })
+      .nullish(),
   },
   { invalid_type_error: 'must be a JSON object', required_error: 'must be a JSON object' },
 );
@@ -313,6 +318,7 @@ export const normaliseGraphAlert: SecurityAlertNormaliser = (record, ctx) => {
       status: GRAPH_STATUS_MAP[a.status],
       classification: a.classification ? GRAPH_CLASSIFICATION_MAP[a.classification] : null,
       category: text(a.category) ?? GRAPH_DEFAULTS.category,
+      mitre_techniques: JSON.stringify(a.mitreTechniques ?? []),
       threat_display_name: text(a.threatDisplayName),
       first_activity_at: a.firstActivityDateTime ?? null,
       service_source: text(a.serviceSource) ?? GRAPH_DEFAULTS.serviceSource,

@@ -87,6 +87,10 @@ ${table(
     ],
     ['`workload`', "`Workload`, else the [RecordType](#recordtype)'s workload, else `" + FALLBACKS.workload + '`'],
     ['`applicationDisplayName`', `the first of ${fields(APPLICATION_NAME_FIELDS)} with a value, else null`],
+    [
+      '`rawData` (detail; lists with `include=rawData`)',
+      'the record as given: every field (`UserAgent`, `ResultStatus`, `ExtendedProperties`, `ModifiedProperties`…) and value, unknown ones included, in its key order',
+    ],
   ],
 )}
 
@@ -96,6 +100,11 @@ when it is not a JSON object, or when \`Id\`, \`RecordType\`, \`CreationTime\`, 
 \`CreationTime\` must be a real date and time (\`2026-02-30T10:00:00\` is rejected, not rolled
 over). Every other field is optional, and nested workload fields are read leniently (a
 \`Parameters\` list of the wrong shape is ignored, not rejected).
+
+\`rawData\` is stored as PostgreSQL \`json\` (not \`jsonb\`), so the record's key order survives.
+It is re-serialised compactly: whitespace between tokens is not kept, a key that appears twice
+keeps its last value, and (as in any JavaScript object) integer-like keys such as \`"0"\` come
+first. Events stored before raw records were kept (migration 0004) have \`rawData: null\`.
 
 ### UserType → actorType
 
@@ -207,6 +216,7 @@ ${table(
     ['`status`, `isResolved`', '[status map](#status); `isResolved` is `status = resolved`'],
     ['`classification`', '[classification map](#classification)'],
     ['`category`', `\`category\`, else ${code(GRAPH_DEFAULTS.category)}`],
+    ['`mitreTechniques`', '`mitreTechniques` (an array of strings), else `[]`'],
     ['`threatDisplayName`', '`threatDisplayName`, else null'],
     ['`firstActivityDateTime`', '`firstActivityDateTime`, else null'],
     ['`serviceSource`', `\`serviceSource\` verbatim, else ${code(GRAPH_DEFAULTS.serviceSource)}`],
@@ -214,8 +224,8 @@ ${table(
     ['`updatedAt`', '`lastUpdateDateTime`, else `createdDateTime`'],
     ['`users`, `groups`, `emails`, `apps`', '[extracted from `evidence`](#evidence)'],
     [
-      '`rawData` (detail)',
-      'the object as given: every field and value, unknown ones included (PostgreSQL `jsonb` keeps the content, not key order or whitespace)',
+      '`rawData` (detail; lists with `include=rawData`)',
+      'the object as given: every field and value, unknown ones included, in its key order',
     ],
     ['`recommendedActions` (detail)', `\`recommendedActions\`, else ${code(GRAPH_DEFAULTS.recommendedActions)}`],
   ],
@@ -227,12 +237,13 @@ millisecond times. \`rawData\` keeps the original strings.
 
 A record is **rejected** (with the field named) when it is not a JSON object, when \`id\`,
 \`title\`, \`severity\`, \`status\` or \`createdDateTime\` is missing, when an enum holds a value
-Graph does not document, when a timestamp is not one, when \`evidence\` is not an array, or
-when an optional text field (\`description\`, \`category\`…) is neither text nor null.
+Graph does not document, when a timestamp is not one, when \`evidence\` is not an array or
+\`mitreTechniques\` not an array of strings, or when an optional text field (\`description\`,
+\`category\`…) is neither text nor null.
 
 Graph fields with no column of their own (\`providerAlertId\`, \`incidentId\`, \`determination\`,
 \`detectionSource\`, \`assignedTo\`, \`resolvedDateTime\`, \`lastActivityDateTime\`,
-\`mitreTechniques\`, \`comments\`, \`alertWebUrl\`…) are in \`rawData\`.
+\`comments\`, \`alertWebUrl\`…) are in \`rawData\`.
 
 \`serviceSource\` is stored verbatim. The list filter \`?serviceSource=\` accepts
 ${[...filterable].map(code).join(', ')}; an alert with another value (Graph's \`unknown\`, or one
@@ -285,6 +296,27 @@ ${table(
 `;
 }
 
+function nativeSection(): string {
+  return `## Native records (\`--format native\`): raw records and MITRE techniques
+
+Native records are the API's own item shapes (source: \`src/ingest/native.normalisers.ts\`).
+Besides the item's fields they may carry:
+
+${table(
+  ['Field', 'Resources', 'Stored as', 'When absent'],
+  [
+    [
+      '`rawData` (a JSON object)',
+      'all three',
+      "the item's `rawData`, as given, in its key order",
+      '`null` (logs, monitoring alerts); `{}` (security alerts)',
+    ],
+    ['`mitreTechniques` (an array of strings)', 'security alerts', '`mitreTechniques`', '`[]`'],
+  ],
+)}
+`;
+}
+
 export function renderIngestionMappingDocument(): string {
   return `<!-- Generated from the normalisers' tables by src/ingest/ingestion-mapping.document.ts.
      Do not edit by hand: change the tables, then run
@@ -296,5 +328,6 @@ How \`pnpm admin ingest --format o365|graph\` turns Microsoft's records into the
 Every table here is printed from the table the code uses, and the unit tests walk each row.
 
 ${o365Section()}
-${graphSection()}`;
+${graphSection()}
+${nativeSection()}`;
 }

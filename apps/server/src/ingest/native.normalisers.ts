@@ -79,6 +79,7 @@ const NativeLogSchema = z.object({
   resourceType: Text.min(1),
   workload: Text.min(1),
   applicationDisplayName: Text.nullable().optional(),
+  rawData: z.record(z.unknown()).nullable().optional(),
 });
 
 export const normaliseNativeLog: LogNormaliser = (record, ctx) => {
@@ -103,6 +104,7 @@ export const normaliseNativeLog: LogNormaliser = (record, ctx) => {
       resource_type: r.resourceType,
       workload: r.workload,
       application_display_name: r.applicationDisplayName ?? null,
+      raw_data: r.rawData ? JSON.stringify(r.rawData) : null,
     },
   };
 };
@@ -129,6 +131,7 @@ const NativeMonitoringAlertSchema = z.object({
   snoozedAt: Timestamp.nullable().optional(),
   createdAt: Timestamp.optional(),
   updatedAt: Timestamp.optional(),
+  rawData: z.record(z.unknown()).nullable().optional(),
 });
 
 export const normaliseNativeMonitoringAlert: MonitoringAlertNormaliser = (record, ctx) => {
@@ -153,6 +156,7 @@ export const normaliseNativeMonitoringAlert: MonitoringAlertNormaliser = (record
       last_scan: r.lastScan ?? null,
       resolved_at: r.resolvedAt ?? (r.status === 'resolved' ? (r.updatedAt ?? ctx.now) : null),
       snoozed_at: r.snoozedAt ?? null,
+      raw_data: r.rawData ? JSON.stringify(r.rawData) : null,
       created_at: r.createdAt ?? ctx.now,
       updated_at: r.updatedAt ?? ctx.now,
     },
@@ -169,6 +173,7 @@ const NativeSecurityAlertSchema = z.object({
   isResolved: z.boolean().optional(),
   classification: z.enum(SECURITY_ALERT_CLASSIFICATIONS).nullable().optional(),
   category: Text.min(1),
+  mitreTechniques: z.array(Text).default([]),
   threatDisplayName: Text.nullable().optional(),
   firstActivityDateTime: Timestamp.nullable().optional(),
   users: z.array(SecurityAlertUserSchema).default([]),
@@ -199,6 +204,7 @@ export const normaliseNativeSecurityAlert: SecurityAlertNormaliser = (record, ct
       status: r.status,
       classification: r.classification ?? null,
       category: r.category,
+      mitre_techniques: JSON.stringify(r.mitreTechniques),
       threat_display_name: r.threatDisplayName ?? null,
       first_activity_at: r.firstActivityDateTime ?? null,
       service_source: r.serviceSource,

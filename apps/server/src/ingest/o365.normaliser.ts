@@ -649,6 +649,7 @@ export const normaliseO365Record: LogNormaliser = (record, ctx) => {
       resource_type: resourceTypeOf(r.Operation, recordType, raw),
       workload,
       application_display_name: firstTextAt(raw, APPLICATION_NAME_FIELDS),
+      raw_data: JSON.stringify(record),
     },
   };
 };

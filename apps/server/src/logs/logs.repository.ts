@@ -1,9 +1,10 @@
-import type { ActorType, LogEvent, Severity } from '@1security/contract';
+import type { ActorType, LogEvent, LogEventDetail, Severity } from '@1security/contract';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/database';
 import { isoTimestamp } from '../db/iso-timestamps';
 import type { Database } from '../db/schema';
 import { feedAfter, type FeedPosition, type FeedRowPosition } from '../pagination/changes-feed';
+import { NO_INCLUDE, type ItemInclude } from '../pagination/item-include';
 import { keysetAfter, type KeysetPosition, type SortOrder } from '../pagination/keyset';
 import type { NewLogEventRow } from './logs.table';
 
@@ -42,6 +43,9 @@ const ITEM_COLUMNS = [
   'workload',
   'application_display_name as applicationDisplayName',
 ] as const;
+/** Selected after the item's columns, so it is the item's last field (as in the contract). */
+const RAW_DATA_COLUMN = 'raw_data as rawData';
+const DETAIL_COLUMNS = [...ITEM_COLUMNS, RAW_DATA_COLUMN] as const;
 
 function withFilters<O>(
   query: SelectQueryBuilder<Database, 'log_events', O>,
@@ -65,12 +69,17 @@ export function logEventsQuery(
   window: LogWindow,
   after: KeysetPosition | undefined,
   take: number,
+  include: ItemInclude = NO_INCLUDE,
 ) {
   let query = withFilters(db.selectFrom('log_events').select(ITEM_COLUMNS).where('tenant_id', '=', tenantId), filters);
   if (window.since) query = query.where('discovered_at', '>=', window.since);
   if (window.until) query = query.where('discovered_at', '<', window.until);
   if (after) query = query.where(keysetAfter('discovered_at', window.order, after));
-  return query.orderBy('log_events.discovered_at', window.order).orderBy('log_events.id', window.order).limit(take);
+  return query
+    .$if(include.rawData, (q) => q.select(RAW_DATA_COLUMN))
+    .orderBy('log_events.discovered_at', window.order)
+    .orderBy('log_events.id', window.order)
+    .limit(take);
 }
 
 /** One page of a tenant's rows in `discovered_at, id` order, after the keyset position. */
@@ -81,8 +90,9 @@ export async function findLogEvents(
   window: LogWindow,
   after: KeysetPosition | undefined,
   take: number,
+  include: ItemInclude = NO_INCLUDE,
 ): Promise<LogEvent[]> {
-  return logEventsQuery(db, tenantId, filters, window, after, take).execute();
+  return logEventsQuery(db, tenantId, filters, window, after, take, include).execute();
 }
 
 /** The changes-feed query (exported so tests can EXPLAIN it). */
@@ -94,6 +104,7 @@ export function logEventChangesQuery(
   xmin: string,
   from: Date | undefined,
   take: number,
+  include: ItemInclude = NO_INCLUDE,
 ) {
   let query = withFilters(
     db
@@ -105,6 +116,7 @@ export function logEventChangesQuery(
   );
   if (from) query = query.where('discovered_at', '>=', from);
   return query
+    .$if(include.rawData, (q) => q.select(RAW_DATA_COLUMN))
     .where(feedAfter('log_events', after, xmin))
     .orderBy('log_events.txid')
     .orderBy('log_events.seq')
@@ -120,14 +132,16 @@ export async function findLogEventChanges(
   xmin: string,
   from: Date | undefined,
   take: number,
+  include: ItemInclude = NO_INCLUDE,
 ): Promise<Array<LogEvent & FeedRowPosition>> {
-  return logEventChangesQuery(db, tenantId, filters, after, xmin, from, take).execute();
+  return logEventChangesQuery(db, tenantId, filters, after, xmin, from, take, include).execute();
 }
 
-export async function findLogEvent(db: Db, tenantId: string, id: string): Promise<LogEvent | undefined> {
+/** One event and the provider record it was normalised from. */
+export async function findLogEvent(db: Db, tenantId: string, id: string): Promise<LogEventDetail | undefined> {
   return db
     .selectFrom('log_events')
-    .select(ITEM_COLUMNS)
+    .select(DETAIL_COLUMNS)
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .executeTakeFirst();
@@ -164,13 +178,14 @@ export async function insertLogEventsBulk(db: Db, rows: NewLogEventRow[]): Promi
     });
   const result = await sql`
     insert into log_events (tenant_id, id, source_id, occurred_at, discovered_at, action, severity, actor_name,
-                            actor_type, actor_ip, resource_name, resource_type, workload, application_display_name)
+                            actor_type, actor_ip, resource_name, resource_type, workload, application_display_name,
+                            raw_data)
     select * from unnest(
       ${column('tenant_id')}::text[], ${column('id')}::text[], ${column('source_id')}::text[],
       ${time('occurred_at')}::timestamptz[], ${time('discovered_at')}::timestamptz[], ${column('action')}::text[],
       ${column('severity')}::text[], ${column('actor_name')}::text[], ${column('actor_type')}::text[],
       ${column('actor_ip')}::text[], ${column('resource_name')}::text[], ${column('resource_type')}::text[],
-      ${column('workload')}::text[], ${column('application_display_name')}::text[]
+      ${column('workload')}::text[], ${column('application_display_name')}::text[], ${column('raw_data')}::json[]
     )
     on conflict do nothing`.execute(db);
   return Number(result.numAffectedRows ?? 0);

@@ -1,5 +1,5 @@
 import type { ColumnType, Insertable, Selectable } from 'kysely';
-import type { ActorType, Severity } from '@1security/contract';
+import type { ActorType, LogEventDetail, Severity } from '@1security/contract';
 
 /** Audit events. Immutable once ingested; `source_id` makes ingestion idempotent. */
 export interface LogEventsTable {
@@ -19,6 +19,8 @@ export interface LogEventsTable {
   resource_type: string;
   workload: string;
   application_display_name: string | null;
+  /** The provider record as given (json, not jsonb: kept verbatim); null if there was none. */
+  raw_data: ColumnType<LogEventDetail['rawData'], string | null | undefined, never>;
   /** Changes feed: the writing transaction (xid8, as a decimal string) and a sequence within it. */
   txid: ColumnType<string, never, never>;
   seq: ColumnType<string, never, never>;

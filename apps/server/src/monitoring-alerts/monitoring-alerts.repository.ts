@@ -1,10 +1,11 @@
-import type { MonitoringAlert, Severity } from '@1security/contract';
+import type { MonitoringAlert, MonitoringAlertDetail, Severity } from '@1security/contract';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/database';
 import { isoTimestamp } from '../db/iso-timestamps';
 import type { Database } from '../db/schema';
 import { changedColumnsUpdate, countUpserts, insertedFlag } from '../db/upsert';
 import { feedAfter, type FeedPosition, type FeedRowPosition } from '../pagination/changes-feed';
+import { NO_INCLUDE, type ItemInclude } from '../pagination/item-include';
 import { keysetAfter, type KeysetPosition, type SortOrder } from '../pagination/keyset';
 import type { NewMonitoringAlertRow } from './monitoring-alerts.table';
 
@@ -33,6 +34,7 @@ const DATA_COLUMNS = [
   'last_scan',
   'resolved_at',
   'snoozed_at',
+  'raw_data',
   'created_at',
   'updated_at',
 ] as const;
@@ -54,6 +56,10 @@ const ITEM_COLUMNS = [
   isoTimestamp('created_at').as('createdAt'),
   isoTimestamp('updated_at').as('updatedAt'),
 ] as const;
+/** Selected after the item's columns, so it is the item's last field (as in the contract). */
+const RAW_DATA_COLUMN = 'raw_data as rawData';
+/** The detail: the item and the record it was ingested from. */
+const DETAIL_COLUMNS = [...ITEM_COLUMNS, RAW_DATA_COLUMN] as const;
 
 function withFilters<O>(
   query: SelectQueryBuilder<Database, 'monitoring_alerts', O>,
@@ -75,6 +81,7 @@ export function monitoringAlertsQuery(
   window: AlertWindow,
   after: KeysetPosition | undefined,
   take: number,
+  include: ItemInclude = NO_INCLUDE,
 ) {
   let query = withFilters(
     db.selectFrom('monitoring_alerts').select(ITEM_COLUMNS).where('tenant_id', '=', tenantId),
@@ -84,6 +91,7 @@ export function monitoringAlertsQuery(
   if (window.until) query = query.where('updated_at', '<', window.until);
   if (after) query = query.where(keysetAfter('updated_at', window.order, after));
   return query
+    .$if(include.rawData, (q) => q.select(RAW_DATA_COLUMN))
     .orderBy('monitoring_alerts.updated_at', window.order)
     .orderBy('monitoring_alerts.id', window.order)
     .limit(take);
@@ -97,8 +105,9 @@ export async function findMonitoringAlerts(
   window: AlertWindow,
   after: KeysetPosition | undefined,
   take: number,
+  include: ItemInclude = NO_INCLUDE,
 ): Promise<MonitoringAlert[]> {
-  return monitoringAlertsQuery(db, tenantId, filters, window, after, take).execute();
+  return monitoringAlertsQuery(db, tenantId, filters, window, after, take, include).execute();
 }
 
 /** The changes-feed query (exported so tests can EXPLAIN it). */
@@ -110,6 +119,7 @@ export function monitoringAlertChangesQuery(
   xmin: string,
   from: Date | undefined,
   take: number,
+  include: ItemInclude = NO_INCLUDE,
 ) {
   let query = withFilters(
     db
@@ -121,6 +131,7 @@ export function monitoringAlertChangesQuery(
   );
   if (from) query = query.where('updated_at', '>=', from);
   return query
+    .$if(include.rawData, (q) => q.select(RAW_DATA_COLUMN))
     .where(feedAfter('monitoring_alerts', after, xmin))
     .orderBy('monitoring_alerts.txid')
     .orderBy('monitoring_alerts.seq')
@@ -136,14 +147,19 @@ export async function findMonitoringAlertChanges(
   xmin: string,
   from: Date | undefined,
   take: number,
+  include: ItemInclude = NO_INCLUDE,
 ): Promise<Array<MonitoringAlert & FeedRowPosition>> {
-  return monitoringAlertChangesQuery(db, tenantId, filters, after, xmin, from, take).execute();
+  return monitoringAlertChangesQuery(db, tenantId, filters, after, xmin, from, take, include).execute();
 }
 
-export async function findMonitoringAlert(db: Db, tenantId: string, id: string): Promise<MonitoringAlert | undefined> {
+export async function findMonitoringAlert(
+  db: Db,
+  tenantId: string,
+  id: string,
+): Promise<MonitoringAlertDetail | undefined> {
   return db
     .selectFrom('monitoring_alerts')
-    .select(ITEM_COLUMNS)
+    .select(DETAIL_COLUMNS)
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .executeTakeFirst();
@@ -155,7 +171,7 @@ export async function findMonitoringAlert(db: Db, tenantId: string, id: string):
  */
 export async function upsertMonitoringAlerts(db: Db, rows: NewMonitoringAlertRow[]) {
   if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-  const { set, changed } = changedColumnsUpdate('monitoring_alerts', DATA_COLUMNS);
+  const { set, changed } = changedColumnsUpdate('monitoring_alerts', DATA_COLUMNS, ['raw_data']);
   const result = await db
     .insertInto('monitoring_alerts')
     .values(rows)

@@ -1,5 +1,5 @@
 import type { ColumnType, Insertable, Selectable } from 'kysely';
-import type { MonitoringAlert, Severity } from '@1security/contract';
+import type { MonitoringAlert, MonitoringAlertDetail, Severity } from '@1security/contract';
 
 type Json<T> = ColumnType<T, string, string>;
 
@@ -19,6 +19,8 @@ export interface MonitoringAlertsTable {
   last_scan: Date | null;
   resolved_at: Date | null;
   snoozed_at: Date | null;
+  /** The record as given (json, not jsonb: kept verbatim); null if there was none. */
+  raw_data: ColumnType<MonitoringAlertDetail['rawData'], string | null | undefined, string | null>;
   created_at: Date;
   /** Millisecond precision (enforced); lists sort on it. */
   updated_at: Date;

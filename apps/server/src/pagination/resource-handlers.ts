@@ -1,9 +1,11 @@
+import type { IncludableField } from '@1security/contract';
 import type { AuthContext } from '../auth/auth-context';
 import type { Db } from '../db/database';
 import { errors } from '../http/api-error';
 import { requireAuth } from '../http/route-helpers';
 import { changesPage, type FeedPosition, type FeedRowPosition } from './changes-feed';
 import { fingerprintOf, type CursorCodec } from './cursor-codec';
+import { itemIncludeOf, type ItemInclude } from './item-include';
 import { keysetPage, type KeysetPosition, type SortOrder } from './keyset';
 
 export interface ListWindow {
@@ -30,6 +32,7 @@ export interface ResourceSpec<Filters, Item extends { id: string }, Detail> {
     window: ListWindow,
     after: KeysetPosition | undefined,
     take: number,
+    include: ItemInclude,
   ) => Promise<Item[]>;
   changes: (
     db: Db,
@@ -39,6 +42,7 @@ export interface ResourceSpec<Filters, Item extends { id: string }, Detail> {
     xmin: string,
     from: Date | undefined,
     take: number,
+    include: ItemInclude,
   ) => Promise<Array<Item & FeedRowPosition>>;
   get: (db: Db, tenantId: string, id: string) => Promise<Detail | undefined>;
   notFoundMessage: string;
@@ -46,6 +50,11 @@ export interface ResourceSpec<Filters, Item extends { id: string }, Detail> {
 
 interface Caller {
   req: { auth?: AuthContext };
+}
+
+/** `include` picks which fields items carry, not which items a page holds: never in a fingerprint. */
+interface Inclusion {
+  include?: IncludableField[] | undefined;
 }
 
 /**
@@ -60,20 +69,21 @@ export function resourceHandlers<Filters, Item extends { id: string }, Detail>(
     list: async ({
       req,
       query,
-    }: Caller & { query: Filters & ListWindow & { limit: number; cursor?: string | undefined } }) => {
+    }: Caller & { query: Filters & ListWindow & Inclusion & { limit: number; cursor?: string | undefined } }) => {
       const { tenantId } = requireAuth(req);
       if (query.since && query.until && query.since >= query.until) {
         throw errors.validation([{ parameter: 'until', message: 'must be later than since' }]);
       }
       const filters = spec.filtersOf(query);
       const window: ListWindow = { since: query.since, until: query.until, order: query.order };
+      const include = itemIncludeOf(query.include);
       const body = await keysetPage({
         codec: deps.cursors,
         tenantId,
         fingerprint: fingerprintOf({ resource: spec.name, ...filters, ...window }),
         request: query,
         sortKeyOf: spec.sortKeyOf,
-        fetch: (after, take) => spec.list(deps.db, tenantId, filters, window, after, take),
+        fetch: (after, take) => spec.list(deps.db, tenantId, filters, window, after, take, include),
       });
       return { status: 200 as const, body };
     },
@@ -81,16 +91,19 @@ export function resourceHandlers<Filters, Item extends { id: string }, Detail>(
     changes: async ({
       req,
       query,
-    }: Caller & { query: Filters & { from?: Date | undefined; limit: number; cursor?: string | undefined } }) => {
+    }: Caller & {
+      query: Filters & Inclusion & { from?: Date | undefined; limit: number; cursor?: string | undefined };
+    }) => {
       const { tenantId } = requireAuth(req);
       const filters = spec.filtersOf(query);
+      const include = itemIncludeOf(query.include);
       const body = await changesPage({
         db: deps.db,
         codec: deps.cursors,
         tenantId,
         fingerprint: fingerprintOf({ resource: `${spec.name}/changes`, ...filters }),
         request: query,
-        fetch: (after, xmin, from, take) => spec.changes(deps.db, tenantId, filters, after, xmin, from, take),
+        fetch: (after, xmin, from, take) => spec.changes(deps.db, tenantId, filters, after, xmin, from, take, include),
       });
       return { status: 200 as const, body };
     },

@@ -6,6 +6,7 @@ import type { Database } from '../db/schema';
 import { changedColumnsUpdate, countUpserts, insertedFlag } from '../db/upsert';
 import type { AlertWindow } from '../monitoring-alerts/monitoring-alerts.repository';
 import { feedAfter, type FeedPosition, type FeedRowPosition } from '../pagination/changes-feed';
+import { NO_INCLUDE, type ItemInclude } from '../pagination/item-include';
 import { keysetAfter, type KeysetPosition } from '../pagination/keyset';
 import type { NewSecurityAlertRow } from './security-alerts.table';
 
@@ -24,6 +25,7 @@ const LIST_COLUMNS = [
   'status',
   'classification',
   'category',
+  'mitre_techniques',
   'threat_display_name',
   'first_activity_at',
   'service_source',
@@ -44,6 +46,7 @@ const ITEM_COLUMNS = [
   'status',
   'classification',
   'category',
+  'mitre_techniques as mitreTechniques',
   'threat_display_name as threatDisplayName',
   isoTimestamp('first_activity_at').as('firstActivityDateTime'),
   sql<boolean>`status = 'resolved'`.as('isResolved'),
@@ -55,8 +58,10 @@ const ITEM_COLUMNS = [
   isoTimestamp('created_at').as('createdAt'),
   isoTimestamp('updated_at').as('updatedAt'),
 ] as const;
+/** Selected after the item's columns, so it is the item's last field (as in the contract). */
+const RAW_DATA_COLUMN = 'raw_data as rawData';
 /** The detail: the item, and the alert's raw payload and recommended actions. */
-const DETAIL_COLUMNS = [...ITEM_COLUMNS, 'raw_data as rawData', 'recommended_actions as recommendedActions'] as const;
+const DETAIL_COLUMNS = [...ITEM_COLUMNS, RAW_DATA_COLUMN, 'recommended_actions as recommendedActions'] as const;
 
 function withFilters<O>(
   query: SelectQueryBuilder<Database, 'security_alerts', O>,
@@ -79,6 +84,7 @@ export function securityAlertsQuery(
   window: AlertWindow,
   after: KeysetPosition | undefined,
   take: number,
+  include: ItemInclude = NO_INCLUDE,
 ) {
   let query = withFilters(
     db.selectFrom('security_alerts').select(ITEM_COLUMNS).where('tenant_id', '=', tenantId),
@@ -88,6 +94,7 @@ export function securityAlertsQuery(
   if (window.until) query = query.where('updated_at', '<', window.until);
   if (after) query = query.where(keysetAfter('updated_at', window.order, after));
   return query
+    .$if(include.rawData, (q) => q.select(RAW_DATA_COLUMN))
     .orderBy('security_alerts.updated_at', window.order)
     .orderBy('security_alerts.id', window.order)
     .limit(take);
@@ -101,8 +108,9 @@ export async function findSecurityAlerts(
   window: AlertWindow,
   after: KeysetPosition | undefined,
   take: number,
+  include: ItemInclude = NO_INCLUDE,
 ): Promise<SecurityAlert[]> {
-  return securityAlertsQuery(db, tenantId, filters, window, after, take).execute();
+  return securityAlertsQuery(db, tenantId, filters, window, after, take, include).execute();
 }
 
 /** The changes-feed query (exported so tests can EXPLAIN it). */
@@ -114,6 +122,7 @@ export function securityAlertChangesQuery(
   xmin: string,
   from: Date | undefined,
   take: number,
+  include: ItemInclude = NO_INCLUDE,
 ) {
   let query = withFilters(
     db
@@ -125,6 +134,7 @@ export function securityAlertChangesQuery(
   );
   if (from) query = query.where('updated_at', '>=', from);
   return query
+    .$if(include.rawData, (q) => q.select(RAW_DATA_COLUMN))
     .where(feedAfter('security_alerts', after, xmin))
     .orderBy('security_alerts.txid')
     .orderBy('security_alerts.seq')
@@ -140,8 +150,9 @@ export async function findSecurityAlertChanges(
   xmin: string,
   from: Date | undefined,
   take: number,
+  include: ItemInclude = NO_INCLUDE,
 ): Promise<Array<SecurityAlert & FeedRowPosition>> {
-  return securityAlertChangesQuery(db, tenantId, filters, after, xmin, from, take).execute();
+  return securityAlertChangesQuery(db, tenantId, filters, after, xmin, from, take, include).execute();
 }
 
 export async function findSecurityAlert(

@@ -14,6 +14,8 @@ export interface SecurityAlertsTable {
   status: SecurityAlert['status'];
   classification: SecurityAlert['classification'];
   category: string;
+  /** MITRE ATT&CK technique ids (a JSON array of strings); `[]` when the provider gave none. */
+  mitre_techniques: ColumnType<SecurityAlert['mitreTechniques'], string | undefined, string>;
   threat_display_name: string | null;
   first_activity_at: Date | null;
   service_source: string;

@@ -836,6 +836,7 @@ export function* generateSecurityAlerts(options: GenerateSecurityAlertsOptions):
       status,
       classification,
       category: template.category,
+      mitre_techniques: JSON.stringify(template.mitreTechniques),
       threat_display_name: rawData.threatDisplayName,
       first_activity_at: new Date(firstActivity),
       service_source: template.serviceSource,

@@ -19,3 +19,30 @@ export async function getJson<T = any>(
   const res = await fetch(url, { headers: secret ? { authorization: `Bearer ${secret}` } : {} });
   return { status: res.status, headers: res.headers, body: (await res.json()) as T };
 }
+
+/**
+ * The first page of a changes feed (no cursor), as text and parsed, once it holds at least
+ * `count` items. The feed serves only transactions older than every one still running on the
+ * PostgreSQL server, in any database (another test's too), so a committed row can show up a
+ * moment later: it is delayed, never skipped, so poll again.
+ */
+export async function firstFeedPage(
+  server: TestServer,
+  secret: string,
+  path: string,
+  query: Record<string, string | number | undefined>,
+  count: number,
+  timeoutMs = 120_000,
+): Promise<{ status: number; text: string; body: any }> {
+  const url = new URL(`${server.baseUrl}${path}`);
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${secret}` } });
+    const text = await res.text();
+    const body = JSON.parse(text);
+    if (res.status !== 200 || body.data.length >= count) return { status: res.status, text, body };
+    if (Date.now() > deadline) throw new Error(`${path}: ${body.data.length} of ${count} items after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

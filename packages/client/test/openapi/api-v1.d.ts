@@ -9,7 +9,7 @@ export interface paths {
         };
         /**
          * List audit events
-         * @description Normalized Microsoft 365 audit and activity events, newest first by `discoveredAt` (ties broken by id). Page with `cursor`. For incremental polling prefer `GET /logs/changes`, which cannot miss or repeat events.
+         * @description Normalized Microsoft 365 audit and activity events, newest first by `discoveredAt` (ties broken by id). Page with `cursor`. For incremental polling prefer `GET /logs/changes`, which cannot miss or repeat events. `include=rawData` adds the raw provider record of each event.
          *
          *     Requires scope `logs:read`.
          */
@@ -30,8 +30,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get one audit event
-         * @description One audit event by id. 404 if the id is not one of your tenant's events.
+         * Get one audit event, with its raw record
+         * @description One audit event by id, with the provider record it was normalised from (`rawData`: for Microsoft 365 events the full Office 365 audit record). 404 if the id is not one of your tenant's events.
          *
          *     Requires scope `logs:read`.
          */
@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * Follow new audit events (changes feed)
-         * @description Every audit event in commit order, exactly once, for incremental sync. Omit `cursor` on the first call (optionally set `from`); then always send the returned `nextCursor`, which is never null. When `hasMore` is false you have caught up: store `nextCursor` and call again on your next poll.
+         * @description Every audit event in commit order, exactly once, for incremental sync. Omit `cursor` on the first call (optionally set `from`); then always send the returned `nextCursor`, which is never null. When `hasMore` is false you have caught up: store `nextCursor` and call again on your next poll. `include=rawData` adds the raw provider record of each event.
          *
          *     Requires scope `logs:read`.
          */
@@ -75,7 +75,7 @@ export interface paths {
         };
         /**
          * List monitoring alerts
-         * @description Alerts raised by your monitoring policies, most recently updated first (ties broken by id). Page with `cursor`. For incremental polling prefer `GET /monitoring-alerts/changes`.
+         * @description Alerts raised by your monitoring policies, most recently updated first (ties broken by id). Page with `cursor`. For incremental polling prefer `GET /monitoring-alerts/changes`. `include=rawData` adds the raw record of each alert.
          *
          *     Requires scope `monitoring-alerts:read`.
          */
@@ -97,7 +97,7 @@ export interface paths {
         };
         /**
          * Get one monitoring alert
-         * @description One monitoring alert by id. 404 if the id is not one of your tenant's alerts.
+         * @description One monitoring alert by id, with the record it was ingested from (`rawData`). 404 if the id is not one of your tenant's alerts.
          *
          *     Requires scope `monitoring-alerts:read`.
          */
@@ -119,7 +119,7 @@ export interface paths {
         };
         /**
          * Follow new and changed monitoring alerts (changes feed)
-         * @description Every monitoring alert in commit order; an alert appears again, in its latest state, each time it changes. Omit `cursor` on the first call; then always send the returned `nextCursor`, which is never null.
+         * @description Every monitoring alert in commit order; an alert appears again, in its latest state, each time it changes. Omit `cursor` on the first call; then always send the returned `nextCursor`, which is never null. `include=rawData` adds the raw record of each alert.
          *
          *     Requires scope `monitoring-alerts:read`.
          */
@@ -163,7 +163,7 @@ export interface paths {
         };
         /**
          * List security alerts
-         * @description Microsoft Defender and Sentinel alerts, most recently updated first (ties broken by id). Page with `cursor`. For incremental polling prefer `GET /security-alerts/changes`.
+         * @description Microsoft Defender and Sentinel alerts, most recently updated first (ties broken by id). Page with `cursor`. For incremental polling prefer `GET /security-alerts/changes`. `include=rawData` adds the raw provider payload of each alert, saving a detail call per alert.
          *
          *     Requires scope `security-alerts:read`.
          */
@@ -207,7 +207,7 @@ export interface paths {
         };
         /**
          * Follow new and changed security alerts (changes feed)
-         * @description Every security alert in commit order; an alert appears again, in its latest state, each time it changes (status, classification…). Omit `cursor` on the first call; then always send the returned `nextCursor`, which is never null.
+         * @description Every security alert in commit order; an alert appears again, in its latest state, each time it changes (status, classification…). Omit `cursor` on the first call; then always send the returned `nextCursor`, which is never null. `include=rawData` adds the raw provider payload of each alert.
          *
          *     Requires scope `security-alerts:read`.
          */
@@ -310,6 +310,10 @@ export interface components {
              * @example 2026-06-05T09:13:01.000Z
              */
             occurredAt: string;
+            /** @description Only with `include=rawData`: the provider record exactly as ingested (see the detail endpoint). */
+            rawData?: {
+                [key: string]: unknown;
+            } | null;
             /** @description The object acted on (file, mailbox, user, policy…), when there is one. */
             resourceName: string | null;
             /** @description Kind of object acted on: file, folder, site, mailbox, message, user, group, application, policy, team… */
@@ -331,6 +335,79 @@ export interface components {
             pagination: components["schemas"]["Pagination"];
         };
         /**
+         * LogEventDetail
+         * @example {
+         *       "id": "01J2Z3K4M5N6P7Q8R9S0T1V2W3",
+         *       "occurredAt": "2026-06-05T09:12:44.000Z",
+         *       "discoveredAt": "2026-06-05T09:13:01.000Z",
+         *       "action": "FileDownloaded",
+         *       "severity": "high",
+         *       "actorName": "jane@contoso.com",
+         *       "actorType": "user",
+         *       "actorIp": "20.42.73.5",
+         *       "resourceName": "Q3-forecast.xlsx",
+         *       "resourceType": "file",
+         *       "workload": "SharePoint",
+         *       "applicationDisplayName": "Microsoft SharePoint",
+         *       "rawData": {
+         *         "CreationTime": "2026-06-05T09:12:44",
+         *         "Id": "4f5a1c2e-9b8d-4e7f-a6c3-0d2b1e9f8a7c",
+         *         "Operation": "FileDownloaded",
+         *         "RecordType": 6,
+         *         "UserType": 0,
+         *         "Workload": "SharePoint",
+         *         "ClientIP": "20.42.73.5",
+         *         "UserId": "jane@contoso.com",
+         *         "UserAgent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+         *         "ObjectId": "https://contoso.sharepoint.com/sites/Finance/Shared Documents/Q3-forecast.xlsx"
+         *       }
+         *     }
+         */
+        LogEventDetail: {
+            /** @description The operation, as Microsoft 365 names it (e.g. FileDownloaded, UserLoggedIn). */
+            action: string;
+            /** @description Client IP address, when Microsoft 365 recorded one. */
+            actorIp: string | null;
+            /** @description Who acted: a UPN, an app name, or a service identity. */
+            actorName: string;
+            /**
+             * @description What kind of identity acted.
+             * @enum {string}
+             */
+            actorType: "user" | "admin" | "application" | "servicePrincipal" | "system" | "guest" | "unknown";
+            /** @description The application through which the action was taken, when known. */
+            applicationDisplayName: string | null;
+            /**
+             * Format: date-time
+             * @description When 1Security ingested the event (UTC). Lists sort and window on this.
+             * @example 2026-06-05T09:13:01.000Z
+             */
+            discoveredAt: string;
+            /** @description Unique id of the event (a ULID). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the activity happened (UTC).
+             * @example 2026-06-05T09:13:01.000Z
+             */
+            occurredAt: string;
+            /** @description The provider record exactly as ingested: for Microsoft 365 events the Office 365 Management Activity API record (UserAgent, ResultStatus, ExtendedProperties, ModifiedProperties…); for natively ingested events the `rawData` object they carried. Null when the event came without one, and for events stored before raw records were kept. */
+            rawData: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The object acted on (file, mailbox, user, policy…), when there is one. */
+            resourceName: string | null;
+            /** @description Kind of object acted on: file, folder, site, mailbox, message, user, group, application, policy, team… */
+            resourceType: string;
+            /**
+             * @description Severity, one scale for every resource: informational < low < medium < high < critical.
+             * @enum {string}
+             */
+            severity: "informational" | "low" | "medium" | "high" | "critical";
+            /** @description The Microsoft 365 workload: SharePoint, OneDrive, Exchange, AzureActiveDirectory, MicrosoftTeams… */
+            workload: string;
+        };
+        /**
          * LogEventList
          * @description A page of audit events.
          */
@@ -340,10 +417,10 @@ export interface components {
         };
         /**
          * LogEventResponse
-         * @description One audit event.
+         * @description One audit event with the provider record it was normalised from.
          */
         LogEventResponse: {
-            data: components["schemas"]["LogEvent"];
+            data: components["schemas"]["LogEventDetail"];
         };
         /**
          * MonitoringAlert
@@ -401,6 +478,10 @@ export interface components {
             lastScan: string | null;
             /** @description What the alert is about. */
             name: string;
+            /** @description Only with `include=rawData`: the record exactly as ingested (see the detail endpoint). */
+            rawData?: {
+                [key: string]: unknown;
+            } | null;
             /**
              * Format: date-time
              * @description When the alert was resolved; null unless resolved.
@@ -443,6 +524,103 @@ export interface components {
             pagination: components["schemas"]["Pagination"];
         };
         /**
+         * MonitoringAlertDetail
+         * @example {
+         *       "id": "01J2Z3K4M5N6P7Q8R9S0T1V2W3",
+         *       "name": "External sharing of sensitive file",
+         *       "severity": "high",
+         *       "status": "open",
+         *       "isResolved": false,
+         *       "resourceType": "site",
+         *       "resources": [
+         *         {
+         *           "id": "site-42",
+         *           "name": "Finance",
+         *           "type": "site"
+         *         }
+         *       ],
+         *       "assignedUser": {
+         *         "id": "u-7",
+         *         "displayName": "Sam Analyst",
+         *         "email": "sam@contoso.com"
+         *       },
+         *       "description": "A file labelled Confidential was shared with an external domain.",
+         *       "createdFrom": {
+         *         "policyId": "pol-3",
+         *         "policyName": "External sharing of labelled content"
+         *       },
+         *       "lastScan": "2026-06-05T09:00:00.000Z",
+         *       "resolvedAt": null,
+         *       "snoozedAt": null,
+         *       "createdAt": "2026-06-05T08:58:12.000Z",
+         *       "updatedAt": "2026-06-05T09:00:00.000Z",
+         *       "rawData": {
+         *         "ruleId": "pol-3",
+         *         "matchedLabel": "Confidential"
+         *       }
+         *     }
+         */
+        MonitoringAlertDetail: {
+            assignedUser: components["schemas"]["AssignedUser"] | null;
+            /**
+             * Format: date-time
+             * @description When the alert was raised.
+             * @example 2026-06-05T09:13:01.000Z
+             */
+            createdAt: string;
+            createdFrom: components["schemas"]["MonitoringPolicyRef"];
+            /** @description Details of what was detected. */
+            description: string;
+            /** @description Unique id of the alert (a ULID). */
+            id: string;
+            /** @description True exactly when status is `resolved`. */
+            isResolved: boolean;
+            /**
+             * Format: date-time
+             * @description When the policy last evaluated this alert.
+             * @example 2026-06-05T09:13:01.000Z
+             */
+            lastScan: string | null;
+            /** @description What the alert is about. */
+            name: string;
+            /** @description The record exactly as ingested: the `rawData` object the monitoring engine sent with the alert. Null when it sent none, and for alerts stored before raw records were kept. */
+            rawData: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Format: date-time
+             * @description When the alert was resolved; null unless resolved.
+             * @example 2026-06-05T09:13:01.000Z
+             */
+            resolvedAt: string | null;
+            /** @description The resources the alert concerns. */
+            resources: components["schemas"]["MonitoringAlertResource"][];
+            /** @description Kind of resource the alert concerns: user, site, mailbox, application… */
+            resourceType: string;
+            /**
+             * @description Severity, one scale for every resource: informational < low < medium < high < critical.
+             * @enum {string}
+             */
+            severity: "informational" | "low" | "medium" | "high" | "critical";
+            /**
+             * Format: date-time
+             * @description When the alert was last snoozed; null if never.
+             * @example 2026-06-05T09:13:01.000Z
+             */
+            snoozedAt: string | null;
+            /**
+             * @description Where the alert is in triage. `isResolved` is true exactly when this is `resolved`.
+             * @enum {string}
+             */
+            status: "open" | "acknowledged" | "snoozed" | "resolved";
+            /**
+             * Format: date-time
+             * @description When the alert last changed. Lists sort and window on this.
+             * @example 2026-06-05T09:13:01.000Z
+             */
+            updatedAt: string;
+        };
+        /**
          * MonitoringAlertList
          * @description A page of monitoring alerts.
          */
@@ -461,10 +639,10 @@ export interface components {
         };
         /**
          * MonitoringAlertResponse
-         * @description One monitoring alert.
+         * @description One monitoring alert with the record it was ingested from.
          */
         MonitoringAlertResponse: {
-            data: components["schemas"]["MonitoringAlert"];
+            data: components["schemas"]["MonitoringAlertDetail"];
         };
         /** MonitoringPolicyRef */
         MonitoringPolicyRef: {
@@ -522,6 +700,10 @@ export interface components {
          *       "status": "new",
          *       "classification": null,
          *       "category": "Exfiltration",
+         *       "mitreTechniques": [
+         *         "T1114.003",
+         *         "T1020"
+         *       ],
          *       "threatDisplayName": null,
          *       "firstActivityDateTime": "2026-06-05T08:41:10.000Z",
          *       "isResolved": false,
@@ -568,6 +750,18 @@ export interface components {
             id: string;
             /** @description True exactly when status is `resolved`. */
             isResolved: boolean;
+            /**
+             * @description The MITRE ATT&CK techniques the provider mapped the alert to (Graph alerts_v2 `mitreTechniques`), e.g. T1566.002; empty when none.
+             * @example [
+             *       "T1114.003",
+             *       "T1020"
+             *     ]
+             */
+            mitreTechniques: string[];
+            /** @description Only with `include=rawData`: the provider payload exactly as ingested (see the detail endpoint). */
+            rawData?: {
+                [key: string]: unknown;
+            };
             /** @description The Microsoft service that raised the alert, e.g. microsoftDefenderForEndpoint. */
             serviceSource: string;
             /**
@@ -618,6 +812,10 @@ export interface components {
          *       "status": "new",
          *       "classification": null,
          *       "category": "Exfiltration",
+         *       "mitreTechniques": [
+         *         "T1114.003",
+         *         "T1020"
+         *       ],
          *       "threatDisplayName": null,
          *       "firstActivityDateTime": "2026-06-05T08:41:10.000Z",
          *       "isResolved": false,
@@ -669,6 +867,14 @@ export interface components {
             id: string;
             /** @description True exactly when status is `resolved`. */
             isResolved: boolean;
+            /**
+             * @description The MITRE ATT&CK techniques the provider mapped the alert to (Graph alerts_v2 `mitreTechniques`), e.g. T1566.002; empty when none.
+             * @example [
+             *       "T1114.003",
+             *       "T1020"
+             *     ]
+             */
+            mitreTechniques: string[];
             /** @description The provider payload exactly as ingested (a Graph alerts_v2 object). */
             rawData: {
                 [key: string]: unknown;
@@ -789,6 +995,13 @@ export interface operations {
                  * @example eyJ2IjoxLCJrIjpbIjIwMjYtMDYtMDVUMDk6MTM6MDEuMDAwWiIsIjAxSjAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwIl19
                  */
                 cursor?: string;
+                /**
+                 * @description Extra fields to add to every item, left out by default so that pages stay small. `rawData`: the provider record exactly as ingested (as on the detail endpoint). Not part of the cursor: it may change between pages.
+                 * @example [
+                 *       "rawData"
+                 *     ]
+                 */
+                include?: "rawData"[];
                 /**
                  * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
                  * @example 100
@@ -946,7 +1159,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One audit event. */
+            /** @description One audit event with the provider record it was normalised from. */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1085,6 +1298,13 @@ export interface operations {
                  */
                 from?: string;
                 /**
+                 * @description Extra fields to add to every item, left out by default so that pages stay small. `rawData`: the provider record exactly as ingested (as on the detail endpoint). Not part of the cursor: it may change between pages.
+                 * @example [
+                 *       "rawData"
+                 *     ]
+                 */
+                include?: "rawData"[];
+                /**
                  * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
@@ -1222,6 +1442,13 @@ export interface operations {
                  * @example eyJ2IjoxLCJrIjpbIjIwMjYtMDYtMDVUMDk6MTM6MDEuMDAwWiIsIjAxSjAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwIl19
                  */
                 cursor?: string;
+                /**
+                 * @description Extra fields to add to every item, left out by default so that pages stay small. `rawData`: the provider record exactly as ingested (as on the detail endpoint). Not part of the cursor: it may change between pages.
+                 * @example [
+                 *       "rawData"
+                 *     ]
+                 */
+                include?: "rawData"[];
                 /**
                  * @description Only resolved (`true`) or unresolved (`false`) alerts. Exactly 'true' or 'false'.
                  * @example false
@@ -1384,7 +1611,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One monitoring alert. */
+            /** @description One monitoring alert with the record it was ingested from. */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1501,6 +1728,13 @@ export interface operations {
                  * @example 2026-06-05T00:00:00Z
                  */
                 from?: string;
+                /**
+                 * @description Extra fields to add to every item, left out by default so that pages stay small. `rawData`: the provider record exactly as ingested (as on the detail endpoint). Not part of the cursor: it may change between pages.
+                 * @example [
+                 *       "rawData"
+                 *     ]
+                 */
+                include?: "rawData"[];
                 /**
                  * @description Only resolved (`true`) or unresolved (`false`) alerts. Exactly 'true' or 'false'.
                  * @example false
@@ -1755,6 +1989,13 @@ export interface operations {
                  * @example eyJ2IjoxLCJrIjpbIjIwMjYtMDYtMDVUMDk6MTM6MDEuMDAwWiIsIjAxSjAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwIl19
                  */
                 cursor?: string;
+                /**
+                 * @description Extra fields to add to every item, left out by default so that pages stay small. `rawData`: the provider record exactly as ingested (as on the detail endpoint). Not part of the cursor: it may change between pages.
+                 * @example [
+                 *       "rawData"
+                 *     ]
+                 */
+                include?: "rawData"[];
                 /**
                  * @description Only resolved (`true`) or unresolved (`false`) alerts. Exactly 'true' or 'false'.
                  * @example false
@@ -2042,6 +2283,13 @@ export interface operations {
                  * @example 2026-06-05T00:00:00Z
                  */
                 from?: string;
+                /**
+                 * @description Extra fields to add to every item, left out by default so that pages stay small. `rawData`: the provider record exactly as ingested (as on the detail endpoint). Not part of the cursor: it may change between pages.
+                 * @example [
+                 *       "rawData"
+                 *     ]
+                 */
+                include?: "rawData"[];
                 /**
                  * @description Only resolved (`true`) or unresolved (`false`) alerts. Exactly 'true' or 'false'.
                  * @example false

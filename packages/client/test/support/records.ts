@@ -33,6 +33,10 @@ export function makeLogRecords(count: number, offset = 0) {
       resourceType: 'file',
       workload: WORKLOADS[i % WORKLOADS.length]!,
       applicationDisplayName: 'Microsoft SharePoint',
+      // Every other event carries the record it came from, key order deliberately unsorted.
+      ...(i % 2 === 0
+        ? { rawData: { Operation: ACTIONS[i % ACTIONS.length]!, Id: `o365-${i}`, UserAgent: 'Mozilla/5.0', ResultStatus: 'Succeeded' } }
+        : {}),
     };
   });
 }
@@ -57,6 +61,7 @@ export function makeMonitoringAlertRecords(count: number) {
       snoozedAt: status === 'snoozed' ? new Date(created + i * 60_000).toISOString() : null,
       createdAt: new Date(created + i * 60_000).toISOString(),
       updatedAt: new Date(created + i * 60_000 + 1000).toISOString(),
+      ...(i % 2 === 0 ? { rawData: { ruleId: 'pol-3', matched: i } } : {}),
     };
   });
 }
@@ -76,6 +81,7 @@ export function makeSecurityAlertRecords(count: number) {
       status: SECURITY_STATUSES[i % SECURITY_STATUSES.length]!,
       classification: i % 4 === 0 ? null : 'truePositive',
       category: 'Exfiltration',
+      mitreTechniques: i % 3 === 0 ? [] : ['T1114.003', `T10${20 + i}`],
       threatDisplayName: null,
       firstActivityDateTime: new Date(created + i * 60_000 - 5000).toISOString(),
       users: [{ userPrincipalName: 'jane@contoso.com', displayName: 'Jane Doe' }],
