@@ -49,16 +49,14 @@ const parametersOf = (template: string): Parameter[] => doc.paths[template].get.
 
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 
-/** The contract route Express would pick for a raw path (case-insensitive, optional trailing slash), if any. */
+/** The contract route a raw path names, if any: routing is case-sensitive and strict (no trailing slash). */
 function routeOf(rawPath: string): string | undefined {
   let path = rawPath.split('?')[0]!;
-  if (!path.toLowerCase().startsWith(`${API}/`)) return undefined;
+  if (!path.startsWith(`${API}/`)) return undefined;
   path = path.slice(API.length);
-  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-  const lower = path.toLowerCase();
-  const exact = TEMPLATES.find((t) => !t.includes('{') && t === lower);
+  const exact = TEMPLATES.find((t) => !t.includes('{') && t === path);
   if (exact) return exact;
-  const detail = /^\/(logs|monitoring-alerts|security-alerts)\/([^/]+)$/.exec(lower);
+  const detail = /^\/(logs|monitoring-alerts|security-alerts)\/([^/]+)$/.exec(path);
   if (detail && detail[2] !== 'changes') return `/${detail[1]}/{id}`;
   return undefined;
 }
