@@ -256,7 +256,7 @@ export interface components {
                  * @description Machine-readable error code.
                  * @enum {string}
                  */
-                code: "VALIDATION_ERROR" | "INVALID_CURSOR" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "RATE_LIMITED" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                code: "VALIDATION_ERROR" | "INVALID_CURSOR" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "RATE_LIMITED" | "INTERNAL" | "SERVICE_UNAVAILABLE";
                 /** @description For VALIDATION_ERROR: one entry per bad parameter. */
                 details?: components["schemas"]["ErrorDetail"][];
                 /** @description Human-readable explanation, safe to show to an operator. */
@@ -744,18 +744,7 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: {
-        /** @description Seconds to wait before retrying (1-60). */
-        "Retry-After": number;
-        /** @description Requests allowed per window for this key. */
-        "X-RateLimit-Limit": number;
-        /** @description Requests left in the current window. */
-        "X-RateLimit-Remaining": number;
-        /** @description When the current window ends, in epoch seconds. */
-        "X-RateLimit-Reset": number;
-        /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-        "X-Request-Id": string;
-    };
+    headers: never;
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -764,7 +753,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only these operations (exact, case-sensitive), e.g. FileDownloaded,FileDeleted. Comma-separated list; matches any of the values.
+                 * @description Only these operations (exact, case-sensitive), e.g. FileDownloaded,FileDeleted. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "FileDownloaded",
                  *       "FileDeleted"
@@ -777,7 +766,7 @@ export interface operations {
                  */
                 actor?: string;
                 /**
-                 * @description Only events by these kinds of actor. Comma-separated list; matches any of the values. Allowed: user, admin, application, servicePrincipal, system, guest, unknown.
+                 * @description Only events by these kinds of actor. Comma-separated list; matches any of the values. Allowed: user, admin, application, servicePrincipal, system, guest, unknown. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "guest",
                  *       "unknown"
@@ -800,7 +789,7 @@ export interface operations {
                  */
                 order?: "asc" | "desc";
                 /**
-                 * @description Only events on these kinds of object, e.g. file,folder. Comma-separated list; matches any of the values.
+                 * @description Only events on these kinds of object, e.g. file,folder. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "file",
                  *       "folder"
@@ -808,7 +797,7 @@ export interface operations {
                  */
                 resourceType?: string[];
                 /**
-                 * @description Only events of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical.
+                 * @description Only events of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "high",
                  *       "critical"
@@ -816,17 +805,17 @@ export interface operations {
                  */
                 severity?: ("informational" | "low" | "medium" | "high" | "critical")[];
                 /**
-                 * @description Only events discovered at or after this time (inclusive).
+                 * @description Only events discovered at or after this time (inclusive). RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 since?: string;
                 /**
-                 * @description Only events discovered before this time (exclusive).
+                 * @description Only events discovered before this time (exclusive). With `since`, must be later than it, else 400. RFC 3339 with seconds and a zone, e.g. 2026-06-06T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-06T00:00:00Z
                  */
                 until?: string;
                 /**
-                 * @description Only events from these workloads, e.g. SharePoint,Exchange. Comma-separated list; matches any of the values.
+                 * @description Only events from these workloads, e.g. SharePoint,Exchange. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "SharePoint",
                  *       "OneDrive"
@@ -843,23 +832,31 @@ export interface operations {
             /** @description A page of audit events. */
             200: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LogEventList"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -869,10 +866,14 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -882,10 +883,14 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -895,11 +900,16 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -909,10 +919,8 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -922,10 +930,10 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -949,23 +957,31 @@ export interface operations {
             /** @description One audit event. */
             200: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LogEventResponse"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -975,10 +991,14 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -988,10 +1008,14 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1001,10 +1025,14 @@ export interface operations {
             /** @description NOT_FOUND: no such item for this tenant. */
             404: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1014,11 +1042,16 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1028,10 +1061,8 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1041,10 +1072,10 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1057,7 +1088,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only these operations (exact, case-sensitive), e.g. FileDownloaded,FileDeleted. Comma-separated list; matches any of the values.
+                 * @description Only these operations (exact, case-sensitive), e.g. FileDownloaded,FileDeleted. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "FileDownloaded",
                  *       "FileDeleted"
@@ -1070,7 +1101,7 @@ export interface operations {
                  */
                 actor?: string;
                 /**
-                 * @description Only events by these kinds of actor. Comma-separated list; matches any of the values. Allowed: user, admin, application, servicePrincipal, system, guest, unknown.
+                 * @description Only events by these kinds of actor. Comma-separated list; matches any of the values. Allowed: user, admin, application, servicePrincipal, system, guest, unknown. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "guest",
                  *       "unknown"
@@ -1080,7 +1111,7 @@ export interface operations {
                 /** @description The `nextCursor` of the previous call; omit on the first call. Send the same filters with it. */
                 cursor?: string;
                 /**
-                 * @description First call only: start from events discovered at or after this time (default: the beginning of retention). Not combined with cursor.
+                 * @description First call only: start from events discovered at or after this time (default: the beginning of retention). Sent together with `cursor`, it is rejected with 400: the cursor carries where to continue. RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 from?: string;
@@ -1090,7 +1121,7 @@ export interface operations {
                  */
                 limit?: number;
                 /**
-                 * @description Only events on these kinds of object, e.g. file,folder. Comma-separated list; matches any of the values.
+                 * @description Only events on these kinds of object, e.g. file,folder. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "file",
                  *       "folder"
@@ -1098,7 +1129,7 @@ export interface operations {
                  */
                 resourceType?: string[];
                 /**
-                 * @description Only events of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical.
+                 * @description Only events of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "high",
                  *       "critical"
@@ -1106,7 +1137,7 @@ export interface operations {
                  */
                 severity?: ("informational" | "low" | "medium" | "high" | "critical")[];
                 /**
-                 * @description Only events from these workloads, e.g. SharePoint,Exchange. Comma-separated list; matches any of the values.
+                 * @description Only events from these workloads, e.g. SharePoint,Exchange. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "SharePoint",
                  *       "OneDrive"
@@ -1123,23 +1154,31 @@ export interface operations {
             /** @description Audit events committed since the cursor, in commit order. Store `nextCursor` (never null) and send it on the next poll. */
             200: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LogEventChanges"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1149,10 +1188,14 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1162,10 +1205,14 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1175,11 +1222,16 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1189,10 +1241,8 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1202,10 +1252,10 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1238,7 +1288,7 @@ export interface operations {
                  */
                 order?: "asc" | "desc";
                 /**
-                 * @description Only alerts about these kinds of resource, e.g. site,mailbox. Comma-separated list; matches any of the values.
+                 * @description Only alerts about these kinds of resource, e.g. site,mailbox. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "site",
                  *       "mailbox"
@@ -1246,7 +1296,7 @@ export interface operations {
                  */
                 resourceType?: string[];
                 /**
-                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical.
+                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "high",
                  *       "critical"
@@ -1254,12 +1304,12 @@ export interface operations {
                  */
                 severity?: ("informational" | "low" | "medium" | "high" | "critical")[];
                 /**
-                 * @description Only alerts updated at or after this time (inclusive).
+                 * @description Only alerts updated at or after this time (inclusive). RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 since?: string;
                 /**
-                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: open, acknowledged, snoozed, resolved.
+                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: open, acknowledged, snoozed, resolved. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "snoozed",
                  *       "resolved"
@@ -1267,7 +1317,7 @@ export interface operations {
                  */
                 status?: ("open" | "acknowledged" | "snoozed" | "resolved")[];
                 /**
-                 * @description Only alerts updated before this time (exclusive).
+                 * @description Only alerts updated before this time (exclusive). With `since`, must be later than it, else 400. RFC 3339 with seconds and a zone, e.g. 2026-06-06T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-06T00:00:00Z
                  */
                 until?: string;
@@ -1281,23 +1331,31 @@ export interface operations {
             /** @description A page of monitoring alerts. */
             200: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MonitoringAlertList"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1307,10 +1365,14 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1320,10 +1382,14 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1333,11 +1399,16 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1347,10 +1418,8 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1360,10 +1429,10 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1387,23 +1456,31 @@ export interface operations {
             /** @description One monitoring alert. */
             200: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MonitoringAlertResponse"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1413,10 +1490,14 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1426,10 +1507,14 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1439,10 +1524,14 @@ export interface operations {
             /** @description NOT_FOUND: no such item for this tenant. */
             404: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1452,11 +1541,16 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1466,10 +1560,8 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1479,10 +1571,10 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1497,7 +1589,7 @@ export interface operations {
                 /** @description The `nextCursor` of the previous call; omit on the first call. Send the same filters with it. */
                 cursor?: string;
                 /**
-                 * @description First call only: start from alerts updated at or after this time (default: the beginning of retention). Not combined with cursor.
+                 * @description First call only: start from alerts updated at or after this time (default: the beginning of retention). Sent together with `cursor`, it is rejected with 400: the cursor carries where to continue. RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 from?: string;
@@ -1512,7 +1604,7 @@ export interface operations {
                  */
                 limit?: number;
                 /**
-                 * @description Only alerts about these kinds of resource, e.g. site,mailbox. Comma-separated list; matches any of the values.
+                 * @description Only alerts about these kinds of resource, e.g. site,mailbox. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "site",
                  *       "mailbox"
@@ -1520,7 +1612,7 @@ export interface operations {
                  */
                 resourceType?: string[];
                 /**
-                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical.
+                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "high",
                  *       "critical"
@@ -1528,7 +1620,7 @@ export interface operations {
                  */
                 severity?: ("informational" | "low" | "medium" | "high" | "critical")[];
                 /**
-                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: open, acknowledged, snoozed, resolved.
+                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: open, acknowledged, snoozed, resolved. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "snoozed",
                  *       "resolved"
@@ -1545,23 +1637,31 @@ export interface operations {
             /** @description Alerts created or changed since the cursor, in commit order, each in its latest state. Store `nextCursor` (never null). */
             200: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MonitoringAlertChanges"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1571,10 +1671,14 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1584,10 +1688,14 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1597,11 +1705,16 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1611,10 +1724,8 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1624,10 +1735,10 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1648,23 +1759,31 @@ export interface operations {
             /** @description The tenant, key and scopes the API key maps to. */
             200: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PingResponse"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1674,10 +1793,14 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1687,10 +1810,14 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1700,11 +1827,16 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1714,10 +1846,8 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1727,10 +1857,10 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1743,7 +1873,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only alerts with these classifications. Comma-separated list; matches any of the values. Allowed: unknown, falsePositive, truePositive, informationalExpectedActivity.
+                 * @description Only alerts with these classifications. Comma-separated list; matches any of the values. Allowed: unknown, falsePositive, truePositive, informationalExpectedActivity. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "truePositive",
                  *       "informationalExpectedActivity"
@@ -1771,7 +1901,7 @@ export interface operations {
                  */
                 order?: "asc" | "desc";
                 /**
-                 * @description Only alerts raised by these services. Comma-separated list; matches any of the values. Allowed: microsoftDefenderForEndpoint, microsoftDefenderForIdentity, microsoftDefenderForCloudApps, microsoftDefenderForOffice365, microsoft365Defender, azureAdIdentityProtection, microsoftAppGovernance, dataLossPrevention, microsoftDefenderForCloud, microsoftSentinel, microsoftInsiderRiskManagement.
+                 * @description Only alerts raised by these services. Comma-separated list; matches any of the values. Allowed: microsoftDefenderForEndpoint, microsoftDefenderForIdentity, microsoftDefenderForCloudApps, microsoftDefenderForOffice365, microsoft365Defender, azureAdIdentityProtection, microsoftAppGovernance, dataLossPrevention, microsoftDefenderForCloud, microsoftSentinel, microsoftInsiderRiskManagement. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "microsoftSentinel",
                  *       "microsoftInsiderRiskManagement"
@@ -1779,7 +1909,7 @@ export interface operations {
                  */
                 serviceSource?: ("microsoftDefenderForEndpoint" | "microsoftDefenderForIdentity" | "microsoftDefenderForCloudApps" | "microsoftDefenderForOffice365" | "microsoft365Defender" | "azureAdIdentityProtection" | "microsoftAppGovernance" | "dataLossPrevention" | "microsoftDefenderForCloud" | "microsoftSentinel" | "microsoftInsiderRiskManagement")[];
                 /**
-                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical.
+                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "high",
                  *       "critical"
@@ -1787,12 +1917,12 @@ export interface operations {
                  */
                 severity?: ("informational" | "low" | "medium" | "high" | "critical")[];
                 /**
-                 * @description Only alerts updated at or after this time (inclusive).
+                 * @description Only alerts updated at or after this time (inclusive). RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 since?: string;
                 /**
-                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: new, inProgress, resolved.
+                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: new, inProgress, resolved. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "inProgress",
                  *       "resolved"
@@ -1800,7 +1930,7 @@ export interface operations {
                  */
                 status?: ("new" | "inProgress" | "resolved")[];
                 /**
-                 * @description Only alerts updated before this time (exclusive).
+                 * @description Only alerts updated before this time (exclusive). With `since`, must be later than it, else 400. RFC 3339 with seconds and a zone, e.g. 2026-06-06T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-06T00:00:00Z
                  */
                 until?: string;
@@ -1814,23 +1944,31 @@ export interface operations {
             /** @description A page of security alerts. */
             200: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SecurityAlertList"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1840,10 +1978,14 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1853,10 +1995,14 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1866,11 +2012,16 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1880,10 +2031,8 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1893,10 +2042,10 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1920,23 +2069,31 @@ export interface operations {
             /** @description One security alert with its raw provider payload. */
             200: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SecurityAlertResponse"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1946,10 +2103,14 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1959,10 +2120,14 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1972,10 +2137,14 @@ export interface operations {
             /** @description NOT_FOUND: no such item for this tenant. */
             404: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1985,11 +2154,16 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1999,10 +2173,8 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2012,10 +2184,10 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2028,7 +2200,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only alerts with these classifications. Comma-separated list; matches any of the values. Allowed: unknown, falsePositive, truePositive, informationalExpectedActivity.
+                 * @description Only alerts with these classifications. Comma-separated list; matches any of the values. Allowed: unknown, falsePositive, truePositive, informationalExpectedActivity. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "truePositive",
                  *       "informationalExpectedActivity"
@@ -2038,7 +2210,7 @@ export interface operations {
                 /** @description The `nextCursor` of the previous call; omit on the first call. Send the same filters with it. */
                 cursor?: string;
                 /**
-                 * @description First call only: start from alerts updated at or after this time (default: the beginning of retention). Not combined with cursor.
+                 * @description First call only: start from alerts updated at or after this time (default: the beginning of retention). Sent together with `cursor`, it is rejected with 400: the cursor carries where to continue. RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 from?: string;
@@ -2053,7 +2225,7 @@ export interface operations {
                  */
                 limit?: number;
                 /**
-                 * @description Only alerts raised by these services. Comma-separated list; matches any of the values. Allowed: microsoftDefenderForEndpoint, microsoftDefenderForIdentity, microsoftDefenderForCloudApps, microsoftDefenderForOffice365, microsoft365Defender, azureAdIdentityProtection, microsoftAppGovernance, dataLossPrevention, microsoftDefenderForCloud, microsoftSentinel, microsoftInsiderRiskManagement.
+                 * @description Only alerts raised by these services. Comma-separated list; matches any of the values. Allowed: microsoftDefenderForEndpoint, microsoftDefenderForIdentity, microsoftDefenderForCloudApps, microsoftDefenderForOffice365, microsoft365Defender, azureAdIdentityProtection, microsoftAppGovernance, dataLossPrevention, microsoftDefenderForCloud, microsoftSentinel, microsoftInsiderRiskManagement. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "microsoftSentinel",
                  *       "microsoftInsiderRiskManagement"
@@ -2061,7 +2233,7 @@ export interface operations {
                  */
                 serviceSource?: ("microsoftDefenderForEndpoint" | "microsoftDefenderForIdentity" | "microsoftDefenderForCloudApps" | "microsoftDefenderForOffice365" | "microsoft365Defender" | "azureAdIdentityProtection" | "microsoftAppGovernance" | "dataLossPrevention" | "microsoftDefenderForCloud" | "microsoftSentinel" | "microsoftInsiderRiskManagement")[];
                 /**
-                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical.
+                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "high",
                  *       "critical"
@@ -2069,7 +2241,7 @@ export interface operations {
                  */
                 severity?: ("informational" | "low" | "medium" | "high" | "critical")[];
                 /**
-                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: new, inProgress, resolved.
+                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: new, inProgress, resolved. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "inProgress",
                  *       "resolved"
@@ -2086,23 +2258,31 @@ export interface operations {
             /** @description Alerts created or changed since the cursor, in commit order, each in its latest state. Store `nextCursor` (never null). */
             200: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SecurityAlertChanges"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2112,10 +2292,14 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2125,10 +2309,14 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2138,11 +2326,16 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Requests allowed per window for this key. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description When the current window ends, in epoch seconds. */
+                    "X-RateLimit-Reset": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2152,10 +2345,8 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2165,10 +2356,10 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (1-60). */
+                    "Retry-After": number;
+                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
