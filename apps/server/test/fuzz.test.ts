@@ -684,11 +684,14 @@ describe(`fuzzing every endpoint with hostile query strings, paths and headers (
             expect(res.body, context).toBe('');
             return;
           }
-          // A method other than GET (HEAD aside) matches no route: 404 in the envelope, unless a bad
-          // key was sent, which is refused (401) before routing.
+          // A method other than GET (HEAD aside) on an API path is 405 with Allow; elsewhere it
+          // matches no route (404). A bad key is refused (401) before routing.
           if (method.toUpperCase() !== 'GET') {
-            expect([401, 404], context).toContain(res.status);
-            expectMatchesOpenApi('/logs/{id}', res.status, JSON.parse(res.body));
+            const apiPath = path.startsWith(`${API}/`);
+            expect([401, apiPath ? 405 : 404], context).toContain(res.status);
+            if (res.status === 405) expect(res.headers.allow, context).toBe('GET, HEAD');
+            // Every error status has the one envelope; 404 stands for the undeclared 405.
+            expectMatchesOpenApi('/logs/{id}', res.status === 405 ? 404 : res.status, JSON.parse(res.body));
           }
         },
       ),
