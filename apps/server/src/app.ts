@@ -2,7 +2,7 @@ import { API_BASE_PATH, contract } from '@1security/contract';
 import { generateOpenApiDocument } from '@1security/contract/openapi';
 import { DOCS_CSP_DIRECTIVES, docsDirectory } from '@1security/docs/serve';
 import { createExpressEndpoints } from '@ts-rest/express';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { authenticate, limitAnonymous, requireScope } from './auth/authenticate';
@@ -10,7 +10,7 @@ import type { LastUsedRecorder } from './auth/last-used-recorder';
 import type { Config } from './config';
 import { pingDatabase, type Db } from './db/database';
 import { errors } from './http/api-error';
-import { errorHandler, toValidationError } from './http/error-handler';
+import { errorHandler, isClientHttpError, toValidationError } from './http/error-handler';
 import { useLeanJson } from './http/lean-json';
 import { methodNotAllowed } from './http/method-not-allowed';
 import { redactSecrets } from './http/redact-secrets';
@@ -123,6 +123,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(limitAnonymous(deps.rateLimiter), methodNotAllowed(routePaths(contract)), (_req, _res, next) =>
     next(errors.notFound()),
   );
+  // A request Express could not route (an undecodable path such as /logs/%zz) fails before any
+  // budget was spent: spend the anonymous one, so it carries the rate-limit headers the
+  // document declares on every 400.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!isClientHttpError(err) || res.headersSent || res.hasHeader('X-RateLimit-Limit')) return next(err);
+    void limitAnonymous(deps.rateLimiter)(req, res, (limited?: unknown) => next(limited ?? err));
+  });
   app.use(errorHandler(deps.logger));
   return app;
 }

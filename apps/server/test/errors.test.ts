@@ -145,6 +145,15 @@ describe('errors, headers and unknown routes', () => {
     expect((await fetch(`${server.baseUrl}/nope`, { method: 'POST' })).status).toBe(404);
   });
 
+  it('answers an undecodable path with a 400 carrying the rate-limit headers, key or no key', async () => {
+    for (const headers of [{}, { authorization: `Bearer ${key.secret}` }] as Record<string, string>[]) {
+      const res = await fetch(`${server.baseUrl}/logs/%zz`, { headers });
+      expect(res.status).toBe(400);
+      expectRateLimitHeaders(res);
+      expectMatchesOpenApi('/logs/{id}', 400, await res.json());
+    }
+  });
+
   it('routes strictly: paths are case-sensitive and take no trailing slash', async () => {
     const headers = { authorization: `Bearer ${key.secret}` };
     for (const path of [

@@ -163,7 +163,7 @@ describe('the OpenAPI document, enforced by Stoplight Prism in front of the real
     await seed(key.tenantId);
 
     docDir = mkdtempSync(path.join(tmpdir(), 'prism-'));
-    const served = await (await fetch(`${server.baseUrl}/openapi.json`)).json();
+    const served = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as any;
     // Prism routes on the document's paths; the upstream is the real server's base URL.
     delete served.servers;
     writeFileSync(path.join(docDir, 'openapi.json'), JSON.stringify(served));
