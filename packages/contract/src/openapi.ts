@@ -128,7 +128,10 @@ export function generateOpenApiDocument(): Json {
             description: 'The API key in the X-API-Key header.',
           },
         },
-        headers: HEADERS,
+        // Required: a response lists a header only when it always carries it (see HEADERS_BY_STATUS).
+        headers: Object.fromEntries(
+          Object.entries(HEADERS).map(([name, header]) => [name, { ...header, required: true }]),
+        ),
       },
     },
     {
@@ -166,14 +169,12 @@ export function generateOpenApiDocument(): Json {
       if (operation.parameters?.length === 0) delete operation.parameters;
       for (const [status, response] of Object.entries<Json>(operation.responses)) {
         if (ERROR_RESPONSE_DESCRIPTIONS[status]) response.description = ERROR_RESPONSE_DESCRIPTIONS[status];
-        // Inline rather than $ref: a header object's `required` belongs to this response.
         response.headers = Object.fromEntries(
-          (HEADERS_BY_STATUS[status] ?? DEFAULT_HEADERS).map((h) => [h, { ...HEADERS[h], required: true }]),
+          (HEADERS_BY_STATUS[status] ?? DEFAULT_HEADERS).map((h) => [h, { $ref: `#/components/headers/${h}` }]),
         );
       }
     }
   }
-  delete doc.components.headers;
   return toOpenApi31(doc);
 }
 

@@ -87,7 +87,10 @@ describe('the OpenAPI document', () => {
   it('declares the headers each response always carries as required, so contract tests can assert them', () => {
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       for (const [status, response] of Object.entries<any>(item.get.responses)) {
-        const required = Object.keys(response.headers).filter((h) => response.headers[h].required === true);
+        const required = Object.entries<any>(response.headers)
+          .map(([name, header]) => [name, header.$ref ? doc.components.headers[name] : header])
+          .filter(([, header]) => header.required === true)
+          .map(([name]) => name);
         const expected = ['X-Request-Id'];
         if (!['500', '503'].includes(status))
           expected.push('X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset');
