@@ -744,7 +744,18 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Seconds to wait before retrying (1-60). */
+        "Retry-After": number;
+        /** @description Requests allowed per window for this key. */
+        "X-RateLimit-Limit": number;
+        /** @description Requests left in the current window. */
+        "X-RateLimit-Remaining": number;
+        /** @description When the current window ends, in epoch seconds. */
+        "X-RateLimit-Reset": number;
+        /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
+        "X-Request-Id": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -832,14 +843,10 @@ export interface operations {
             /** @description A page of audit events. */
             200: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -849,14 +856,10 @@ export interface operations {
             /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -866,14 +869,10 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -883,14 +882,10 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -900,16 +895,11 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -919,8 +909,7 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -930,10 +919,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -957,14 +944,10 @@ export interface operations {
             /** @description One audit event. */
             200: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -974,14 +957,10 @@ export interface operations {
             /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -991,14 +970,10 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1008,14 +983,10 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1025,14 +996,10 @@ export interface operations {
             /** @description NOT_FOUND: no such item for this tenant. */
             404: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1042,16 +1009,11 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1061,8 +1023,7 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1072,10 +1033,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1154,14 +1113,10 @@ export interface operations {
             /** @description Audit events committed since the cursor, in commit order. Store `nextCursor` (never null) and send it on the next poll. */
             200: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1171,14 +1126,10 @@ export interface operations {
             /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1188,14 +1139,10 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1205,14 +1152,10 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1222,16 +1165,11 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1241,8 +1179,7 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1252,10 +1189,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1331,14 +1266,10 @@ export interface operations {
             /** @description A page of monitoring alerts. */
             200: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1348,14 +1279,10 @@ export interface operations {
             /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1365,14 +1292,10 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1382,14 +1305,10 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1399,16 +1318,11 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1418,8 +1332,7 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1429,10 +1342,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1456,14 +1367,10 @@ export interface operations {
             /** @description One monitoring alert. */
             200: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1473,14 +1380,10 @@ export interface operations {
             /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1490,14 +1393,10 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1507,14 +1406,10 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1524,14 +1419,10 @@ export interface operations {
             /** @description NOT_FOUND: no such item for this tenant. */
             404: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1541,16 +1432,11 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1560,8 +1446,7 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1571,10 +1456,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1637,14 +1520,10 @@ export interface operations {
             /** @description Alerts created or changed since the cursor, in commit order, each in its latest state. Store `nextCursor` (never null). */
             200: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1654,14 +1533,10 @@ export interface operations {
             /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1671,14 +1546,10 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1688,14 +1559,10 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1705,16 +1572,11 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1724,8 +1586,7 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1735,10 +1596,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1759,14 +1618,10 @@ export interface operations {
             /** @description The tenant, key and scopes the API key maps to. */
             200: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1776,14 +1631,10 @@ export interface operations {
             /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1793,14 +1644,10 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1810,14 +1657,10 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1827,16 +1670,11 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1846,8 +1684,7 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1857,10 +1694,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1944,14 +1779,10 @@ export interface operations {
             /** @description A page of security alerts. */
             200: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1961,14 +1792,10 @@ export interface operations {
             /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1978,14 +1805,10 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1995,14 +1818,10 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2012,16 +1831,11 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2031,8 +1845,7 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2042,10 +1855,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2069,14 +1880,10 @@ export interface operations {
             /** @description One security alert with its raw provider payload. */
             200: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2086,14 +1893,10 @@ export interface operations {
             /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2103,14 +1906,10 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2120,14 +1919,10 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2137,14 +1932,10 @@ export interface operations {
             /** @description NOT_FOUND: no such item for this tenant. */
             404: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2154,16 +1945,11 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2173,8 +1959,7 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2184,10 +1969,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2258,14 +2041,10 @@ export interface operations {
             /** @description Alerts created or changed since the cursor, in commit order, each in its latest state. Store `nextCursor` (never null). */
             200: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2275,14 +2054,10 @@ export interface operations {
             /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2292,14 +2067,10 @@ export interface operations {
             /** @description UNAUTHENTICATED: the API key is missing, unknown, expired or revoked. */
             401: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2309,14 +2080,10 @@ export interface operations {
             /** @description FORBIDDEN: the key lacks the scope this endpoint requires. */
             403: {
                 headers: {
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2326,16 +2093,11 @@ export interface operations {
             /** @description RATE_LIMITED: too many requests for this key; wait Retry-After seconds. */
             429: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Requests allowed per window for this key. */
-                    "X-RateLimit-Limit": number;
-                    /** @description Requests left in the current window. */
-                    "X-RateLimit-Remaining": number;
-                    /** @description When the current window ends, in epoch seconds. */
-                    "X-RateLimit-Reset": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2345,8 +2107,7 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2356,10 +2117,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying (1-60). */
-                    "Retry-After": number;
-                    /** @description Identifies this request; echoes a well-formed inbound X-Request-Id, else generated. */
-                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
