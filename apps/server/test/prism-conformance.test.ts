@@ -3,6 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  ACTOR_TYPES,
+  MONITORING_ALERT_STATUSES,
+  SECURITY_ALERT_CLASSIFICATIONS,
+  SECURITY_ALERT_STATUSES,
+  SERVICE_SOURCES,
+  SEVERITIES,
+} from '@1security/contract';
 import { generateOpenApiDocument } from '@1security/contract/openapi';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -132,6 +140,20 @@ function valuesFor(parameter: Parameter): { valid: string[]; invalid: string[] }
   throw new Error(`no values for parameter ${parameter.name} (${JSON.stringify(schema)}): teach the crawl its type`);
 }
 
+/** The schema of a list's items, through the document's references. */
+function itemSchemaOf(path: string): any {
+  const resolve = (schema: any) => (schema.$ref ? doc.components.schemas[schema.$ref.split('/').pop()] : schema);
+  const list = resolve(doc.paths[path].get.responses['200'].content['application/json'].schema);
+  return resolve(list.properties.data.items);
+}
+
+function admitsNull(schema: any): boolean {
+  return (
+    (Array.isArray(schema.type) && schema.type.includes('null')) ||
+    (schema.anyOf ?? []).some((s: any) => s.type === 'null')
+  );
+}
+
 function url(path: string, params: Array<[string, string]> = []): string {
   const search = new URLSearchParams(params).toString();
   return search ? `${path}?${search}` : path;
@@ -147,7 +169,7 @@ describe('the OpenAPI document, enforced by Stoplight Prism in front of the real
   let key: TestKey;
   let logsOnly: TestKey;
   let slow: TestKey;
-  /** This test's violations; `total` keeps the count of the whole crawl. */
+  /** This test's violations; `counts` keeps the totals of the whole crawl. */
   let violations: string[] = [];
   const counts = { prism: 0, refusedByPrism: 0, direct: 0, violations: 0 };
   /** Every id each list served, by list path: the details to fetch. */
@@ -155,7 +177,7 @@ describe('the OpenAPI document, enforced by Stoplight Prism in front of the real
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    // The crawl is a few hundred requests a minute from one key and one address.
+    // The crawl is some 850 requests within a minute from one key and one address.
     server = await startTestServer(database, { rateLimitPerMinute: 100_000, authFailuresPerMinute: 10_000 });
     key = await createTenantWithKey(database);
     logsOnly = await createKey(database, key.tenantId, { scopes: ['logs:read'] });
@@ -211,56 +233,56 @@ describe('the OpenAPI document, enforced by Stoplight Prism in front of the real
     );
   });
 
+  /** A small tenant where every enum value of every filter matches something. */
   async function seed(tenantId: string) {
-    const severities = ['informational', 'low', 'medium', 'high', 'critical'];
+    const pick = <T>(values: readonly T[], i: number): T => values[i % values.length]!;
     await insertLogs(
       database.db,
       Array.from({ length: 13 }, (_, i) =>
         makeLogEvent(tenantId, {
           discovered_at: at(i * 60_000),
-          severity: severities[i % 5],
-          actor_type: ['user', 'admin', 'application', 'servicePrincipal', 'system', 'guest', 'unknown'][i % 7],
-          action: ['FileDownloaded', 'FileDeleted', 'UserLoggedIn'][i % 3],
-          workload: ['SharePoint', 'OneDrive', 'Exchange'][i % 3],
-          resource_type: ['file', 'folder', 'mailbox'][i % 3],
+          severity: pick(SEVERITIES, i),
+          actor_type: pick(ACTOR_TYPES, i),
+          action: pick(['FileDownloaded', 'FileDeleted', 'UserLoggedIn'], i),
+          workload: pick(['SharePoint', 'OneDrive', 'Exchange'], i),
+          resource_type: pick(['file', 'folder', 'mailbox'], i),
           actor_ip: i % 4 === 0 ? null : '20.42.73.5',
           resource_name: i % 5 === 0 ? null : 'Q3-forecast.xlsx',
           application_display_name: i % 3 === 0 ? null : 'Microsoft SharePoint',
-        } as never),
+        }),
       ),
     );
-    const statuses = ['open', 'acknowledged', 'snoozed', 'resolved'];
     await insertMonitoringAlerts(
       database.db,
       Array.from({ length: 10 }, (_, i) => {
-        const status = statuses[i % 4]!;
+        const status = pick(MONITORING_ALERT_STATUSES, i);
         return makeMonitoringAlert(tenantId, {
           updated_at: at(i * 60_000),
-          severity: severities[i % 5],
+          severity: pick(SEVERITIES, i),
           status,
-          resource_type: ['site', 'mailbox'][i % 2],
-          assigned_user:
-            i % 2 === 0 ? null : JSON.stringify({ id: 'u-7', displayName: 'Sam', email: 'sam@contoso.com' }),
+          resource_type: pick(['site', 'mailbox'], i),
+          assigned_user: JSON.stringify(
+            i % 2 === 0 ? null : { id: 'u-7', displayName: 'Sam Analyst', email: 'sam@contoso.com' },
+          ),
           last_scan: i % 3 === 0 ? null : at(i * 60_000),
           resolved_at: status === 'resolved' ? at(i * 60_000) : null,
           snoozed_at: status === 'snoozed' ? at(i * 60_000) : null,
-        } as never);
+        });
       }),
     );
-    const sources = ['microsoftDefenderForEndpoint', 'microsoftSentinel', 'microsoftDefenderForOffice365'];
     await insertSecurityAlerts(
       database.db,
       Array.from({ length: 9 }, (_, i) =>
         makeSecurityAlert(tenantId, {
           updated_at: at(i * 60_000),
-          severity: severities[i % 5],
-          status: ['new', 'inProgress', 'resolved'][i % 3],
-          classification: [null, 'unknown', 'falsePositive', 'truePositive', 'informationalExpectedActivity'][i % 5],
-          service_source: sources[i % 3],
+          severity: pick(SEVERITIES, i),
+          status: pick(SECURITY_ALERT_STATUSES, i),
+          classification: pick([null, ...SECURITY_ALERT_CLASSIFICATIONS], i),
+          service_source: pick(SERVICE_SOURCES, i),
           threat_display_name: i % 2 === 0 ? null : 'Forwarding',
           first_activity_at: i % 4 === 0 ? null : at(i * 60_000 - 300_000),
           users: JSON.stringify([{ userPrincipalName: i % 2 ? null : 'jane@contoso.com', displayName: null }]),
-        } as never),
+        }),
       ),
     );
   }
@@ -397,6 +419,12 @@ describe('the OpenAPI document, enforced by Stoplight Prism in front of the real
       const all = await viaPrism(url(operation.path, [['limit', '1000']]), 200);
       const total = all?.body.data.length as number;
       expect(total, operation.path).toBeGreaterThan(PAGE);
+      // Prism saw null in every field the document says may be null (the seed has one of each).
+      const item = itemSchemaOf(operation.path);
+      const nullable = Object.keys(item.properties).filter((name) => admitsNull(item.properties[name]));
+      const seenNull = nullable.filter((name) => all?.body.data.some((row: any) => row[name] === null));
+      expect(nullable.length, `${operation.path} has nullable fields`).toBeGreaterThan(0);
+      expect(seenNull, `${operation.path}: seed a null for each nullable field`).toEqual(nullable);
       for (const extra of isFeed ? [[]] : [[], [['order', 'asc']]]) {
         const ids: string[] = [];
         let cursor: string | null | undefined;
