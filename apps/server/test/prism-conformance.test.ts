@@ -98,7 +98,8 @@ function valuesFor(parameter: Parameter): { valid: string[]; invalid: string[] }
     const valid = [schema.minimum, schema.maximum, schema.default, example].filter((v) => v !== undefined).map(String);
     return {
       valid: [...new Set(valid)],
-      invalid: [String(schema.minimum - 1), String(schema.maximum + 1), '1.5', 'ten', ''],
+      // Plain digits only, as the description says: other spellings of a number are 400s too.
+      invalid: [String(schema.minimum - 1), String(schema.maximum + 1), '1.5', '1e2', '+1', '1.0', 'ten', ''],
     };
   }
   if (schema.enum) {

@@ -119,7 +119,7 @@ export const LimitQuerySchema = extendApi(
     minimum: 1,
     maximum: MAX_LIMIT,
     default: DEFAULT_LIMIT,
-    description: `Page size: an integer from 1 to ${MAX_LIMIT}. Values outside that range are rejected with 400, not clamped.`,
+    description: `Page size: an integer from 1 to ${MAX_LIMIT}, in plain digits (\`100\`; \`1e2\`, \`+100\` and \`100.0\` are rejected with 400). Values outside that range are rejected with 400, not clamped.`,
     example: 100,
   },
 );

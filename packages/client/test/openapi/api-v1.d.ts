@@ -790,7 +790,7 @@ export interface operations {
                  */
                 cursor?: string;
                 /**
-                 * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
+                 * @description Page size: an integer from 1 to 1000, in plain digits (`100`; `1e2`, `+100` and `100.0` are rejected with 400). Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
                 limit?: number;
@@ -1075,7 +1075,7 @@ export interface operations {
                  */
                 from?: string;
                 /**
-                 * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
+                 * @description Page size: an integer from 1 to 1000, in plain digits (`100`; `1e2`, `+100` and `100.0` are rejected with 400). Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
                 limit?: number;
@@ -1213,7 +1213,7 @@ export interface operations {
                  */
                 isResolved?: boolean;
                 /**
-                 * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
+                 * @description Page size: an integer from 1 to 1000, in plain digits (`100`; `1e2`, `+100` and `100.0` are rejected with 400). Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
                 limit?: number;
@@ -1482,7 +1482,7 @@ export interface operations {
                  */
                 isResolved?: boolean;
                 /**
-                 * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
+                 * @description Page size: an integer from 1 to 1000, in plain digits (`100`; `1e2`, `+100` and `100.0` are rejected with 400). Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
                 limit?: number;
@@ -1726,7 +1726,7 @@ export interface operations {
                  */
                 isResolved?: boolean;
                 /**
-                 * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
+                 * @description Page size: an integer from 1 to 1000, in plain digits (`100`; `1e2`, `+100` and `100.0` are rejected with 400). Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
                 limit?: number;
@@ -2003,7 +2003,7 @@ export interface operations {
                  */
                 isResolved?: boolean;
                 /**
-                 * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
+                 * @description Page size: an integer from 1 to 1000, in plain digits (`100`; `1e2`, `+100` and `100.0` are rejected with 400). Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
                 limit?: number;
