@@ -2,7 +2,7 @@ import { API_BASE_PATH, contract } from '@1security/contract';
 import { generateOpenApiDocument } from '@1security/contract/openapi';
 import { DOCS_CSP_DIRECTIVES, docsDirectory } from '@1security/docs/serve';
 import { createExpressEndpoints } from '@ts-rest/express';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { authenticate, limitAnonymous, requireScope } from './auth/authenticate';
@@ -10,8 +10,9 @@ import type { LastUsedRecorder } from './auth/last-used-recorder';
 import type { Config } from './config';
 import { pingDatabase, type Db } from './db/database';
 import { errors } from './http/api-error';
-import { errorHandler, toValidationError } from './http/error-handler';
+import { errorHandler, isClientHttpError, toValidationError } from './http/error-handler';
 import { useLeanJson } from './http/lean-json';
+import { methodNotAllowed } from './http/method-not-allowed';
 import { redactSecrets } from './http/redact-secrets';
 import { rejectNulCharacters } from './http/reject-nul-characters';
 import { requestIdFor } from './http/request-id';
@@ -29,10 +30,21 @@ export interface AppDeps {
   cursors: CursorCodec;
 }
 
+/** Every route path of a ts-rest contract, nested routers included. */
+function routePaths(router: object): string[] {
+  return Object.values(router).flatMap((entry: { path?: unknown }) =>
+    typeof entry.path === 'string' ? [entry.path] : routePaths(entry),
+  );
+}
+
 /** The HTTP application. It does not listen: `main.ts` (or a test) does. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // A strict API: `/LOGS` and `/logs/` are not `/logs` (the OpenAPI document says so).
+  // Set before any route: the app router reads them when it is created.
+  app.enable('case sensitive routing');
+  app.enable('strict routing');
   app.set('trust proxy', deps.config.trustProxy);
   // Express 5's default "simple" parser drops `a[]=` style arrays; the contract expects qs.
   app.set('query parser', 'extended');
@@ -113,7 +125,16 @@ export function createApp(deps: AppDeps): Express {
     requestValidationErrorHandler: (err, _req, _res, next) => next(toValidationError(err)),
   });
 
-  app.use(limitAnonymous(deps.rateLimiter), (_req, _res, next) => next(errors.notFound()));
+  app.use(limitAnonymous(deps.rateLimiter), methodNotAllowed(routePaths(contract)), (_req, _res, next) =>
+    next(errors.notFound()),
+  );
+  // A request Express could not route (an undecodable path such as /logs/%zz) fails before any
+  // budget was spent: spend the anonymous one, so it carries the rate-limit headers the
+  // document declares on every 400.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!isClientHttpError(err) || res.headersSent || res.hasHeader('X-RateLimit-Limit')) return next(err);
+    void limitAnonymous(deps.rateLimiter)(req, res, (limited?: unknown) => next(limited ?? err));
+  });
   app.use(errorHandler(deps.logger));
   return app;
 }

@@ -49,16 +49,14 @@ const parametersOf = (template: string): Parameter[] => doc.paths[template].get.
 
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 
-/** The contract route Express would pick for a raw path (case-insensitive, optional trailing slash), if any. */
+/** The contract route a raw path names, if any: routing is case-sensitive and strict (no trailing slash). */
 function routeOf(rawPath: string): string | undefined {
   let path = rawPath.split('?')[0]!;
-  if (!path.toLowerCase().startsWith(`${API}/`)) return undefined;
+  if (!path.startsWith(`${API}/`)) return undefined;
   path = path.slice(API.length);
-  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-  const lower = path.toLowerCase();
-  const exact = TEMPLATES.find((t) => !t.includes('{') && t === lower);
+  const exact = TEMPLATES.find((t) => !t.includes('{') && t === path);
   if (exact) return exact;
-  const detail = /^\/(logs|monitoring-alerts|security-alerts)\/([^/]+)$/.exec(lower);
+  const detail = /^\/(logs|monitoring-alerts|security-alerts)\/([^/]+)$/.exec(path);
   if (detail && detail[2] !== 'changes') return `/${detail[1]}/{id}`;
   return undefined;
 }
@@ -692,11 +690,14 @@ describe(`fuzzing every endpoint with hostile query strings, paths and headers (
             expect(res.body, context).toBe('');
             return;
           }
-          // A method other than GET (HEAD aside) matches no route: 404 in the envelope, unless a bad
-          // key was sent, which is refused (401) before routing.
+          // A method other than GET (HEAD aside) on an API path is 405 with Allow; elsewhere it
+          // matches no route (404). A bad key is refused (401) before routing.
           if (method.toUpperCase() !== 'GET') {
-            expect([401, 404], context).toContain(res.status);
-            expectMatchesOpenApi('/logs/{id}', res.status, JSON.parse(res.body));
+            const apiPath = path.startsWith(`${API}/`);
+            expect([401, apiPath ? 405 : 404], context).toContain(res.status);
+            if (res.status === 405) expect(res.headers.allow, context).toBe('GET, HEAD');
+            // Every error status has the one envelope; 404 stands for the undeclared 405.
+            expectMatchesOpenApi('/logs/{id}', res.status === 405 ? 404 : res.status, JSON.parse(res.body));
           }
         },
       ),

@@ -26,6 +26,7 @@ export const ERROR_STATUS = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
@@ -118,13 +119,13 @@ export const LimitQuerySchema = extendApi(
     minimum: 1,
     maximum: MAX_LIMIT,
     default: DEFAULT_LIMIT,
-    description: `Page size: an integer from 1 to ${MAX_LIMIT}. Values outside that range are rejected with 400, not clamped.`,
+    description: `Page size: an integer from 1 to ${MAX_LIMIT}, in plain digits (\`100\`; \`1e2\`, \`+100\` and \`100.0\` are rejected with 400). Values outside that range are rejected with 400, not clamped.`,
     example: 100,
   },
 );
 
 /** `cursor`: the opaque `nextCursor` of a previous page. Decoded and checked by the server. */
-export const CursorQuerySchema = extendApi(z.string().optional(), {
+export const CursorQuerySchema = extendApi(z.string().min(1, 'must not be empty').optional(), {
   description:
     'Opaque cursor from `pagination.nextCursor` of the previous page. Send the same filters with it; a cursor replayed with other filters, altered, or from another tenant is rejected with 400 INVALID_CURSOR.',
   example: 'eyJ2IjoxLCJrIjpbIjIwMjYtMDYtMDVUMDk6MTM6MDEuMDAwWiIsIjAxSjAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwIl19',
@@ -137,6 +138,32 @@ const StringOrStringsSchema = z.union([z.string(), z.array(z.string())], {
 /** In the OpenAPI document a list is an array (serialised `style: form, explode: false`). */
 const LIST_PARAMETER_SCHEMA = { anyOf: undefined, oneOf: undefined };
 
+/** Quotes a received value in an error message, cut short: messages name what was sent. */
+function quoted(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+}
+
+/**
+ * The items of a list parameter, exactly as sent: split on commas, nothing trimmed. An empty
+ * item (`high,`, `,high`, `high,,low`, or an empty value) is an error naming the value, as the
+ * document says (`minItems: 1`, items non-empty).
+ */
+function listItems(input: string | string[], ctx: z.RefinementCtx): string[] | undefined {
+  const raw = Array.isArray(input) ? input.join(',') : input;
+  const items = raw.split(',');
+  if (items.some((item) => item.length === 0)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message:
+        raw.length === 0
+          ? 'must not be empty'
+          : `has an empty item in ${quoted(raw)} (a leading, trailing or doubled comma)`,
+    });
+    return undefined;
+  }
+  return items;
+}
+
 /**
  * A comma-separated list of enum values: `severity=high,critical`. OR within the list.
  * A repeated parameter (`severity=high&severity=critical`) is accepted as the same list.
@@ -144,20 +171,13 @@ const LIST_PARAMETER_SCHEMA = { anyOf: undefined, oneOf: undefined };
 export function enumListQuery<const T extends readonly [string, ...string[]]>(values: T, description: string) {
   const allowed = new Set<string>(values);
   const schema = StringOrStringsSchema.transform((input, ctx) => {
-    const raw = Array.isArray(input) ? input.join(',') : input;
-    const items = raw
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0);
-    if (items.length === 0) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must list one or more of: ${values.join(', ')}` });
-      return z.NEVER;
-    }
+    const items = listItems(input, ctx);
+    if (!items) return z.NEVER;
     const unknown = items.filter((item) => !allowed.has(item));
     if (unknown.length > 0) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
-        message: `unknown value ${unknown.map((u) => JSON.stringify(u.slice(0, 64))).join(', ')}; allowed: ${values.join(', ')}`,
+        message: `unknown value ${unknown.map(quoted).join(', ')}; allowed: ${values.join(', ')}`,
       });
       return z.NEVER;
     }
@@ -166,8 +186,9 @@ export function enumListQuery<const T extends readonly [string, ...string[]]>(va
   return extendApi(schema.optional(), {
     ...LIST_PARAMETER_SCHEMA,
     type: 'array',
+    minItems: 1,
     items: { type: 'string', enum: [...values] },
-    description: `${description} Comma-separated list; matches any of the values. Allowed: ${values.join(', ')}.`,
+    description: `${description} Comma-separated list; matches any of the values. Allowed: ${values.join(', ')}. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.`,
     example: values.slice(-2),
   });
 }
@@ -183,26 +204,48 @@ export function booleanQuery(description: string) {
   );
 }
 
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * RFC 3339 `date-time` as the API accepts it: seconds required, fraction up to 9 digits, a zone
+ * (`Z` or `±hh:mm`), every field in range. The day is checked against its month separately
+ * (the document's `format: date-time` says the same), so 2026-02-30 is refused, never rolled over.
+ */
+export const ISO_TIMESTAMP_PATTERN =
+  '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)$';
+const ISO_TIMESTAMP = new RegExp(ISO_TIMESTAMP_PATTERN);
 
-/** An ISO 8601 timestamp with a zone (`Z` or `±hh:mm`), as a Date. */
-export const TimestampQuerySchema = z
-  .string()
-  .regex(ISO_TIMESTAMP, 'must be an ISO 8601 timestamp with a time zone, e.g. 2026-06-05T09:12:44Z')
-  .transform((raw, ctx) => {
-    const date = new Date(raw);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'is not a valid date and time' });
-      return z.NEVER;
-    }
-    return date;
-  });
+function isRealCalendarDay(raw: string): boolean {
+  const [year, month, day] = raw.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** An RFC 3339 timestamp with a zone (`Z` or `±hh:mm`), as a Date. */
+export const TimestampQuerySchema = z.string().transform((raw, ctx) => {
+  if (!ISO_TIMESTAMP.test(raw)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `must be an RFC 3339 date-time with seconds and a time zone, e.g. 2026-06-05T09:12:44Z; got ${quoted(raw)}`,
+    });
+    return z.NEVER;
+  }
+  const date = new Date(raw);
+  if (!isRealCalendarDay(raw) || Number.isNaN(date.getTime())) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `is not a real date: ${quoted(raw)} (no such day in that month)`,
+    });
+    return z.NEVER;
+  }
+  return date;
+});
 
 export function timestampQuery(description: string, example = '2026-06-05T00:00:00Z') {
   return extendApi(TimestampQuerySchema.optional(), {
     type: 'string',
     format: 'date-time',
-    description,
+    pattern: ISO_TIMESTAMP_PATTERN,
+    description: `${description} RFC 3339 with seconds and a zone, e.g. ${example}; an impossible date (2026-02-30, T24:00:00) is rejected with 400.`,
     example,
   });
 }
@@ -231,19 +274,8 @@ const MAX_LIST_ITEM_LENGTH = 256;
 /** A comma-separated list of free-form values (`workload=SharePoint,Exchange`): OR within the list. */
 export function stringListQuery(description: string, example: string[]) {
   const schema = StringOrStringsSchema.transform((input, ctx) => {
-    const raw = Array.isArray(input) ? input.join(',') : input;
-    const items = [
-      ...new Set(
-        raw
-          .split(',')
-          .map((item) => item.trim())
-          .filter((item) => item.length > 0),
-      ),
-    ];
-    if (items.length === 0) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must list one or more values' });
-      return z.NEVER;
-    }
+    const items = listItems(input, ctx);
+    if (!items) return z.NEVER;
     if (items.length > MAX_LIST_ITEMS || items.some((item) => item.length > MAX_LIST_ITEM_LENGTH)) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -251,13 +283,15 @@ export function stringListQuery(description: string, example: string[]) {
       });
       return z.NEVER;
     }
-    return items;
+    return [...new Set(items)];
   });
   return extendApi(schema.optional(), {
     ...LIST_PARAMETER_SCHEMA,
     type: 'array',
-    items: { type: 'string' },
-    description: `${description} Comma-separated list; matches any of the values.`,
+    minItems: 1,
+    maxItems: MAX_LIST_ITEMS,
+    items: { type: 'string', minLength: 1, maxLength: MAX_LIST_ITEM_LENGTH },
+    description: `${description} Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.`,
     example,
   });
 }
@@ -279,7 +313,7 @@ export function includeQuery() {
   });
 }
 
-const ChangesCursorQuerySchema = extendApi(z.string().optional(), {
+const ChangesCursorQuerySchema = extendApi(z.string().min(1, 'must not be empty').optional(), {
   description: 'The `nextCursor` of the previous call; omit on the first call. Send the same filters with it.',
 });
 
@@ -292,7 +326,10 @@ export function listQuerySchema<F extends z.ZodRawShape>(filters: F, items: stri
     .object({
       ...filters,
       since: timestampQuery(`Only ${items} ${verb} at or after this time (inclusive).`),
-      until: timestampQuery(`Only ${items} ${verb} before this time (exclusive).`, '2026-06-06T00:00:00Z'),
+      until: timestampQuery(
+        `Only ${items} ${verb} before this time (exclusive). With \`since\`, must be later than it, else 400.`,
+        '2026-06-06T00:00:00Z',
+      ),
       order: OrderQuerySchema,
       limit: LimitQuerySchema,
       cursor: CursorQuerySchema,
@@ -307,7 +344,7 @@ export function changesQuerySchema<F extends z.ZodRawShape>(filters: F, items: s
     .object({
       ...filters,
       from: timestampQuery(
-        `First call only: start from ${items} ${verb} at or after this time (default: the beginning of retention). Not combined with cursor.`,
+        `First call only: start from ${items} ${verb} at or after this time (default: the beginning of retention). Sent together with \`cursor\`, it is rejected with 400: the cursor carries where to continue.`,
       ),
       limit: LimitQuerySchema,
       cursor: ChangesCursorQuerySchema,

@@ -33,6 +33,8 @@ export const errors = {
   unauthenticated: () => new ApiError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE),
   forbidden: (scope: string) => new ApiError('FORBIDDEN', `This API key lacks the ${scope} scope.`),
   notFound: (what = 'No such route.') => new ApiError('NOT_FOUND', what),
+  methodNotAllowed: (method: string, allow: string) =>
+    new ApiError('METHOD_NOT_ALLOWED', `${method.slice(0, 32)} is not allowed on this path; it allows ${allow}.`),
   rateLimited: (retryAfter: number) =>
     new ApiError('RATE_LIMITED', `Rate limit exceeded. Retry after ${retryAfter} seconds.`),
   invalidCursor: (why: string) => new ApiError('INVALID_CURSOR', why),

@@ -41,7 +41,7 @@ export function toValidationError(err: RequestValidationError): ApiError {
 }
 
 /** Express body-parser and similar errors carry an HTTP status and are the client's fault. */
-function isClientHttpError(err: unknown): err is { status: number; message: string } {
+export function isClientHttpError(err: unknown): err is { status: number; message: string } {
   const status = (err as { status?: unknown } | null)?.status;
   return typeof status === 'number' && status >= 400 && status < 500;
 }

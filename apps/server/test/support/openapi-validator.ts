@@ -6,22 +6,19 @@ import { expect } from 'vitest';
 /* eslint-disable @typescript-eslint/no-explicit-any -- walking a JSON document */
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-/** OpenAPI 3.0 schema → JSON Schema: `nullable` becomes a null type, refs point at our copy. */
+/**
+ * The document is OpenAPI 3.1, whose schemas are JSON Schema (null is `type: [t, "null"]` or
+ * `anyOf` with `{type: "null"}`): only the references are pointed at our copy.
+ */
 function toJsonSchema(node: any): any {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (node === null || typeof node !== 'object') return node;
   const out: any = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === 'nullable' || key === 'example' || key === 'mediaExamples') continue;
+    if (key === 'example' || key === 'mediaExamples') continue;
     if (key === '$ref' && typeof value === 'string')
       out.$ref = value.replace('#/components/schemas/', 'openapi#/definitions/');
     else out[key] = toJsonSchema(value);
-  }
-  // `nullable` admits null whatever else the schema says (also beside allOf/$ref), as
-  // openapi-typescript and most generators read it.
-  if (node.nullable === true) {
-    if (out.enum && !out.enum.includes(null)) out.enum = [...out.enum, null];
-    return { anyOf: [out, { type: 'null' }] };
   }
   return out;
 }

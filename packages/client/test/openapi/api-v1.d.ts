@@ -256,7 +256,7 @@ export interface components {
                  * @description Machine-readable error code.
                  * @enum {string}
                  */
-                code: "VALIDATION_ERROR" | "INVALID_CURSOR" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "RATE_LIMITED" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                code: "VALIDATION_ERROR" | "INVALID_CURSOR" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "RATE_LIMITED" | "INTERNAL" | "SERVICE_UNAVAILABLE";
                 /** @description For VALIDATION_ERROR: one entry per bad parameter. */
                 details?: components["schemas"]["ErrorDetail"][];
                 /** @description Human-readable explanation, safe to show to an operator. */
@@ -970,7 +970,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only these operations (exact, case-sensitive), e.g. FileDownloaded,FileDeleted. Comma-separated list; matches any of the values.
+                 * @description Only these operations (exact, case-sensitive), e.g. FileDownloaded,FileDeleted. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "FileDownloaded",
                  *       "FileDeleted"
@@ -983,7 +983,7 @@ export interface operations {
                  */
                 actor?: string;
                 /**
-                 * @description Only events by these kinds of actor. Comma-separated list; matches any of the values. Allowed: user, admin, application, servicePrincipal, system, guest, unknown.
+                 * @description Only events by these kinds of actor. Comma-separated list; matches any of the values. Allowed: user, admin, application, servicePrincipal, system, guest, unknown. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "guest",
                  *       "unknown"
@@ -1003,7 +1003,7 @@ export interface operations {
                  */
                 include?: "rawData"[];
                 /**
-                 * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
+                 * @description Page size: an integer from 1 to 1000, in plain digits (`100`; `1e2`, `+100` and `100.0` are rejected with 400). Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
                 limit?: number;
@@ -1013,7 +1013,7 @@ export interface operations {
                  */
                 order?: "asc" | "desc";
                 /**
-                 * @description Only events on these kinds of object, e.g. file,folder. Comma-separated list; matches any of the values.
+                 * @description Only events on these kinds of object, e.g. file,folder. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "file",
                  *       "folder"
@@ -1021,7 +1021,7 @@ export interface operations {
                  */
                 resourceType?: string[];
                 /**
-                 * @description Only events of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical.
+                 * @description Only events of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "high",
                  *       "critical"
@@ -1029,17 +1029,17 @@ export interface operations {
                  */
                 severity?: ("informational" | "low" | "medium" | "high" | "critical")[];
                 /**
-                 * @description Only events discovered at or after this time (inclusive).
+                 * @description Only events discovered at or after this time (inclusive). RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 since?: string;
                 /**
-                 * @description Only events discovered before this time (exclusive).
+                 * @description Only events discovered before this time (exclusive). With `since`, must be later than it, else 400. RFC 3339 with seconds and a zone, e.g. 2026-06-06T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-06T00:00:00Z
                  */
                 until?: string;
                 /**
-                 * @description Only events from these workloads, e.g. SharePoint,Exchange. Comma-separated list; matches any of the values.
+                 * @description Only events from these workloads, e.g. SharePoint,Exchange. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "SharePoint",
                  *       "OneDrive"
@@ -1066,7 +1066,7 @@ export interface operations {
                     "application/json": components["schemas"]["LogEventList"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1122,9 +1122,6 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1135,9 +1132,7 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1172,7 +1167,7 @@ export interface operations {
                     "application/json": components["schemas"]["LogEventResponse"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1241,9 +1236,6 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1254,9 +1246,7 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1270,7 +1260,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only these operations (exact, case-sensitive), e.g. FileDownloaded,FileDeleted. Comma-separated list; matches any of the values.
+                 * @description Only these operations (exact, case-sensitive), e.g. FileDownloaded,FileDeleted. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "FileDownloaded",
                  *       "FileDeleted"
@@ -1283,7 +1273,7 @@ export interface operations {
                  */
                 actor?: string;
                 /**
-                 * @description Only events by these kinds of actor. Comma-separated list; matches any of the values. Allowed: user, admin, application, servicePrincipal, system, guest, unknown.
+                 * @description Only events by these kinds of actor. Comma-separated list; matches any of the values. Allowed: user, admin, application, servicePrincipal, system, guest, unknown. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "guest",
                  *       "unknown"
@@ -1293,7 +1283,7 @@ export interface operations {
                 /** @description The `nextCursor` of the previous call; omit on the first call. Send the same filters with it. */
                 cursor?: string;
                 /**
-                 * @description First call only: start from events discovered at or after this time (default: the beginning of retention). Not combined with cursor.
+                 * @description First call only: start from events discovered at or after this time (default: the beginning of retention). Sent together with `cursor`, it is rejected with 400: the cursor carries where to continue. RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 from?: string;
@@ -1305,12 +1295,12 @@ export interface operations {
                  */
                 include?: "rawData"[];
                 /**
-                 * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
+                 * @description Page size: an integer from 1 to 1000, in plain digits (`100`; `1e2`, `+100` and `100.0` are rejected with 400). Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
                 limit?: number;
                 /**
-                 * @description Only events on these kinds of object, e.g. file,folder. Comma-separated list; matches any of the values.
+                 * @description Only events on these kinds of object, e.g. file,folder. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "file",
                  *       "folder"
@@ -1318,7 +1308,7 @@ export interface operations {
                  */
                 resourceType?: string[];
                 /**
-                 * @description Only events of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical.
+                 * @description Only events of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "high",
                  *       "critical"
@@ -1326,7 +1316,7 @@ export interface operations {
                  */
                 severity?: ("informational" | "low" | "medium" | "high" | "critical")[];
                 /**
-                 * @description Only events from these workloads, e.g. SharePoint,Exchange. Comma-separated list; matches any of the values.
+                 * @description Only events from these workloads, e.g. SharePoint,Exchange. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "SharePoint",
                  *       "OneDrive"
@@ -1353,7 +1343,7 @@ export interface operations {
                     "application/json": components["schemas"]["LogEventChanges"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1409,9 +1399,6 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1422,9 +1409,7 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1455,7 +1440,7 @@ export interface operations {
                  */
                 isResolved?: boolean;
                 /**
-                 * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
+                 * @description Page size: an integer from 1 to 1000, in plain digits (`100`; `1e2`, `+100` and `100.0` are rejected with 400). Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
                 limit?: number;
@@ -1465,7 +1450,7 @@ export interface operations {
                  */
                 order?: "asc" | "desc";
                 /**
-                 * @description Only alerts about these kinds of resource, e.g. site,mailbox. Comma-separated list; matches any of the values.
+                 * @description Only alerts about these kinds of resource, e.g. site,mailbox. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "site",
                  *       "mailbox"
@@ -1473,7 +1458,7 @@ export interface operations {
                  */
                 resourceType?: string[];
                 /**
-                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical.
+                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "high",
                  *       "critical"
@@ -1481,12 +1466,12 @@ export interface operations {
                  */
                 severity?: ("informational" | "low" | "medium" | "high" | "critical")[];
                 /**
-                 * @description Only alerts updated at or after this time (inclusive).
+                 * @description Only alerts updated at or after this time (inclusive). RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 since?: string;
                 /**
-                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: open, acknowledged, snoozed, resolved.
+                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: open, acknowledged, snoozed, resolved. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "snoozed",
                  *       "resolved"
@@ -1494,7 +1479,7 @@ export interface operations {
                  */
                 status?: ("open" | "acknowledged" | "snoozed" | "resolved")[];
                 /**
-                 * @description Only alerts updated before this time (exclusive).
+                 * @description Only alerts updated before this time (exclusive). With `since`, must be later than it, else 400. RFC 3339 with seconds and a zone, e.g. 2026-06-06T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-06T00:00:00Z
                  */
                 until?: string;
@@ -1518,7 +1503,7 @@ export interface operations {
                     "application/json": components["schemas"]["MonitoringAlertList"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1574,9 +1559,6 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1587,9 +1569,7 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1624,7 +1604,7 @@ export interface operations {
                     "application/json": components["schemas"]["MonitoringAlertResponse"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1693,9 +1673,6 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1706,9 +1683,7 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1724,7 +1699,7 @@ export interface operations {
                 /** @description The `nextCursor` of the previous call; omit on the first call. Send the same filters with it. */
                 cursor?: string;
                 /**
-                 * @description First call only: start from alerts updated at or after this time (default: the beginning of retention). Not combined with cursor.
+                 * @description First call only: start from alerts updated at or after this time (default: the beginning of retention). Sent together with `cursor`, it is rejected with 400: the cursor carries where to continue. RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 from?: string;
@@ -1741,12 +1716,12 @@ export interface operations {
                  */
                 isResolved?: boolean;
                 /**
-                 * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
+                 * @description Page size: an integer from 1 to 1000, in plain digits (`100`; `1e2`, `+100` and `100.0` are rejected with 400). Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
                 limit?: number;
                 /**
-                 * @description Only alerts about these kinds of resource, e.g. site,mailbox. Comma-separated list; matches any of the values.
+                 * @description Only alerts about these kinds of resource, e.g. site,mailbox. Comma-separated list; matches any of the values, each compared exactly as sent (nothing is trimmed); repeating the parameter is the same as one list. An empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "site",
                  *       "mailbox"
@@ -1754,7 +1729,7 @@ export interface operations {
                  */
                 resourceType?: string[];
                 /**
-                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical.
+                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "high",
                  *       "critical"
@@ -1762,7 +1737,7 @@ export interface operations {
                  */
                 severity?: ("informational" | "low" | "medium" | "high" | "critical")[];
                 /**
-                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: open, acknowledged, snoozed, resolved.
+                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: open, acknowledged, snoozed, resolved. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "snoozed",
                  *       "resolved"
@@ -1789,7 +1764,7 @@ export interface operations {
                     "application/json": components["schemas"]["MonitoringAlertChanges"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1845,9 +1820,6 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1858,9 +1830,7 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1892,7 +1862,7 @@ export interface operations {
                     "application/json": components["schemas"]["PingResponse"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1948,9 +1918,6 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1961,9 +1928,7 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1977,7 +1942,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only alerts with these classifications. Comma-separated list; matches any of the values. Allowed: unknown, falsePositive, truePositive, informationalExpectedActivity.
+                 * @description Only alerts with these classifications. Comma-separated list; matches any of the values. Allowed: unknown, falsePositive, truePositive, informationalExpectedActivity. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "truePositive",
                  *       "informationalExpectedActivity"
@@ -2002,7 +1967,7 @@ export interface operations {
                  */
                 isResolved?: boolean;
                 /**
-                 * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
+                 * @description Page size: an integer from 1 to 1000, in plain digits (`100`; `1e2`, `+100` and `100.0` are rejected with 400). Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
                 limit?: number;
@@ -2012,7 +1977,7 @@ export interface operations {
                  */
                 order?: "asc" | "desc";
                 /**
-                 * @description Only alerts raised by these services. Comma-separated list; matches any of the values. Allowed: microsoftDefenderForEndpoint, microsoftDefenderForIdentity, microsoftDefenderForCloudApps, microsoftDefenderForOffice365, microsoft365Defender, azureAdIdentityProtection, microsoftAppGovernance, dataLossPrevention, microsoftDefenderForCloud, microsoftSentinel, microsoftInsiderRiskManagement.
+                 * @description Only alerts raised by these services. Comma-separated list; matches any of the values. Allowed: microsoftDefenderForEndpoint, microsoftDefenderForIdentity, microsoftDefenderForCloudApps, microsoftDefenderForOffice365, microsoft365Defender, azureAdIdentityProtection, microsoftAppGovernance, dataLossPrevention, microsoftDefenderForCloud, microsoftSentinel, microsoftInsiderRiskManagement. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "microsoftSentinel",
                  *       "microsoftInsiderRiskManagement"
@@ -2020,7 +1985,7 @@ export interface operations {
                  */
                 serviceSource?: ("microsoftDefenderForEndpoint" | "microsoftDefenderForIdentity" | "microsoftDefenderForCloudApps" | "microsoftDefenderForOffice365" | "microsoft365Defender" | "azureAdIdentityProtection" | "microsoftAppGovernance" | "dataLossPrevention" | "microsoftDefenderForCloud" | "microsoftSentinel" | "microsoftInsiderRiskManagement")[];
                 /**
-                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical.
+                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "high",
                  *       "critical"
@@ -2028,12 +1993,12 @@ export interface operations {
                  */
                 severity?: ("informational" | "low" | "medium" | "high" | "critical")[];
                 /**
-                 * @description Only alerts updated at or after this time (inclusive).
+                 * @description Only alerts updated at or after this time (inclusive). RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 since?: string;
                 /**
-                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: new, inProgress, resolved.
+                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: new, inProgress, resolved. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "inProgress",
                  *       "resolved"
@@ -2041,7 +2006,7 @@ export interface operations {
                  */
                 status?: ("new" | "inProgress" | "resolved")[];
                 /**
-                 * @description Only alerts updated before this time (exclusive).
+                 * @description Only alerts updated before this time (exclusive). With `since`, must be later than it, else 400. RFC 3339 with seconds and a zone, e.g. 2026-06-06T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-06T00:00:00Z
                  */
                 until?: string;
@@ -2065,7 +2030,7 @@ export interface operations {
                     "application/json": components["schemas"]["SecurityAlertList"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2121,9 +2086,6 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -2134,9 +2096,7 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -2171,7 +2131,7 @@ export interface operations {
                     "application/json": components["schemas"]["SecurityAlertResponse"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2240,9 +2200,6 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -2253,9 +2210,7 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -2269,7 +2224,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only alerts with these classifications. Comma-separated list; matches any of the values. Allowed: unknown, falsePositive, truePositive, informationalExpectedActivity.
+                 * @description Only alerts with these classifications. Comma-separated list; matches any of the values. Allowed: unknown, falsePositive, truePositive, informationalExpectedActivity. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "truePositive",
                  *       "informationalExpectedActivity"
@@ -2279,7 +2234,7 @@ export interface operations {
                 /** @description The `nextCursor` of the previous call; omit on the first call. Send the same filters with it. */
                 cursor?: string;
                 /**
-                 * @description First call only: start from alerts updated at or after this time (default: the beginning of retention). Not combined with cursor.
+                 * @description First call only: start from alerts updated at or after this time (default: the beginning of retention). Sent together with `cursor`, it is rejected with 400: the cursor carries where to continue. RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 from?: string;
@@ -2296,12 +2251,12 @@ export interface operations {
                  */
                 isResolved?: boolean;
                 /**
-                 * @description Page size: an integer from 1 to 1000. Values outside that range are rejected with 400, not clamped.
+                 * @description Page size: an integer from 1 to 1000, in plain digits (`100`; `1e2`, `+100` and `100.0` are rejected with 400). Values outside that range are rejected with 400, not clamped.
                  * @example 100
                  */
                 limit?: number;
                 /**
-                 * @description Only alerts raised by these services. Comma-separated list; matches any of the values. Allowed: microsoftDefenderForEndpoint, microsoftDefenderForIdentity, microsoftDefenderForCloudApps, microsoftDefenderForOffice365, microsoft365Defender, azureAdIdentityProtection, microsoftAppGovernance, dataLossPrevention, microsoftDefenderForCloud, microsoftSentinel, microsoftInsiderRiskManagement.
+                 * @description Only alerts raised by these services. Comma-separated list; matches any of the values. Allowed: microsoftDefenderForEndpoint, microsoftDefenderForIdentity, microsoftDefenderForCloudApps, microsoftDefenderForOffice365, microsoft365Defender, azureAdIdentityProtection, microsoftAppGovernance, dataLossPrevention, microsoftDefenderForCloud, microsoftSentinel, microsoftInsiderRiskManagement. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "microsoftSentinel",
                  *       "microsoftInsiderRiskManagement"
@@ -2309,7 +2264,7 @@ export interface operations {
                  */
                 serviceSource?: ("microsoftDefenderForEndpoint" | "microsoftDefenderForIdentity" | "microsoftDefenderForCloudApps" | "microsoftDefenderForOffice365" | "microsoft365Defender" | "azureAdIdentityProtection" | "microsoftAppGovernance" | "dataLossPrevention" | "microsoftDefenderForCloud" | "microsoftSentinel" | "microsoftInsiderRiskManagement")[];
                 /**
-                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical.
+                 * @description Only alerts of these severities. Comma-separated list; matches any of the values. Allowed: informational, low, medium, high, critical. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "high",
                  *       "critical"
@@ -2317,7 +2272,7 @@ export interface operations {
                  */
                 severity?: ("informational" | "low" | "medium" | "high" | "critical")[];
                 /**
-                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: new, inProgress, resolved.
+                 * @description Only alerts in these statuses. Comma-separated list; matches any of the values. Allowed: new, inProgress, resolved. Repeating the parameter is the same as one list. Values are exact (case-sensitive, no spaces); an unknown or empty item (e.g. a trailing comma) is rejected with 400.
                  * @example [
                  *       "inProgress",
                  *       "resolved"
@@ -2344,7 +2299,7 @@ export interface operations {
                     "application/json": components["schemas"]["SecurityAlertChanges"];
                 };
             };
-            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter) or INVALID_CURSOR. */
+            /** @description Invalid request: VALIDATION_ERROR (details name each bad parameter, including any query parameter this endpoint does not define) or INVALID_CURSOR. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2400,9 +2355,6 @@ export interface operations {
             /** @description INTERNAL: an unexpected fault; no details are disclosed. Quote the requestId. */
             500: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -2413,9 +2365,7 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE: the database is unreachable; retry with backoff. */
             503: {
                 headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };

@@ -4,30 +4,24 @@ import addFormatsModule from 'ajv-formats';
 /* eslint-disable @typescript-eslint/no-explicit-any -- walking a JSON document */
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-/** OpenAPI 3.0 schema → JSON Schema: `nullable` becomes a null type; refs point into our copy. */
+/**
+ * The document is OpenAPI 3.1: its schemas are JSON Schema already (null is `type: [t, "null"]`
+ * or `anyOf` with `{type: "null"}`). Only the references are pointed into our copy, and the
+ * `example`/`x-` annotations dropped.
+ */
 function toJsonSchema(node: any): any {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (node === null || typeof node !== 'object') return node;
   const out: any = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === 'nullable' || key === 'example' || key.startsWith('x-')) continue;
+    if (key === 'example' || key.startsWith('x-')) continue;
     if (key === '$ref' && typeof value === 'string') out.$ref = value.replace('#/components/schemas/', 'served#/definitions/');
     else out[key] = toJsonSchema(value);
-  }
-  if (node.nullable === true) {
-    // `nullable` beside `allOf: [$ref]` (how the document marks a nullable object such as
-    // `assignedUser`): strict OpenAPI 3.0.3 would still reject null through the allOf, but
-    // generators, openapi-typescript included, read it as "the ref, or null". Read it so too.
-    if (out.allOf) return { anyOf: [out, { type: 'null' }] };
-    if (typeof out.type === 'string') {
-      out.type = [out.type, 'null'];
-      if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
-    } else return { anyOf: [out, { type: 'null' }] };
   }
   return out;
 }
 
-/** Validates response bodies against the response schemas of a served OpenAPI 3.0 document. */
+/** Validates response bodies against the response schemas of a served OpenAPI 3.1 document. */
 export function openApiResponseValidator(doc: any) {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
