@@ -47,7 +47,7 @@ export interface ListPageParams {
 export interface ChangesPageParams {
   /**
    * First call only (no `cursor`): start from items at or after this time. Default: the
-   * beginning of retention.
+   * tenant's oldest stored item (nothing is deleted today).
    */
   from?: TimeParam;
   /** Batch size, 1-1000 (default 50). */
