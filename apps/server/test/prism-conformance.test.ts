@@ -250,6 +250,7 @@ describe('the OpenAPI document, enforced by Stoplight Prism in front of the real
           actor_ip: i % 4 === 0 ? null : '20.42.73.5',
           resource_name: i % 5 === 0 ? null : 'Q3-forecast.xlsx',
           application_display_name: i % 3 === 0 ? null : 'Microsoft SharePoint',
+          raw_data: i % 2 === 0 ? null : JSON.stringify({ Id: `rec-${i}`, Operation: 'FileDownloaded' }),
         }),
       ),
     );
@@ -268,6 +269,7 @@ describe('the OpenAPI document, enforced by Stoplight Prism in front of the real
           last_scan: i % 3 === 0 ? null : at(i * 60_000),
           resolved_at: status === 'resolved' ? at(i * 60_000) : null,
           snoozed_at: status === 'snoozed' ? at(i * 60_000) : null,
+          raw_data: i % 2 === 0 ? null : JSON.stringify({ source: 'policy-engine', run: i }),
         });
       }),
     );
@@ -417,7 +419,8 @@ describe('the OpenAPI document, enforced by Stoplight Prism in front of the real
   it('agrees on full pagination of every list and feed, and on every item', async () => {
     for (const operation of LISTS) {
       const isFeed = has(operation, 'from');
-      const all = await viaPrism(url(operation.path, [['limit', '1000']]), 200);
+      // With include=rawData, so that Prism also checks the opt-in field (and its nulls).
+      const all = await viaPrism(url(operation.path, [['limit', '1000'], ['include', 'rawData']]), 200);
       const total = all?.body.data.length as number;
       expect(total, operation.path).toBeGreaterThan(PAGE);
       // Prism saw null in every field the document says may be null (the seed has one of each).
