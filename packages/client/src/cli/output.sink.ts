@@ -162,11 +162,18 @@ class SyslogStreamSink implements OutputSink {
     const connectEvent = this.target.transport === 'tls' ? 'secureConnect' : 'connect';
     await new Promise<void>((resolve, reject) => {
       let peerClosed = false;
+      let sent = false;
       let failure: Error | undefined;
       socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer from ${this.description} for ${timeoutMs} ms`)));
       socket.once(connectEvent, () => socket.end(payload));
       socket.on('data', () => undefined);
-      socket.on('end', () => (peerClosed = true));
+      socket.on('finish', () => (sent = true));
+      // A receiver that closes before our last byte left (one refusing us after the TLS
+      // handshake, say) has not read the batch.
+      socket.on('end', () => {
+        if (sent) peerClosed = true;
+        else failure ??= new Error(`${this.description} closed the connection before the batch was sent`);
+      });
       socket.on('error', (err) => (failure ??= err));
       socket.on('close', () => {
         if (failure) reject(failure);
