@@ -1,0 +1,215 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
+import { runOnesec, startOnesec } from './support/onesec-cli';
+import { makeLogRecords, makeSecurityAlertRecords } from './support/records';
+import { freePort, startRsyslog, type Rsyslog } from './support/rsyslog';
+
+/** The ids in NDJSON syslog messages; `null` for a message that is not a whole item (torn by a kill). */
+function idOf(rawMessage: string): string | null {
+  const body = rawMessage.replace(/^<\d+>1 \S+ \S+ onesec \d+ \S+ - /, '');
+  try {
+    return (JSON.parse(body) as { id: string }).id;
+  } catch {
+    return null;
+  }
+}
+const pidOf = (rawMessage: string) => /^<\d+>1 \S+ \S+ onesec (\d+) /.exec(rawMessage)?.[1];
+
+describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
+  let server: ApiServer;
+  let tenantId: string;
+  let env: Record<string, string>;
+  let dir: string;
+  const logs = makeLogRecords(600);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'onesec-resilience-'));
+    server = await startApiServer();
+    tenantId = await createTenant(server);
+    await ingest(server, tenantId, 'logs', logs);
+    await ingest(server, tenantId, 'security-alerts', makeSecurityAlertRecords(5));
+    env = { ONESEC_API_KEY: await createKey(server, tenantId), ONESEC_BASE_URL: server.url };
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('SIGKILLed at random moments (22 kills) while the server ingests: every event arrives; duplicates only from the batch in flight at each kill; the checkpoint is never corrupt', async () => {
+    const BATCH = 40;
+    const receiverDir = path.join(dir, 'kill');
+    const rsyslog = await startRsyslog({ dir: receiverDir, tcpPort: await freePort() });
+    const checkpoint = path.join(dir, 'kill-checkpoint.json');
+    const args = ['sync', 'logs', '--checkpoint', checkpoint, '--output', `syslog+tcp://127.0.0.1:${rsyslog.tcpPort}`, '--batch-size', String(BATCH)];
+    // Ingestion goes on during the kills: 8 more chunks of 150 events.
+    const more = Array.from({ length: 8 }, (_, i) => makeLogRecords(150, 10_000 + i * 150));
+    const ingesting = (async () => {
+      for (const chunk of more) await ingest(server, tenantId, 'logs', chunk);
+    })();
+    const runs: number[] = [];
+    try {
+      for (let kill = 0; kill < 22; kill++) {
+        const run = startOnesec([...args, '--follow', '--interval', '200ms'], env);
+        runs.push(run.child.pid!);
+        await new Promise((r) => setTimeout(r, 150 + Math.random() * 600));
+        run.child.kill('SIGKILL');
+        const { signal } = await run.exit;
+        expect(signal, run.stderr()).toBe('SIGKILL');
+        const text = await readFile(checkpoint, 'utf8').catch(() => null);
+        if (text !== null) {
+          const saved = JSON.parse(text) as { version: number; checkpoints: Record<string, { cursor: string }> };
+          expect(saved.version).toBe(1);
+          expect(saved.checkpoints['logs']?.cursor).toMatch(/.+/);
+        }
+      }
+      await ingesting;
+      // The final catch-up, left to finish.
+      const final = startOnesec(args, env);
+      runs.push(final.child.pid!);
+      expect((await final.exit).code, final.stderr()).toBe(0);
+      await rsyslog.stop();
+
+      const messages = await rsyslog.messages();
+      const expectedIds = [...logs, ...more.flat()].map((l) => l.id);
+      const seen = new Set<string>();
+      let duplicates = 0;
+      for (const [index, pid] of runs.entries()) {
+        const own = messages.filter((m) => pidOf(m) === String(pid));
+        const ids = own.map(idOf);
+        // A kill can cut the frame being written: only a killed run's very last message may be torn.
+        const torn = ids.flatMap((id, i) => (id === null ? [i] : []));
+        const killed = index < runs.length - 1;
+        expect(torn.every((i) => killed && i === ids.length - 1), `torn messages of run ${index}`).toBe(true);
+        const whole = ids.filter((id): id is string => id !== null);
+        expect(new Set(whole).size, `run ${index} sent an item twice`).toBe(whole.length);
+        // What a run repeats is the batch its predecessor had in flight: at most one batch, at its start.
+        const repeated = whole.map((id) => seen.has(id));
+        const repeatCount = repeated.filter(Boolean).length;
+        expect(repeatCount, `run ${index} repeated ${repeatCount} items`).toBeLessThanOrEqual(BATCH);
+        expect(repeated.slice(0, repeatCount).every(Boolean), `run ${index} repeated items after new ones`).toBe(true);
+        duplicates += repeatCount;
+        for (const id of whole) seen.add(id);
+      }
+      expect([...seen].sort()).toEqual(expectedIds.sort());
+      console.log(`  kill test: ${expectedIds.length} events, ${runs.length - 1} kills, ${duplicates} repeated deliveries`);
+    } finally {
+      await rsyslog.stop();
+    }
+  }, 240_000);
+
+  it('output unreachable (rsyslog stopped): retries with backoff, the checkpoint stays put, nothing lost once rsyslog is back', async () => {
+    const port = await freePort();
+    const receiverDir = path.join(dir, 'down');
+    const checkpoint = path.join(dir, 'down-checkpoint.json');
+    const output = `syslog+tcp://127.0.0.1:${port}`;
+
+    // Exit 4 once the retries run out, the checkpoint never written.
+    const giveUp = await runOnesec(['sync', 'logs', '--checkpoint', checkpoint, '--output', output, '--output-retries', '2'], env);
+    expect(giveUp.code, giveUp.stderr).toBe(4);
+    expect(giveUp.stderr.match(/retrying in \d+\.\d s/g)).toHaveLength(2);
+    expect(giveUp.stderr).toMatch(/output syslog\+tcp:\/\/127\.0\.0\.1:\d+ failed 3 times .*ECONNREFUSED.*checkpoint stays before this batch/);
+    await expect(readFile(checkpoint, 'utf8')).rejects.toThrow(/ENOENT/);
+
+    // With the default retries it waits; rsyslog comes back; everything arrives once.
+    const run = startOnesec(['sync', 'logs', '--checkpoint', checkpoint, '--output', output, '--batch-size', '200'], env);
+    await run.waitForStderr(/retrying in[\s\S]*retrying in/);
+    await expect(readFile(checkpoint, 'utf8')).rejects.toThrow(/ENOENT/);
+    const rsyslog: Rsyslog = await startRsyslog({ dir: receiverDir, tcpPort: port });
+    try {
+      expect((await run.exit).code, run.stderr()).toBe(0);
+      const ids = (await rsyslog.messages()).map(idOf);
+      const total = (await readFile(checkpoint, 'utf8')) && ids.length;
+      expect(ids.every((id) => id !== null)).toBe(true);
+      expect(new Set(ids).size).toBe(total);
+      expect(ids.length).toBeGreaterThanOrEqual(logs.length);
+      for (const log of logs) expect(ids).toContain(log.id);
+    } finally {
+      await rsyslog.stop();
+    }
+  }, 120_000);
+
+  it('SIGTERM while following: saves, prints the summary, exits 0; a rerun finds nothing new', async () => {
+    const file = path.join(dir, 'term.ndjson');
+    const checkpoint = path.join(dir, 'term-checkpoint.json');
+    const run = startOnesec(['sync', 'security-alerts', '--checkpoint', checkpoint, '--output', file, '--follow', '--interval', '60s'], env);
+    for (let i = 0; i < 100 && !(await readFile(checkpoint, 'utf8').catch(() => '')).includes('security-alerts'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    run.child.kill('SIGTERM');
+    const { code } = await run.exit;
+    expect(code, run.stderr()).toBe(0);
+    expect(run.stderr()).toMatch(/SIGTERM: stopping after the batch in hand/);
+    expect(run.stderr()).toMatch(/^onesec sync: 5 events to .*term\.ndjson .*stopped by SIGTERM, checkpoint saved$/m);
+    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(5);
+    const rerun = await runOnesec(['sync', 'security-alerts', '--checkpoint', checkpoint, '--output', file], env);
+    expect(rerun.code).toBe(0);
+    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(5);
+  });
+
+  it('a bad key: exit 3, and the message does not contain the key', async () => {
+    const badKey = '1sec_live_ThisKeyDoesNotExistAnywhere0123456789';
+    const result = await runOnesec(['sync', 'logs', '--checkpoint', path.join(dir, 'bad.json')], { ...env, ONESEC_API_KEY: badKey });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/401 UNAUTHENTICATED/);
+    expect(result.stderr + result.stdout).not.toContain(badKey);
+    expect(result.stderr + result.stdout).not.toContain('ThisKeyDoesNotExist');
+    const ping = await runOnesec(['ping'], { ...env, ONESEC_API_KEY: badKey });
+    expect(ping.code).toBe(3);
+    expect(ping.stderr + ping.stdout).not.toContain('ThisKeyDoesNotExist');
+  });
+
+  it('a key without the scope: exit 3 naming the scope; ping prints the tenant and scopes', async () => {
+    const logsOnly = await createKey(server, tenantId, { scopes: ['logs:read'] });
+    const result = await runOnesec(['sync', 'logs,security-alerts', '--checkpoint', path.join(dir, 'scope.json')], { ...env, ONESEC_API_KEY: logsOnly });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/lacks security-alerts:read/);
+    const ping = await runOnesec(['ping'], { ...env, ONESEC_API_KEY: logsOnly });
+    expect(ping.code).toBe(0);
+    expect(ping.stdout).toContain(`tenant ${tenantId}`);
+    expect(ping.stdout).toContain('scopes logs:read');
+  });
+
+  it('usage errors: exit 2 naming the bad value; no key: exit 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['sync', 'logz', '--checkpoint', 'x.json'], /unknown resource "logz"/],
+      [['sync', 'logs'], /needs --checkpoint FILE/],
+      [['sync', 'logs', '--checkpoint', 'x.json', '--severity', 'urgent'], /--severity "urgent": unknown value "urgent"/],
+      [['sync', 'logs', '--checkpoint', 'x.json', '--status', 'new'], /--status is not a filter of logs/],
+      [['sync', 'logs', '--checkpoint', 'x.json', '--format', 'xml'], /xml/],
+      [['sync', 'logs', '--checkpoint', 'x.json', '--output', 'syslog+tcp://host'], /HOST:PORT/],
+      [['sync', 'logs', '--checkpoint', 'x.json', '--output', 'http://x'], /not a known output/],
+      [['sync', 'logs', '--checkpoint', 'x.json', '--batch-size', '5000'], /--batch-size "5000"/],
+      [['sync', 'logs', '--checkpoint', 'x.json', '--interval', 'soon'], /--interval "soon"/],
+      [['sync', 'logs', '--checkpoint', 'x.json', '--from', 'yesterday'], /--from "yesterday"/],
+      [['sync', 'logs', '--checkpoint', 'x.json', '--ca', 'ca.pem'], /--ca only applies to --output syslog\+tls/],
+      [['export', 'logs', '--output', 'syslog+tcp://127.0.0.1:514'], /export writes to stdout or a file/],
+      [['frobnicate'], /unknown command/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runOnesec(args, env);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+    }
+    const noKey = await runOnesec(['ping'], { ONESEC_BASE_URL: server.url });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/ONESEC_API_KEY is not set/);
+  });
+
+  it('export writes a window of one resource, oldest first, with filters, to a new file', async () => {
+    const file = path.join(dir, 'export.ndjson');
+    const alerts = makeSecurityAlertRecords(5);
+    const result = await runOnesec(
+      ['export', 'security-alerts', '--severity', 'low,medium,high,critical', '--since', alerts[2]!.updatedAt, '--format', 'ndjson', '--output', file],
+      env,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const items = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { resource: string; title: string; updatedAt: string });
+    expect(items.every((i) => i.resource === 'security-alerts')).toBe(true);
+    // Alerts 2, 3, 4 are in the window; alert 0 is informational anyway.
+    expect(items.map((i) => i.title)).toEqual(alerts.slice(2).map((a) => a.title));
+    expect(result.stderr).toMatch(/^onesec export: 3 events to .*export\.ndjson/m);
+  });
+});
