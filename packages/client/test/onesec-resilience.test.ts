@@ -1,11 +1,15 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
 import { runOnesec, startOnesec } from './support/onesec-cli';
 import { makeLogRecords, makeSecurityAlertRecords } from './support/records';
 import { freePort, startRsyslog, type Rsyslog } from './support/rsyslog';
+
+const runFile = promisify(execFile);
 
 /** The ids in NDJSON syslog messages; `null` for a message that is not a whole item (torn by a kill). */
 function idOf(rawMessage: string): string | null {
@@ -147,6 +151,19 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
     const rerun = await runOnesec(['sync', 'security-alerts', '--checkpoint', checkpoint, '--output', file], env);
     expect(rerun.code).toBe(0);
     expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(5);
+  });
+
+  it('progress on stderr when it is a terminal (under script(1)), quiet otherwise', async () => {
+    const bin = path.join(inject('stagedPackageDir'), 'dist/cli/onesec.cjs');
+    const args = (name: string) => ['sync', 'security-alerts', '--checkpoint', path.join(dir, `${name}.json`), '--output', path.join(dir, `${name}.ndjson`)];
+    const quoted = [process.execPath, bin, ...args('tty')].map((a) => `'${a}'`).join(' ');
+    const { stdout } = await runFile('script', ['-qec', `${quoted} >/dev/null`, '/dev/null'], { env: { PATH: process.env.PATH, ...env } });
+    expect(stdout).toContain('\x1b[2Ksecurity-alerts 5 (caught up) · ');
+    expect(stdout).toMatch(/events\/s/);
+    const piped = await runOnesec(args('pipe'), env);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toContain('\x1b');
+    expect(piped.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('a bad key: exit 3, and the message does not contain the key', async () => {

@@ -92,13 +92,14 @@ describe.skipIf(!hasPostgres)('onesec sync into rsyslog', () => {
     return lines.map((line) => parse(line)).filter((m) => m.pid === String(pid));
   }
 
-  function expectEveryItemOnce(messages: ParsedSyslog[], format: FormatName, pid: number) {
+  function expectEveryItemOnce(messages: ParsedSyslog[], format: FormatName, pid: number, resources: readonly ResourceName[] = RESOURCE_NAMES) {
     const context = { tenantId, version: CLIENT_VERSION };
-    const expectedCount = [...expectedByResource.values()].reduce((n, items) => n + items.length, 0);
+    const expected = [...expectedByResource].filter(([resource]) => resources.includes(resource));
+    const expectedCount = expected.reduce((n, [, items]) => n + items.length, 0);
     expect(messages).toHaveLength(expectedCount);
     const byBody = new Map<string, ParsedSyslog>();
     for (const m of messages) byBody.set(`${m.messageid}\u0000${m.message}`, m);
-    for (const [resource, items] of expectedByResource) {
+    for (const [resource, items] of expected) {
       for (const entry of items) {
         const body = formatItem(format, entry, context);
         const message = byBody.get(`${resource}\u0000${body}`);
@@ -135,8 +136,9 @@ describe.skipIf(!hasPostgres)('onesec sync into rsyslog', () => {
     format: FormatName,
     extra: string[] = [],
     checkpoint = path.join(dir, `checkpoint-${format}-${Math.random().toString(36).slice(2)}.json`),
+    resources: readonly ResourceName[] = RESOURCE_NAMES,
   ) {
-    const run = startOnesec(['sync', RESOURCE_NAMES.join(','), '--checkpoint', checkpoint, '--format', format, '--output', output, '--batch-size', '100', ...extra], env);
+    const run = startOnesec(['sync', resources.join(','), '--checkpoint', checkpoint, '--format', format, '--output', output, '--batch-size', '100', ...extra], env);
     const pid = run.child.pid!;
     const { code } = await run.exit;
     expect(code, run.stderr()).toBe(0);
@@ -176,12 +178,13 @@ describe.skipIf(!hasPostgres)('onesec sync into rsyslog', () => {
   });
 
   it('over UDP, one datagram per message, with a warning that UDP can drop', async () => {
-    const { pid, stderr } = await syncAll(`syslog+udp://127.0.0.1:${ports.udp}`, 'cef', []);
+    // The alerts only: a few dozen datagrams, which a busy CI machine's rsyslog still reads in time.
+    const resources: ResourceName[] = ['monitoring-alerts', 'security-alerts'];
+    const { pid, stderr } = await syncAll(`syslog+udp://127.0.0.1:${ports.udp}`, 'cef', [], undefined, resources);
     expect(stderr).toMatch(/UDP can drop/);
-    // UDP on loopback at this volume does not drop; if it ever did, this would say so.
+    const total = resources.reduce((n, r) => n + expectedByResource.get(r)!.length, 0);
     const deadline = Date.now() + 10_000;
-    const total = [...expectedByResource.values()].reduce((n, items) => n + items.length, 0);
     while ((await messagesOf(pid)).length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expectEveryItemOnce(await messagesOf(pid), 'cef', pid);
+    expectEveryItemOnce(await messagesOf(pid), 'cef', pid, resources);
   });
 });

@@ -42,6 +42,7 @@ export class ProgressReporter {
 
   caughtUp(resource: ResourceName): void {
     this.#resources.get(resource)!.caughtUp = true;
+    if (this.#tty) this.#draw();
   }
 
   #rate(): string {
