@@ -167,12 +167,16 @@ describe.skipIf(!hasPostgres)('onesec sync into rsyslog', () => {
     expectEveryItemOnce(await messagesOf(pid), 'ndjson', pid);
   });
 
-  it('over TLS with a CA that did not sign the receiver: exit 4 after the retries, nothing checkpointed', async () => {
-    for (const args of [['--output', `syslog+tls://127.0.0.1:${ports.tls}`, '--ca', certs.otherCa]]) {
+  it('over TLS with a CA that did not sign the receiver, or without the client certificate it requires: exit 4 after the retries, nothing checkpointed', async () => {
+    for (const [args, why] of [
+      [['--output', `syslog+tls://127.0.0.1:${ports.tls}`, '--ca', certs.otherCa], /self-signed|unable to verify|certificate/i],
+      [['--output', `syslog+tls://localhost:${ports.mtls}`, '--ca', certs.ca], /refused this client \(does it require a client certificate/],
+    ] as const) {
       const checkpoint = path.join(dir, `refused-${Math.random().toString(36).slice(2)}.json`);
       const result = await runOnesec(['sync', 'logs', '--checkpoint', checkpoint, '--output-retries', '1', ...args], env);
-      expect(result.code, result.stderr).toBe(4);
+      expect(result.code, `${args.join(' ')}\n${result.stderr}\n${rsyslog.output().slice(-2000)}`).toBe(4);
       expect(result.stderr).toMatch(/retrying in/);
+      expect(result.stderr).toMatch(why);
       await expect(readFile(checkpoint, 'utf8')).rejects.toThrow(/ENOENT/);
     }
   });

@@ -132,6 +132,8 @@ class SyslogStreamSink implements OutputSink {
   readonly description: string;
   readonly #hostname = syslogHostname();
   #tlsMaterial: Promise<{ ca?: Buffer; cert?: Buffer; key?: Buffer }> | undefined;
+  /** Whether a batch already went through: the receiver accepts this client. */
+  #acceptedOnce = false;
 
   constructor(
     private readonly target: Extract<OutputTarget, { kind: 'syslog' }>,
@@ -163,21 +165,45 @@ class SyslogStreamSink implements OutputSink {
     await new Promise<void>((resolve, reject) => {
       let peerClosed = false;
       let sent = false;
+      let guarding = false;
       let failure: Error | undefined;
       socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer from ${this.description} for ${timeoutMs} ms`)));
-      socket.once(connectEvent, () => socket.end(payload));
+      const started = Date.now();
+      socket.once(connectEvent, () => {
+        if (this.target.transport !== 'tls' || this.#acceptedOnce) {
+          socket.end(payload);
+          return;
+        }
+        // A TLS receiver may refuse a client only after the handshake (rsyslog does, when a
+        // required client certificate is missing), and then closes as it would after a
+        // delivered batch. Until one batch went through, wait a moment for such a refusal
+        // before sending: three handshake times, at least 250 ms, at most 2 s.
+        const guardMs = Math.min(2000, Math.max(250, 3 * (Date.now() - started)));
+        guarding = true;
+        setTimeout(() => {
+          guarding = false;
+          if (!socket.destroyed && !failure) socket.end(payload);
+        }, guardMs).unref();
+      });
       socket.on('data', () => undefined);
       socket.on('finish', () => (sent = true));
       // A receiver that closes before our last byte left (one refusing us after the TLS
       // handshake, say) has not read the batch.
       socket.on('end', () => {
         if (sent) peerClosed = true;
-        else failure ??= new Error(`${this.description} closed the connection before the batch was sent`);
+        else if (guarding) {
+          failure ??= new Error(
+            `${this.description} closed the connection right after the TLS handshake: it refused this client (does it require a client certificate, --cert and --key?)`,
+          );
+        } else failure ??= new Error(`${this.description} closed the connection before the batch was sent`);
       });
       socket.on('error', (err) => (failure ??= err));
       socket.on('close', () => {
         if (failure) reject(failure);
-        else if (peerClosed) resolve();
+        else if (peerClosed) {
+          this.#acceptedOnce = true;
+          resolve();
+        }
         else reject(new Error(`${this.description} closed the connection before confirming the batch`));
       });
     });
