@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
@@ -164,6 +165,47 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
     expect(piped.code).toBe(0);
     expect(piped.stderr).not.toContain('\x1b');
     expect(piped.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('SIGTERM while a batch is being delivered: that batch is finished and saved, no further batch is sent, exit 0', async () => {
+    // A receiver that takes its time to confirm: it closes its side 800 ms after ours.
+    const connections: string[] = [];
+    let onFirstData: () => void = () => undefined;
+    const firstData = new Promise<void>((resolve) => (onFirstData = resolve));
+    const receiver = net.createServer({ allowHalfOpen: true }, (socket) => {
+      let received = '';
+      socket.on('data', (d: Buffer) => {
+        received += d.toString();
+        onFirstData();
+      });
+      socket.on('end', () => {
+        connections.push(received);
+        setTimeout(() => socket.end(), 800);
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as net.AddressInfo;
+    const checkpoint = path.join(dir, 'term-batch.json');
+    try {
+      const run = startOnesec(['sync', 'logs', '--checkpoint', checkpoint, '--output', `syslog+tcp://127.0.0.1:${port}`, '--batch-size', '100', '--follow'], env);
+      await firstData;
+      run.child.kill('SIGTERM');
+      const { code } = await run.exit;
+      expect(code, run.stderr()).toBe(0);
+      expect(run.stderr()).toMatch(/^onesec sync: 100 events .*stopped by SIGTERM, checkpoint saved$/m);
+      expect(connections).toHaveLength(1);
+      expect(connections[0]!.match(/ onesec \d+ logs - /g)).toHaveLength(100);
+      // The saved checkpoint is after exactly that batch: the next run starts with the 101st event.
+      const next = await runOnesec(['sync', 'logs', '--checkpoint', checkpoint, '--output', path.join(dir, 'term-batch.ndjson'), '--batch-size', '100'], env);
+      expect(next.code).toBe(0);
+      const rest = (await readFile(path.join(dir, 'term-batch.ndjson'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+      const sent = [...connections[0]!.matchAll(/"id":"([0-9A-Z]{26})"/g)].map((m) => m[1]!);
+      expect(sent).toHaveLength(100);
+      expect(rest.filter((id) => sent.includes(id))).toEqual([]);
+      expect(rest.length).toBeGreaterThanOrEqual(logs.length - 100);
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 
   it('a bad key: exit 3, and the message does not contain the key', async () => {
