@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
@@ -255,6 +255,23 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
     const noKey = await runOnesec(['ping'], { ONESEC_BASE_URL: server.url });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/ONESEC_API_KEY is not set/);
+  });
+
+  it('a checkpoint file that is not one: exit 6 before anything is sent; the API unreachable: exit 5 after the retries', async () => {
+    const corrupt = path.join(dir, 'corrupt.json');
+    await writeFile(corrupt, '{"version":1,"checkpoints":{"logs":');
+    const output = path.join(dir, 'corrupt.ndjson');
+    const result = await runOnesec(['sync', 'logs', '--checkpoint', corrupt, '--output', output], env);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toMatch(/is not valid JSON; fix or remove it/);
+    await expect(readFile(output, 'utf8')).rejects.toThrow(/ENOENT/);
+    expect(await readFile(corrupt, 'utf8')).toBe('{"version":1,"checkpoints":{"logs":');
+
+    const closed = await freePort();
+    const down = await runOnesec(['sync', 'logs', '--checkpoint', path.join(dir, 'down-api.json')], { ...env, ONESEC_BASE_URL: `http://127.0.0.1:${closed}` });
+    expect(down.code, down.stderr).toBe(5);
+    expect(down.stderr).toMatch(/API network-error; retrying in/);
+    expect(down.stderr).toMatch(/ECONNREFUSED \(4 attempts\)/);
   });
 
   it('export writes a window of one resource, oldest first, with filters, to a new file', async () => {
