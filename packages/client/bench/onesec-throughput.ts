@@ -34,21 +34,39 @@ async function main(): Promise<void> {
     const client = createClient({ apiKey, baseUrl: server.url });
     let raw = 0;
     const rawStarted = performance.now();
-    for await (const batch of client.logs.syncBatches({ store: new MemoryCheckpointStore(), limit: BATCH })) raw += batch.items.length;
+    for await (const batch of client.logs.syncBatches({ store: new MemoryCheckpointStore(), limit: BATCH }))
+      raw += batch.items.length;
     const rawSeconds = (performance.now() - rawStarted) / 1000;
 
     // onesec: the same feed, formatted as CEF, delivered to rsyslog over TCP, checkpointed.
     const rsyslog = await startRsyslog({ dir: path.join(dir, 'rsyslog'), tcpPort: await freePort() });
     const started = performance.now();
-    const child = spawn(process.execPath, [CLI, 'sync', 'logs', '--checkpoint', path.join(dir, 'checkpoint.json'), '--format', 'cef', '--output', `syslog+tcp://127.0.0.1:${rsyslog.tcpPort}`, '--batch-size', String(BATCH)], {
-      env: { PATH: process.env.PATH, ONESEC_API_KEY: apiKey, ONESEC_BASE_URL: server.url },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'sync',
+        'logs',
+        '--checkpoint',
+        path.join(dir, 'checkpoint.json'),
+        '--format',
+        'cef',
+        '--output',
+        `syslog+tcp://127.0.0.1:${rsyslog.tcpPort}`,
+        '--batch-size',
+        String(BATCH),
+      ],
+      {
+        env: { PATH: process.env.PATH, ONESEC_API_KEY: apiKey, ONESEC_BASE_URL: server.url },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     const seconds = (performance.now() - started) / 1000;
     await rsyslog.stop();
     const received = (await rsyslog.messages()).length;
-    if (code !== 0 || received !== EVENTS || raw !== EVENTS) throw new Error(`onesec exited ${code}; raw ${raw}, received ${received} of ${EVENTS}`);
+    if (code !== 0 || received !== EVENTS || raw !== EVENTS)
+      throw new Error(`onesec exited ${code}; raw ${raw}, received ${received} of ${EVENTS}`);
 
     const rawRate = raw / rawSeconds;
     const rate = EVENTS / seconds;

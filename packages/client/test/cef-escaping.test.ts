@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CEF_MAPPINGS, escapeCefExtensionValue, escapeCefHeader, formatCef, labelKeyOf, type CefMapping } from '../src/cli/cef.format';
+import {
+  CEF_MAPPINGS,
+  escapeCefExtensionValue,
+  escapeCefHeader,
+  formatCef,
+  labelKeyOf,
+  type CefMapping,
+} from '../src/cli/cef.format';
 import type { ResourceItem } from '../src/cli/resource.registry';
 import { HOSTILE_STRINGS } from './support/hostile-records';
 import { SAMPLE_CONTEXT, SAMPLE_LOG, SAMPLES } from './support/format-samples';
@@ -65,22 +72,51 @@ export function parseCefReference(line: string): { header: string[]; extensions:
 
 describe('the reference CEF reader', () => {
   it("reads the CEF specification's own escaping examples as the specification says", () => {
-    expect(parseCefReference('CEF:0|security|threatmanager|1.0|100|detected a \\| in message|10|src=10.0.0.1 act=blocked a | dst=1.1.1.1')).toEqual({
+    expect(
+      parseCefReference(
+        'CEF:0|security|threatmanager|1.0|100|detected a \\| in message|10|src=10.0.0.1 act=blocked a | dst=1.1.1.1',
+      ),
+    ).toEqual({
       header: ['CEF:0', 'security', 'threatmanager', '1.0', '100', 'detected a | in message', '10'],
-      extensions: [['src', '10.0.0.1'], ['act', 'blocked a |'], ['dst', '1.1.1.1']],
+      extensions: [
+        ['src', '10.0.0.1'],
+        ['act', 'blocked a |'],
+        ['dst', '1.1.1.1'],
+      ],
     });
-    expect(parseCefReference('CEF:0|security|threatmanager|1.0|100|detected a \\\\ in packet|10|src=10.0.0.1 act=blocked a \\\\ dst=1.1.1.1')).toEqual({
+    expect(
+      parseCefReference(
+        'CEF:0|security|threatmanager|1.0|100|detected a \\\\ in packet|10|src=10.0.0.1 act=blocked a \\\\ dst=1.1.1.1',
+      ),
+    ).toEqual({
       header: ['CEF:0', 'security', 'threatmanager', '1.0', '100', 'detected a \\ in packet', '10'],
-      extensions: [['src', '10.0.0.1'], ['act', 'blocked a \\'], ['dst', '1.1.1.1']],
+      extensions: [
+        ['src', '10.0.0.1'],
+        ['act', 'blocked a \\'],
+        ['dst', '1.1.1.1'],
+      ],
     });
-    expect(parseCefReference('CEF:0|security|threatmanager|1.0|100|detected a = in message|10|src=10.0.0.1 act=blocked a \\= dst=1.1.1.1')).toEqual({
+    expect(
+      parseCefReference(
+        'CEF:0|security|threatmanager|1.0|100|detected a = in message|10|src=10.0.0.1 act=blocked a \\= dst=1.1.1.1',
+      ),
+    ).toEqual({
       header: ['CEF:0', 'security', 'threatmanager', '1.0', '100', 'detected a = in message', '10'],
-      extensions: [['src', '10.0.0.1'], ['act', 'blocked a ='], ['dst', '1.1.1.1']],
+      extensions: [
+        ['src', '10.0.0.1'],
+        ['act', 'blocked a ='],
+        ['dst', '1.1.1.1'],
+      ],
     });
-    expect(parseCefReference('CEF:0|ArcSight|ArcSight|2.4.1|machine:20|New alert|High|msg=Detected a threat.\\n No action needed.').extensions).toEqual([
-      ['msg', 'Detected a threat.\n No action needed.'],
+    expect(
+      parseCefReference(
+        'CEF:0|ArcSight|ArcSight|2.4.1|machine:20|New alert|High|msg=Detected a threat.\\n No action needed.',
+      ).extensions,
+    ).toEqual([['msg', 'Detected a threat.\n No action needed.']]);
+    expect(parseCefReference('CEF:0|Vendor|Product|1|sig|name|5|fname=a b c.txt suser=x').extensions).toEqual([
+      ['fname', 'a b c.txt'],
+      ['suser', 'x'],
     ]);
-    expect(parseCefReference('CEF:0|Vendor|Product|1|sig|name|5|fname=a b c.txt suser=x').extensions).toEqual([['fname', 'a b c.txt'], ['suser', 'x']]);
   });
 
   it('rejects what the specification does not allow: an unescaped = in a value, an unknown escape, a pipe escape in the extension', () => {
@@ -107,11 +143,29 @@ function expectedExtensions(entry: ResourceItem): Array<[string, string]> {
 
 describe("onesec's CEF, read back by the reference reader", () => {
   it('every hostile string survives, in every extension of every resource and in the header', () => {
-    const hostile = [...HOSTILE_STRINGS, 'x'.repeat(4096), '=', '\\', '\\=', '\\n', 'a=b c=d', 'end with backslash\\', ' '];
+    const hostile = [
+      ...HOSTILE_STRINGS,
+      'x'.repeat(4096),
+      '=',
+      '\\',
+      '\\=',
+      '\\n',
+      'a=b c=d',
+      'end with backslash\\',
+      ' ',
+    ];
     for (const text of hostile) {
       const entry: ResourceItem = {
         resource: 'logs',
-        item: { ...SAMPLE_LOG, action: text, actorName: text, resourceName: text, workload: text, applicationDisplayName: text, resourceType: 'file' },
+        item: {
+          ...SAMPLE_LOG,
+          action: text,
+          actorName: text,
+          resourceName: text,
+          workload: text,
+          applicationDisplayName: text,
+          resourceType: 'file',
+        },
       };
       const line = formatCef(entry, SAMPLE_CONTEXT);
       const parsed = parseCefReference(line);
@@ -120,15 +174,19 @@ describe("onesec's CEF, read back by the reference reader", () => {
       expect(parsed.header[5]).toBe(text.replace(/\r\n|[\r\n]/g, ' '));
       expect(parsed.extensions, JSON.stringify(text)).toEqual(expectedExtensions(entry));
     }
-    for (const entry of SAMPLES) expect(parseCefReference(formatCef(entry, SAMPLE_CONTEXT)).extensions).toEqual(expectedExtensions(entry));
+    for (const entry of SAMPLES)
+      expect(parseCefReference(formatCef(entry, SAMPLE_CONTEXT)).extensions).toEqual(expectedExtensions(entry));
   });
 
   it('round-trips random strings over the characters that matter (seeded)', () => {
     const alphabet = ['a', ' ', '=', '\\', '|', '\n', '\r', '\t', 'n', 'r', 'é', '東', '🛡️', 'k='];
     let seed = 17;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let n = 0; n < 2000; n++) {
-      const text = Array.from({ length: 1 + Math.floor(random() * 24) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      const text = Array.from(
+        { length: 1 + Math.floor(random() * 24) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join('');
       const record = `CEF:0|v|p|1|${escapeCefHeader('sig')}|name|1|msg=${escapeCefExtensionValue(text)} cs1=${escapeCefExtensionValue(text)}`;
       expect(parseCefReference(record).extensions, JSON.stringify(text)).toEqual([
         ['msg', text],
@@ -149,7 +207,13 @@ describe("onesec's CEF, read back by the reference reader", () => {
       const caught = HOSTILE_STRINGS.some((text) => {
         try {
           const parsed = parseCefReference(`CEF:0|v|p|1|s|n|1|msg=${escape(text)} cs1=ok`);
-          return JSON.stringify(parsed.extensions) !== JSON.stringify([['msg', text], ['cs1', 'ok']]);
+          return (
+            JSON.stringify(parsed.extensions) !==
+            JSON.stringify([
+              ['msg', text],
+              ['cs1', 'ok'],
+            ])
+          );
         } catch {
           return true;
         }

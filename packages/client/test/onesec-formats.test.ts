@@ -34,11 +34,24 @@ describe('the three formats, golden', () => {
   }
 
   it('ndjson is the API item as is, plus "resource"', () => {
-    for (const entry of SAMPLES) expect(JSON.parse(formatItem('ndjson', entry, SAMPLE_CONTEXT))).toEqual({ resource: entry.resource, ...entry.item });
+    for (const entry of SAMPLES)
+      expect(JSON.parse(formatItem('ndjson', entry, SAMPLE_CONTEXT))).toEqual({
+        resource: entry.resource,
+        ...entry.item,
+      });
   });
 
   it('syslog framing: RFC 5424 header and octet counting in bytes, not characters', () => {
-    const message = formatSyslogMessage({ severity: 'critical', timestamp: '2026-06-05T09:12:44.000Z', hostname: 'collector-1', procId: 42, msgId: 'logs' }, 'Zoë 東京');
+    const message = formatSyslogMessage(
+      {
+        severity: 'critical',
+        timestamp: '2026-06-05T09:12:44.000Z',
+        hostname: 'collector-1',
+        procId: 42,
+        msgId: 'logs',
+      },
+      'Zoë 東京',
+    );
     expect(message).toBe('<130>1 2026-06-05T09:12:44.000Z collector-1 onesec 42 logs - Zoë 東京');
     const frame = octetCountedFrame(message);
     const body = Buffer.byteLength(message, 'utf8');
@@ -82,12 +95,19 @@ function checkType(name: string, definition: EcsFieldDefinition, value: unknown)
         expect(isIP(String(v)), `${name} must be an IP address`).not.toBe(0);
         break;
       case 'object':
-        expect(Object.values(v as object).every((x) => typeof x === 'string'), `${name} values must be keywords`).toBe(true);
+        expect(
+          Object.values(v as object).every((x) => typeof x === 'string'),
+          `${name} values must be keywords`,
+        ).toBe(true);
         break;
       default:
         throw new Error(`${name}: ECS type ${definition.type} not checked here`);
     }
-    if (definition.allowed_values) expect(definition.allowed_values.map((a) => a.name), name).toContain(v);
+    if (definition.allowed_values)
+      expect(
+        definition.allowed_values.map((a) => a.name),
+        name,
+      ).toContain(v);
   }
 }
 

@@ -13,11 +13,13 @@ const DOCUMENT = path.resolve(PACKAGE_DIR, '../../apps/docs/guides/siem-field-ma
 describe('apps/docs/guides/siem-field-mappings.md', () => {
   const document = renderFieldMappingDocument();
 
-  it('is exactly what the formatters\' tables render (UPDATE_GOLDEN=1 regenerates it)', async () => {
-    if (process.env.UPDATE_GOLDEN === '1' || (!existsSync(DOCUMENT) && process.env.CI !== 'true')) await writeFile(DOCUMENT, document);
-    expect(document, 'the mapping document is stale: run UPDATE_GOLDEN=1 pnpm exec vitest run test/onesec-mapping-document.test.ts').toBe(
-      await readFile(DOCUMENT, 'utf8'),
-    );
+  it("is exactly what the formatters' tables render (UPDATE_GOLDEN=1 regenerates it)", async () => {
+    if (process.env.UPDATE_GOLDEN === '1' || (!existsSync(DOCUMENT) && process.env.CI !== 'true'))
+      await writeFile(DOCUMENT, document);
+    expect(
+      document,
+      'the mapping document is stale: run UPDATE_GOLDEN=1 pnpm exec vitest run test/onesec-mapping-document.test.ts',
+    ).toBe(await readFile(DOCUMENT, 'utf8'));
   });
 
   it('has a row for every CEF extension and every ECS field of every resource', () => {
@@ -25,9 +27,16 @@ describe('apps/docs/guides/siem-field-mappings.md', () => {
     for (const resource of RESOURCE_NAMES) {
       for (const e of CEF_MAPPINGS[resource].extensions) {
         const label = e.label === undefined ? '' : `${labelKeyOf(e.key)}=${e.label}`;
-        expect(rows.some((r) => r.startsWith(`| \`${e.key}\` |`) && r.includes(label)), `${resource} ${e.key}`).toBe(true);
+        expect(
+          rows.some((r) => r.startsWith(`| \`${e.key}\` |`) && r.includes(label)),
+          `${resource} ${e.key}`,
+        ).toBe(true);
       }
-      for (const f of ECS_MAPPINGS[resource]) expect(rows.some((r) => r.startsWith(`| \`${f.field}\` |`)), `${resource} ${f.field}`).toBe(true);
+      for (const f of ECS_MAPPINGS[resource])
+        expect(
+          rows.some((r) => r.startsWith(`| \`${f.field}\` |`)),
+          `${resource} ${f.field}`,
+        ).toBe(true);
     }
   });
 });

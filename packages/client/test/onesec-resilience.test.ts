@@ -48,7 +48,16 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
     const receiverDir = path.join(dir, 'kill');
     const rsyslog = await startRsyslog({ dir: receiverDir, tcpPort: await freePort() });
     const checkpoint = path.join(dir, 'kill-checkpoint.json');
-    const args = ['sync', 'logs', '--checkpoint', checkpoint, '--output', `syslog+tcp://127.0.0.1:${rsyslog.tcpPort}`, '--batch-size', String(BATCH)];
+    const args = [
+      'sync',
+      'logs',
+      '--checkpoint',
+      checkpoint,
+      '--output',
+      `syslog+tcp://127.0.0.1:${rsyslog.tcpPort}`,
+      '--batch-size',
+      String(BATCH),
+    ];
     // Ingestion goes on during the kills: 8 more chunks of 150 events.
     const more = Array.from({ length: 8 }, (_, i) => makeLogRecords(150, 10_000 + i * 150));
     const ingesting = (async () => {
@@ -87,7 +96,10 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
         // A kill can cut the frame being written: only a killed run's very last message may be torn.
         const torn = ids.flatMap((id, i) => (id === null ? [i] : []));
         const killed = index < runs.length - 1;
-        expect(torn.every((i) => killed && i === ids.length - 1), `torn messages of run ${index}`).toBe(true);
+        expect(
+          torn.every((i) => killed && i === ids.length - 1),
+          `torn messages of run ${index}`,
+        ).toBe(true);
         const whole = ids.filter((id): id is string => id !== null);
         expect(new Set(whole).size, `run ${index} sent an item twice`).toBe(whole.length);
         // What a run repeats is the batch its predecessor had in flight: at most one batch, at its start.
@@ -99,7 +111,9 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
         for (const id of whole) seen.add(id);
       }
       expect([...seen].sort()).toEqual(expectedIds.sort());
-      console.log(`  kill test: ${expectedIds.length} events, ${runs.length - 1} kills, ${duplicates} repeated deliveries`);
+      console.log(
+        `  kill test: ${expectedIds.length} events, ${runs.length - 1} kills, ${duplicates} repeated deliveries`,
+      );
     } finally {
       await rsyslog.stop();
     }
@@ -112,14 +126,22 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
     const output = `syslog+tcp://127.0.0.1:${port}`;
 
     // Exit 4 once the retries run out, the checkpoint never written.
-    const giveUp = await runOnesec(['sync', 'logs', '--checkpoint', checkpoint, '--output', output, '--output-retries', '2'], env);
+    const giveUp = await runOnesec(
+      ['sync', 'logs', '--checkpoint', checkpoint, '--output', output, '--output-retries', '2'],
+      env,
+    );
     expect(giveUp.code, giveUp.stderr).toBe(4);
     expect(giveUp.stderr.match(/retrying in \d+\.\d s/g)).toHaveLength(2);
-    expect(giveUp.stderr).toMatch(/output syslog\+tcp:\/\/127\.0\.0\.1:\d+ failed 3 times .*ECONNREFUSED.*checkpoint stays before this batch/);
+    expect(giveUp.stderr).toMatch(
+      /output syslog\+tcp:\/\/127\.0\.0\.1:\d+ failed 3 times .*ECONNREFUSED.*checkpoint stays before this batch/,
+    );
     await expect(readFile(checkpoint, 'utf8')).rejects.toThrow(/ENOENT/);
 
     // With the default retries it waits; rsyslog comes back; everything arrives once.
-    const run = startOnesec(['sync', 'logs', '--checkpoint', checkpoint, '--output', output, '--batch-size', '200'], env);
+    const run = startOnesec(
+      ['sync', 'logs', '--checkpoint', checkpoint, '--output', output, '--batch-size', '200'],
+      env,
+    );
     await run.waitForStderr(/retrying in[\s\S]*retrying in/);
     await expect(readFile(checkpoint, 'utf8')).rejects.toThrow(/ENOENT/);
     const rsyslog: Rsyslog = await startRsyslog({ dir: receiverDir, tcpPort: port });
@@ -139,7 +161,10 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
   it('SIGTERM while following: saves, prints the summary, exits 0; a rerun finds nothing new', async () => {
     const file = path.join(dir, 'term.ndjson');
     const checkpoint = path.join(dir, 'term-checkpoint.json');
-    const run = startOnesec(['sync', 'security-alerts', '--checkpoint', checkpoint, '--output', file, '--follow', '--interval', '60s'], env);
+    const run = startOnesec(
+      ['sync', 'security-alerts', '--checkpoint', checkpoint, '--output', file, '--follow', '--interval', '60s'],
+      env,
+    );
     for (let i = 0; i < 100 && !(await readFile(checkpoint, 'utf8').catch(() => '')).includes('security-alerts'); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -156,9 +181,18 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
 
   it('progress on stderr when it is a terminal (under script(1)), quiet otherwise', async () => {
     const bin = path.join(inject('stagedPackageDir'), 'dist/cli/onesec.cjs');
-    const args = (name: string) => ['sync', 'security-alerts', '--checkpoint', path.join(dir, `${name}.json`), '--output', path.join(dir, `${name}.ndjson`)];
+    const args = (name: string) => [
+      'sync',
+      'security-alerts',
+      '--checkpoint',
+      path.join(dir, `${name}.json`),
+      '--output',
+      path.join(dir, `${name}.ndjson`),
+    ];
     const quoted = [process.execPath, bin, ...args('tty')].map((a) => `'${a}'`).join(' ');
-    const { stdout } = await runFile('script', ['-qec', `${quoted} >/dev/null`, '/dev/null'], { env: { PATH: process.env.PATH, ...env } });
+    const { stdout } = await runFile('script', ['-qec', `${quoted} >/dev/null`, '/dev/null'], {
+      env: { PATH: process.env.PATH, ...env },
+    });
     expect(stdout).toContain('\x1b[2Ksecurity-alerts 5 (caught up) · ');
     expect(stdout).toMatch(/events\/s/);
     const piped = await runOnesec(args('pipe'), env);
@@ -187,7 +221,20 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
     const { port } = receiver.address() as net.AddressInfo;
     const checkpoint = path.join(dir, 'term-batch.json');
     try {
-      const run = startOnesec(['sync', 'logs', '--checkpoint', checkpoint, '--output', `syslog+tcp://127.0.0.1:${port}`, '--batch-size', '100', '--follow'], env);
+      const run = startOnesec(
+        [
+          'sync',
+          'logs',
+          '--checkpoint',
+          checkpoint,
+          '--output',
+          `syslog+tcp://127.0.0.1:${port}`,
+          '--batch-size',
+          '100',
+          '--follow',
+        ],
+        env,
+      );
       await firstData;
       run.child.kill('SIGTERM');
       const { code } = await run.exit;
@@ -196,9 +243,24 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
       expect(connections).toHaveLength(1);
       expect(connections[0]!.match(/ onesec \d+ logs - /g)).toHaveLength(100);
       // The saved checkpoint is after exactly that batch: the next run starts with the 101st event.
-      const next = await runOnesec(['sync', 'logs', '--checkpoint', checkpoint, '--output', path.join(dir, 'term-batch.ndjson'), '--batch-size', '100'], env);
+      const next = await runOnesec(
+        [
+          'sync',
+          'logs',
+          '--checkpoint',
+          checkpoint,
+          '--output',
+          path.join(dir, 'term-batch.ndjson'),
+          '--batch-size',
+          '100',
+        ],
+        env,
+      );
       expect(next.code).toBe(0);
-      const rest = (await readFile(path.join(dir, 'term-batch.ndjson'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+      const rest = (await readFile(path.join(dir, 'term-batch.ndjson'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id);
       const sent = [...connections[0]!.matchAll(/"id":"([0-9A-Z]{26})"/g)].map((m) => m[1]!);
       expect(sent).toHaveLength(100);
       expect(rest.filter((id) => sent.includes(id))).toEqual([]);
@@ -210,7 +272,10 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
 
   it('a bad key: exit 3, and the message does not contain the key', async () => {
     const badKey = '1sec_live_ThisKeyDoesNotExistAnywhere0123456789';
-    const result = await runOnesec(['sync', 'logs', '--checkpoint', path.join(dir, 'bad.json')], { ...env, ONESEC_API_KEY: badKey });
+    const result = await runOnesec(['sync', 'logs', '--checkpoint', path.join(dir, 'bad.json')], {
+      ...env,
+      ONESEC_API_KEY: badKey,
+    });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/401 UNAUTHENTICATED/);
     expect(result.stderr + result.stdout).not.toContain(badKey);
@@ -222,7 +287,10 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
 
   it('a key without the scope: exit 3 naming the scope; ping prints the tenant and scopes', async () => {
     const logsOnly = await createKey(server, tenantId, { scopes: ['logs:read'] });
-    const result = await runOnesec(['sync', 'logs,security-alerts', '--checkpoint', path.join(dir, 'scope.json')], { ...env, ONESEC_API_KEY: logsOnly });
+    const result = await runOnesec(['sync', 'logs,security-alerts', '--checkpoint', path.join(dir, 'scope.json')], {
+      ...env,
+      ONESEC_API_KEY: logsOnly,
+    });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/lacks security-alerts:read/);
     const ping = await runOnesec(['ping'], { ...env, ONESEC_API_KEY: logsOnly });
@@ -235,7 +303,10 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
     const cases: Array<[string[], RegExp]> = [
       [['sync', 'logz', '--checkpoint', 'x.json'], /unknown resource "logz"/],
       [['sync', 'logs'], /needs --checkpoint FILE/],
-      [['sync', 'logs', '--checkpoint', 'x.json', '--severity', 'urgent'], /--severity "urgent": unknown value "urgent"/],
+      [
+        ['sync', 'logs', '--checkpoint', 'x.json', '--severity', 'urgent'],
+        /--severity "urgent": unknown value "urgent"/,
+      ],
       [['sync', 'logs', '--checkpoint', 'x.json', '--status', 'new'], /--status is not a filter of logs/],
       [['sync', 'logs', '--checkpoint', 'x.json', '--format', 'xml'], /xml/],
       [['sync', 'logs', '--checkpoint', 'x.json', '--output', 'syslog+tcp://host'], /HOST:PORT/],
@@ -268,7 +339,10 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
     expect(await readFile(corrupt, 'utf8')).toBe('{"version":1,"checkpoints":{"logs":');
 
     const closed = await freePort();
-    const down = await runOnesec(['sync', 'logs', '--checkpoint', path.join(dir, 'down-api.json')], { ...env, ONESEC_BASE_URL: `http://127.0.0.1:${closed}` });
+    const down = await runOnesec(['sync', 'logs', '--checkpoint', path.join(dir, 'down-api.json')], {
+      ...env,
+      ONESEC_BASE_URL: `http://127.0.0.1:${closed}`,
+    });
     expect(down.code, down.stderr).toBe(5);
     expect(down.stderr).toMatch(/API network-error; retrying in/);
     expect(down.stderr).toMatch(/ECONNREFUSED \(4 attempts\)/);
@@ -278,11 +352,25 @@ describe.skipIf(!hasPostgres)('onesec sync under failure', () => {
     const file = path.join(dir, 'export.ndjson');
     const alerts = makeSecurityAlertRecords(5);
     const result = await runOnesec(
-      ['export', 'security-alerts', '--severity', 'low,medium,high,critical', '--since', alerts[2]!.updatedAt, '--format', 'ndjson', '--output', file],
+      [
+        'export',
+        'security-alerts',
+        '--severity',
+        'low,medium,high,critical',
+        '--since',
+        alerts[2]!.updatedAt,
+        '--format',
+        'ndjson',
+        '--output',
+        file,
+      ],
       env,
     );
     expect(result.code, result.stderr).toBe(0);
-    const items = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { resource: string; title: string; updatedAt: string });
+    const items = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { resource: string; title: string; updatedAt: string });
     expect(items.every((i) => i.resource === 'security-alerts')).toBe(true);
     // Alerts 2, 3, 4 are in the window; alert 0 is informational anyway.
     expect(items.map((i) => i.title)).toEqual(alerts.slice(2).map((a) => a.title));

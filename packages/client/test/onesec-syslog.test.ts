@@ -75,8 +75,14 @@ describe.skipIf(!hasPostgres)('onesec sync into rsyslog', () => {
     // The API's items, as the API serves them: what must arrive.
     for (const resource of RESOURCE_NAMES) {
       const items: ResourceItem[] = [];
-      const source = resource === 'logs' ? client.logs : resource === 'monitoring-alerts' ? client.monitoringAlerts : client.securityAlerts;
-      for await (const item of source.paginate({ limit: 1000 } as never)) items.push({ resource, item } as ResourceItem);
+      const source =
+        resource === 'logs'
+          ? client.logs
+          : resource === 'monitoring-alerts'
+            ? client.monitoringAlerts
+            : client.securityAlerts;
+      for await (const item of source.paginate({ limit: 1000 } as never))
+        items.push({ resource, item } as ResourceItem);
       expectedByResource.set(resource, items);
     }
   }, 240_000);
@@ -92,7 +98,12 @@ describe.skipIf(!hasPostgres)('onesec sync into rsyslog', () => {
     return lines.map((line) => parse(line)).filter((m) => m.pid === String(pid));
   }
 
-  function expectEveryItemOnce(messages: ParsedSyslog[], format: FormatName, pid: number, resources: readonly ResourceName[] = RESOURCE_NAMES) {
+  function expectEveryItemOnce(
+    messages: ParsedSyslog[],
+    format: FormatName,
+    pid: number,
+    resources: readonly ResourceName[] = RESOURCE_NAMES,
+  ) {
     const context = { tenantId, version: CLIENT_VERSION };
     const expected = [...expectedByResource].filter(([resource]) => resources.includes(resource));
     const expectedCount = expected.reduce((n, [, items]) => n + items.length, 0);
@@ -128,7 +139,9 @@ describe.skipIf(!hasPostgres)('onesec sync into rsyslog', () => {
         }
       }
     }
-    expect(new Set(messages.map((m) => `${m.messageid}\u0000${m.message}`)).size, 'an item arrived twice').toBe(expectedCount);
+    expect(new Set(messages.map((m) => `${m.messageid}\u0000${m.message}`)).size, 'an item arrived twice').toBe(
+      expectedCount,
+    );
   }
 
   async function syncAll(
@@ -138,7 +151,22 @@ describe.skipIf(!hasPostgres)('onesec sync into rsyslog', () => {
     checkpoint = path.join(dir, `checkpoint-${format}-${Math.random().toString(36).slice(2)}.json`),
     resources: readonly ResourceName[] = RESOURCE_NAMES,
   ) {
-    const run = startOnesec(['sync', resources.join(','), '--checkpoint', checkpoint, '--format', format, '--output', output, '--batch-size', '100', ...extra], env);
+    const run = startOnesec(
+      [
+        'sync',
+        resources.join(','),
+        '--checkpoint',
+        checkpoint,
+        '--format',
+        format,
+        '--output',
+        output,
+        '--batch-size',
+        '100',
+        ...extra,
+      ],
+      env,
+    );
     const pid = run.child.pid!;
     const { code } = await run.exit;
     expect(code, run.stderr()).toBe(0);
@@ -163,17 +191,33 @@ describe.skipIf(!hasPostgres)('onesec sync into rsyslog', () => {
   });
 
   it('over TLS to a receiver that requires a client certificate (--cert, --key), in NDJSON', async () => {
-    const { pid } = await syncAll(`syslog+tls://localhost:${ports.mtls}`, 'ndjson', ['--ca', certs.ca, '--cert', certs.clientCert, '--key', certs.clientKey]);
+    const { pid } = await syncAll(`syslog+tls://localhost:${ports.mtls}`, 'ndjson', [
+      '--ca',
+      certs.ca,
+      '--cert',
+      certs.clientCert,
+      '--key',
+      certs.clientKey,
+    ]);
     expectEveryItemOnce(await messagesOf(pid), 'ndjson', pid);
   });
 
   it('over TLS with a CA that did not sign the receiver, or without the client certificate it requires: exit 4 after the retries, nothing checkpointed', async () => {
     for (const [args, why] of [
-      [['--output', `syslog+tls://127.0.0.1:${ports.tls}`, '--ca', certs.otherCa], /self-signed|unable to verify|certificate/i],
-      [['--output', `syslog+tls://localhost:${ports.mtls}`, '--ca', certs.ca], /refused this client \(does it require a client certificate/],
+      [
+        ['--output', `syslog+tls://127.0.0.1:${ports.tls}`, '--ca', certs.otherCa],
+        /self-signed|unable to verify|certificate/i,
+      ],
+      [
+        ['--output', `syslog+tls://localhost:${ports.mtls}`, '--ca', certs.ca],
+        /refused this client \(does it require a client certificate/,
+      ],
     ] as const) {
       const checkpoint = path.join(dir, `refused-${Math.random().toString(36).slice(2)}.json`);
-      const result = await runOnesec(['sync', 'logs', '--checkpoint', checkpoint, '--output-retries', '1', ...args], env);
+      const result = await runOnesec(
+        ['sync', 'logs', '--checkpoint', checkpoint, '--output-retries', '1', ...args],
+        env,
+      );
       expect(result.code, `${args.join(' ')}\n${result.stderr}\n${rsyslog.output().slice(-2000)}`).toBe(4);
       expect(result.stderr).toMatch(/retrying in/);
       expect(result.stderr).toMatch(why);
@@ -188,7 +232,8 @@ describe.skipIf(!hasPostgres)('onesec sync into rsyslog', () => {
     expect(stderr).toMatch(/UDP can drop/);
     const total = resources.reduce((n, r) => n + expectedByResource.get(r)!.length, 0);
     const deadline = Date.now() + 10_000;
-    while ((await messagesOf(pid)).length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while ((await messagesOf(pid)).length < total && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
     expectEveryItemOnce(await messagesOf(pid), 'cef', pid, resources);
   });
 });

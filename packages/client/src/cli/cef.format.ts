@@ -52,7 +52,11 @@ export const LOG_CEF: CefMapping<LogEvent> = {
     { key: 'act', from: '`action`', value: (e) => e.action },
     { key: 'cat', from: '`workload`', value: (e) => e.workload },
     { key: 'suser', from: '`actorName`', value: (e) => e.actorName },
-    { key: 'src', from: '`actorIp` when it is IPv4', value: (e) => (e.actorIp && isIP(e.actorIp) === 4 ? e.actorIp : undefined) },
+    {
+      key: 'src',
+      from: '`actorIp` when it is IPv4',
+      value: (e) => (e.actorIp && isIP(e.actorIp) === 4 ? e.actorIp : undefined),
+    },
     {
       key: 'c6a2',
       label: 'Source IPv6 Address',
@@ -67,7 +71,12 @@ export const LOG_CEF: CefMapping<LogEvent> = {
     { key: 'cs1', label: 'resourceName', from: '`resourceName`', value: (e) => e.resourceName },
     { key: 'cs2', label: 'resourceType', from: '`resourceType`', value: (e) => e.resourceType },
     { key: 'cs3', label: 'actorType', from: '`actorType`', value: (e) => e.actorType },
-    { key: 'cs4', label: 'applicationDisplayName', from: '`applicationDisplayName`', value: (e) => e.applicationDisplayName },
+    {
+      key: 'cs4',
+      label: 'applicationDisplayName',
+      from: '`applicationDisplayName`',
+      value: (e) => e.applicationDisplayName,
+    },
     { key: 'deviceExternalId', from: 'the tenant id (`GET /ping`)', value: (_e, c) => c.tenantId },
   ],
 };
@@ -89,11 +98,26 @@ export const MONITORING_ALERT_CEF: CefMapping<MonitoringAlert> = {
       from: '`resources`, each as `type:name`, comma-separated',
       value: (a) => (a.resources.length ? a.resources.map((r) => `${r.type}:${r.name}`).join(',') : undefined),
     },
-    { key: 'cs3', label: 'resourceIds', from: '`resources[].id`, comma-separated', value: (a) => (a.resources.length ? a.resources.map((r) => r.id).join(',') : undefined) },
+    {
+      key: 'cs3',
+      label: 'resourceIds',
+      from: '`resources[].id`, comma-separated',
+      value: (a) => (a.resources.length ? a.resources.map((r) => r.id).join(',') : undefined),
+    },
     { key: 'cs4', label: 'assignedUser', from: '`assignedUser.email`', value: (a) => a.assignedUser?.email },
     { key: 'cs5', label: 'status', from: '`status`', value: (a) => a.status },
-    { key: 'deviceCustomDate1', label: 'lastScan', from: '`lastScan` (ms since epoch)', value: (a) => epochMs(a.lastScan) },
-    { key: 'deviceCustomDate2', label: 'snoozedAt', from: '`snoozedAt` (ms since epoch)', value: (a) => epochMs(a.snoozedAt) },
+    {
+      key: 'deviceCustomDate1',
+      label: 'lastScan',
+      from: '`lastScan` (ms since epoch)',
+      value: (a) => epochMs(a.lastScan),
+    },
+    {
+      key: 'deviceCustomDate2',
+      label: 'snoozedAt',
+      from: '`snoozedAt` (ms since epoch)',
+      value: (a) => epochMs(a.snoozedAt),
+    },
     { key: 'deviceExternalId', from: 'the tenant id (`GET /ping`)', value: (_a, c) => c.tenantId },
   ],
 };
@@ -116,7 +140,12 @@ export const SECURITY_ALERT_CEF: CefMapping<SecurityAlert> = {
     { key: 'cs1', label: 'classification', from: '`classification`', value: (a) => a.classification },
     { key: 'cs2', label: 'serviceSource', from: '`serviceSource`', value: (a) => a.serviceSource },
     { key: 'cs3', label: 'threatDisplayName', from: '`threatDisplayName`', value: (a) => a.threatDisplayName },
-    { key: 'cs4', label: 'users', from: '`users[].userPrincipalName`, comma-separated', value: (a) => joined(a.users.map((u) => u.userPrincipalName)) },
+    {
+      key: 'cs4',
+      label: 'users',
+      from: '`users[].userPrincipalName`, comma-separated',
+      value: (a) => joined(a.users.map((u) => u.userPrincipalName)),
+    },
     { key: 'cs5', label: 'status', from: '`status`', value: (a) => a.status },
     {
       key: 'flexString1',
@@ -130,7 +159,12 @@ export const SECURITY_ALERT_CEF: CefMapping<SecurityAlert> = {
       from: '`apps[].displayName`, comma-separated',
       value: (a) => joined(a.apps.map((app) => app.displayName)),
     },
-    { key: 'deviceCustomDate1', label: 'createdAt', from: '`createdAt` (ms since epoch)', value: (a) => epochMs(a.createdAt) },
+    {
+      key: 'deviceCustomDate1',
+      label: 'createdAt',
+      from: '`createdAt` (ms since epoch)',
+      value: (a) => epochMs(a.createdAt),
+    },
     { key: 'deviceExternalId', from: 'the tenant id (`GET /ping`)', value: (_a, c) => c.tenantId },
   ],
 };
@@ -167,7 +201,8 @@ function renderExtensions<T>(mapping: CefMapping<T>, item: T, context: FormatCon
   for (const extension of mapping.extensions) {
     const value = extension.value(item, context);
     if (value === null || value === undefined) continue;
-    if (extension.label !== undefined) pairs.push(`${labelKeyOf(extension.key)}=${escapeCefExtensionValue(extension.label)}`);
+    if (extension.label !== undefined)
+      pairs.push(`${labelKeyOf(extension.key)}=${escapeCefExtensionValue(extension.label)}`);
     pairs.push(`${extension.key}=${escapeCefExtensionValue(String(value))}`);
   }
   return pairs.join(' ');

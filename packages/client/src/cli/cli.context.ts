@@ -9,7 +9,8 @@ export interface CliEnvironment {
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
   const apiKey = env.ONESEC_API_KEY?.trim();
-  if (!apiKey) throw new CliError('USAGE', 'ONESEC_API_KEY is not set: export the API key (1sec_live_…) in the environment.');
+  if (!apiKey)
+    throw new CliError('USAGE', 'ONESEC_API_KEY is not set: export the API key (1sec_live_…) in the environment.');
   const baseUrl = env.ONESEC_BASE_URL?.trim() || undefined;
   return { apiKey, baseUrl };
 }

@@ -8,7 +8,8 @@ export function parseResources(value: string): ResourceName[] {
     .split(',')
     .map((n) => n.trim())
     .filter(Boolean);
-  if (names.length === 0) throw new CliError('USAGE', `no resource given: use one or more of ${RESOURCE_NAMES.join(', ')}.`);
+  if (names.length === 0)
+    throw new CliError('USAGE', `no resource given: use one or more of ${RESOURCE_NAMES.join(', ')}.`);
   for (const name of names) {
     if (!(RESOURCE_NAMES as readonly string[]).includes(name)) {
       throw new CliError('USAGE', `unknown resource ${JSON.stringify(name)}: use ${RESOURCE_NAMES.join(', ')}.`);
@@ -45,7 +46,10 @@ export function parseInterval(value: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
   const ms = match ? Number(match[1]) * UNITS[match[2] ?? 's']! : NaN;
   if (!Number.isFinite(ms) || ms < 100 || ms > 86_400_000) {
-    throw new CliError('USAGE', `--interval ${JSON.stringify(value)} must be a duration from 100ms to 24h, e.g. 30s, 5m, 500ms.`);
+    throw new CliError(
+      'USAGE',
+      `--interval ${JSON.stringify(value)} must be a duration from 100ms to 24h, e.g. 30s, 5m, 500ms.`,
+    );
   }
   return Math.round(ms);
 }
@@ -54,7 +58,11 @@ export function parseInterval(value: string): number {
 export function parseTime(flag: string, value: string, resource: ResourceName): string {
   const schema = RESOURCES[resource].changesQuery.shape.from!;
   const result = schema.safeParse(value);
-  if (!result.success) throw new CliError('USAGE', `--${flag} ${JSON.stringify(value)} ${result.error.issues[0]?.message ?? 'is not a valid time'}.`);
+  if (!result.success)
+    throw new CliError(
+      'USAGE',
+      `--${flag} ${JSON.stringify(value)} ${result.error.issues[0]?.message ?? 'is not a valid time'}.`,
+    );
   return value;
 }
 
@@ -62,7 +70,10 @@ export function parseTime(flag: string, value: string, resource: ResourceName): 
  * The `--<filter>` flags given, checked with the API's own query parsers and sent as given
  * to every listed resource that has the filter. A filter none of them has is an error.
  */
-export function filtersFor(resources: readonly ResourceName[], options: Record<string, unknown>): Map<ResourceName, Record<string, string>> {
+export function filtersFor(
+  resources: readonly ResourceName[],
+  options: Record<string, unknown>,
+): Map<ResourceName, Record<string, string>> {
   const given = allFilterNames().filter((name) => typeof options[name] === 'string');
   const perResource = new Map<ResourceName, Record<string, string>>(resources.map((r) => [r, {}]));
   for (const name of given) {
@@ -74,7 +85,10 @@ export function filtersFor(resources: readonly ResourceName[], options: Record<s
     for (const resource of takers) {
       const result = RESOURCES[resource].changesQuery.shape[name]!.safeParse(value);
       if (!result.success) {
-        throw new CliError('USAGE', `--${name} ${JSON.stringify(value)}: ${result.error.issues[0]?.message ?? 'invalid value'}.`);
+        throw new CliError(
+          'USAGE',
+          `--${name} ${JSON.stringify(value)}: ${result.error.issues[0]?.message ?? 'invalid value'}.`,
+        );
       }
       perResource.get(resource)![name] = value;
     }

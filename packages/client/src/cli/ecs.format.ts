@@ -55,7 +55,9 @@ function present(values: readonly (string | null | undefined)[]): string[] | und
 
 /** Labels with null values left out (ECS labels are keywords). */
 function labels(entries: Record<string, string | null | undefined>): Record<string, string> | undefined {
-  const kept = Object.fromEntries(Object.entries(entries).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const kept = Object.fromEntries(
+    Object.entries(entries).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
   return Object.keys(kept).length ? kept : undefined;
 }
 
@@ -78,7 +80,11 @@ export const LOG_ECS: readonly EcsField<LogEvent>[] = [
     from: '`authentication` for sign-ins, else by `resourceType` ([table](#ecs-event-category-of-audit-events))',
     value: (e) => [logCategory(e)],
   },
-  { field: 'event.type', from: 'by the verb in `action` ([table](#ecs-event-type-of-audit-events))', value: (e) => [logType(e)] },
+  {
+    field: 'event.type',
+    from: 'by the verb in `action` ([table](#ecs-event-type-of-audit-events))',
+    value: (e) => [logType(e)],
+  },
   { field: 'event.action', from: '`action`', value: (e) => e.action },
   { field: 'event.severity', from: '`severity` ([scale](#severity))', value: (e) => CEF_SEVERITY[e.severity] },
   { field: 'event.id', from: '`id`', value: (e) => e.id },
@@ -158,7 +164,11 @@ export const SECURITY_ALERT_ECS: readonly EcsField<SecurityAlert>[] = [
   { field: 'threat.framework', from: '`MITRE ATT&CK`', value: () => 'MITRE ATT&CK' },
   { field: 'threat.tactic.name', from: '`category`', value: (a) => [a.category] },
   { field: 'user.name', from: '`users[0].userPrincipalName`', value: (a) => a.users[0]?.userPrincipalName },
-  { field: 'related.user', from: '`users[].userPrincipalName`', value: (a) => present(a.users.map((u) => u.userPrincipalName)) },
+  {
+    field: 'related.user',
+    from: '`users[].userPrincipalName`',
+    value: (a) => present(a.users.map((u) => u.userPrincipalName)),
+  },
   { field: 'email.from.address', from: '`emails[].sender`', value: (a) => present(a.emails.map((m) => m.sender)) },
   { field: 'email.subject', from: '`emails[0].subject`', value: (a) => a.emails[0]?.subject },
   { field: 'group.id', from: '`groups[0].id`', value: (a) => a.groups[0]?.id },
@@ -189,7 +199,7 @@ export const ECS_VERSION = '9.4.0';
 /** One item as an ECS document (nested objects, null fields left out). */
 export function toEcsDocument(entry: ResourceItem, context: FormatContext): Record<string, unknown> {
   const fields = ECS_MAPPINGS[entry.resource] as readonly EcsField<typeof entry.item>[];
-  const document: Record<string, unknown> = { 'ecs': { version: ECS_VERSION } };
+  const document: Record<string, unknown> = { ecs: { version: ECS_VERSION } };
   for (const spec of fields) {
     const value = spec.value(entry.item, context);
     if (value === null || value === undefined) continue;

@@ -33,7 +33,8 @@ export async function runExport(resourceArg: string, flags: ExportFlags): Promis
   } catch (err) {
     throw new CliError('USAGE', (err as OutputUsageError).message);
   }
-  if (target.kind === 'syslog') throw new CliError('USAGE', 'export writes to stdout or a file; use sync to send to syslog.');
+  if (target.kind === 'syslog')
+    throw new CliError('USAGE', 'export writes to stdout or a file; use sync to send to syslog.');
 
   const client = makeClient(readEnvironment());
   const { tenantId } = await client.ping();

@@ -11,7 +11,13 @@ import {
   type EcsField,
 } from './ecs.format';
 import { RESOURCE_NAMES, type ResourceName } from './resource.registry';
-import { CEF_SEVERITY, SYSLOG_FACILITY, SYSLOG_FACILITY_NAME, SYSLOG_SEVERITY, SYSLOG_SEVERITY_NAMES } from './severity.mapping';
+import {
+  CEF_SEVERITY,
+  SYSLOG_FACILITY,
+  SYSLOG_FACILITY_NAME,
+  SYSLOG_SEVERITY,
+  SYSLOG_SEVERITY_NAMES,
+} from './severity.mapping';
 import { SYSLOG_APP_NAME } from './syslog.framing';
 
 /**
@@ -25,7 +31,11 @@ function cell(value: string): string {
 }
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 const TITLES: Record<ResourceName, string> = {
@@ -71,7 +81,12 @@ and syslog in the PRI of the message (facility ${SYSLOG_FACILITY_NAME}, ${SYSLOG
 
 ${table(
   ['API severity', 'CEF severity', 'ECS `event.severity`', 'Syslog severity'],
-  SEVERITIES.map((s) => [`\`${s}\``, String(CEF_SEVERITY[s]), String(CEF_SEVERITY[s]), `${SYSLOG_SEVERITY[s]} (${SYSLOG_SEVERITY_NAMES[SYSLOG_SEVERITY[s]]})`]),
+  SEVERITIES.map((s) => [
+    `\`${s}\``,
+    String(CEF_SEVERITY[s]),
+    String(CEF_SEVERITY[s]),
+    `${SYSLOG_SEVERITY[s]} (${SYSLOG_SEVERITY_NAMES[SYSLOG_SEVERITY[s]]})`,
+  ]),
 )}
 
 ## Syslog messages
@@ -85,7 +100,7 @@ ${table(
   [
     ['PRI', `facility ${SYSLOG_FACILITY_NAME} (${SYSLOG_FACILITY}) × 8 + the [syslog severity](#severity)`],
     ['VERSION', '`1`'],
-    ['TIMESTAMP', 'the item\'s own time: `occurredAt` (logs), `updatedAt` (alerts)'],
+    ['TIMESTAMP', "the item's own time: `occurredAt` (logs), `updatedAt` (alerts)"],
     ['HOSTNAME', 'the host `onesec` runs on'],
     ['APP-NAME', `\`${SYSLOG_APP_NAME}\``],
     ['PROCID', 'the process id of `onesec`'],
@@ -134,7 +149,10 @@ ${RESOURCE_NAMES.map(ecsSection).join('\n\n')}
 
 ${table(
   ['`resourceType`', '`event.category`'],
-  [...Object.entries(LOG_EVENT_CATEGORY_BY_RESOURCE_TYPE).map(([t, c]) => [`\`${t}\``, `\`${c}\``]), ['anything else', `\`${LOG_EVENT_DEFAULT_CATEGORY}\``]],
+  [
+    ...Object.entries(LOG_EVENT_CATEGORY_BY_RESOURCE_TYPE).map(([t, c]) => [`\`${t}\``, `\`${c}\``]),
+    ['anything else', `\`${LOG_EVENT_DEFAULT_CATEGORY}\``],
+  ],
 )}
 
 ### ECS event type of audit events
@@ -143,7 +161,10 @@ By the verb in \`action\`, the first matching row wins:
 
 ${table(
   ['`action` matches', '`event.type`'],
-  [...LOG_EVENT_TYPE_BY_ACTION.map((r) => [`\`${r.pattern.source}\``, `\`${r.type}\``]), ['nothing above', `\`${LOG_EVENT_DEFAULT_TYPE}\``]],
+  [
+    ...LOG_EVENT_TYPE_BY_ACTION.map((r) => [`\`${r.pattern.source}\``, `\`${r.type}\``]),
+    ['nothing above', `\`${LOG_EVENT_DEFAULT_TYPE}\``],
+  ],
 )}
 `;
 }

@@ -36,10 +36,7 @@ export function buildProgram(): Command {
     .addHelpText('after', ENVIRONMENT_HELP)
     .exitOverride();
 
-  program
-    .command('ping')
-    .description('check the API key: prints its tenant, key id and scopes')
-    .action(runPing);
+  program.command('ping').description('check the API key: prints its tenant, key id and scopes').action(runPing);
 
   const exportCommand = program
     .command('export')
@@ -55,19 +52,29 @@ export function buildProgram(): Command {
 
   const syncCommand = program
     .command('sync')
-    .description("forward each resource's changes feed from the checkpoint, saving the checkpoint after each delivered batch")
+    .description(
+      "forward each resource's changes feed from the checkpoint, saving the checkpoint after each delivered batch",
+    )
     .argument('<resources>', `one or more of ${RESOURCE_NAMES.join(',')}, comma-separated`)
     .option('--checkpoint <file>', 'checkpoint file (required): where each feed position is kept')
     .option('--from <iso>', 'with no checkpoint yet: start from items at or after this time (default: all retained)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMAT_NAMES).default('ndjson'))
-    .option('--output <target>', 'stdout, FILE, syslog+tcp://HOST:PORT, syslog+tls://HOST:PORT or syslog+udp://HOST:PORT', 'stdout')
+    .option(
+      '--output <target>',
+      'stdout, FILE, syslog+tcp://HOST:PORT, syslog+tls://HOST:PORT or syslog+udp://HOST:PORT',
+      'stdout',
+    )
     .option('--ca <file>', 'syslog+tls: the CA certificate(s) that signed the receiver (PEM); default: the system CAs')
     .option('--cert <file>', 'syslog+tls: client certificate (PEM), for receivers that require one')
     .option('--key <file>', 'syslog+tls: the client certificate key (PEM)')
     .option('--follow', 'once caught up, keep polling at --interval until SIGTERM/SIGINT')
     .option('--interval <duration>', 'pause between polls with --follow: 30s, 5m, 500ms…', DEFAULT_INTERVAL)
     .option('--batch-size <n>', 'items per request and per delivered batch, 1-1000', String(DEFAULT_BATCH_SIZE))
-    .option('--output-retries <n>', 'retries of a failing output, with backoff from 1 s to 30 s, before exit 4', String(DEFAULT_OUTPUT_RETRIES));
+    .option(
+      '--output-retries <n>',
+      'retries of a failing output, with backoff from 1 s to 30 s, before exit 4',
+      String(DEFAULT_OUTPUT_RETRIES),
+    );
   for (const option of filterOptions()) syncCommand.addOption(option);
   syncCommand.action((resources: string, flags) => runSync(resources, flags));
 

@@ -18,7 +18,11 @@ export const DEFAULT_OUTPUT_RETRIES = 8;
  * reached the output; after the last retry throws OUTPUT_UNREACHABLE. A stop request during
  * a wait rejects with the signal's reason: the batch then stays unconfirmed.
  */
-export async function deliverWithRetries(sink: OutputSink, records: readonly OutputRecord[], options: DeliveryOptions): Promise<void> {
+export async function deliverWithRetries(
+  sink: OutputSink,
+  records: readonly OutputRecord[],
+  options: DeliveryOptions,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await sink.deliver(records);
@@ -32,7 +36,9 @@ export async function deliverWithRetries(sink: OutputSink, records: readonly Out
         );
       }
       const delayMs = backoffDelay(attempt, OUTPUT_BACKOFF);
-      options.warn(`output ${sink.description} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)} s (retry ${attempt} of ${options.retries})`);
+      options.warn(
+        `output ${sink.description} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)} s (retry ${attempt} of ${options.retries})`,
+      );
       await sleep(delayMs, options.signal);
     }
   }

@@ -52,7 +52,14 @@ export function parseOutputTarget(value: string): OutputTarget {
     throw new OutputUsageError(`--output ${JSON.stringify(value)}: ${JSON.stringify(match[2])} is not HOST:PORT.`);
   }
   const port = Number(url.port);
-  if (!url.hostname || !url.port || !Number.isInteger(port) || port < 1 || port > 65535 || (url.pathname !== '' && url.pathname !== '/')) {
+  if (
+    !url.hostname ||
+    !url.port ||
+    !Number.isInteger(port) ||
+    port < 1 ||
+    port > 65535 ||
+    (url.pathname !== '' && url.pathname !== '/')
+  ) {
     throw new OutputUsageError(`--output ${JSON.stringify(value)}: expected HOST:PORT with a port from 1 to 65535.`);
   }
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -95,7 +102,10 @@ class StdoutSink implements OutputSink {
 class FileSink implements OutputSink {
   readonly description: string;
   #truncateFirst: boolean;
-  constructor(private readonly path: string, mode: 'append' | 'truncate') {
+  constructor(
+    private readonly path: string,
+    mode: 'append' | 'truncate',
+  ) {
     this.description = path;
     this.#truncateFirst = mode === 'truncate';
   }
@@ -117,7 +127,10 @@ class FileSink implements OutputSink {
 
 function syslogMessages(records: readonly OutputRecord[], hostname: string): string[] {
   return records.map((r) =>
-    formatSyslogMessage({ severity: r.severity, timestamp: r.timestamp, hostname, procId: process.pid, msgId: r.resource }, r.line),
+    formatSyslogMessage(
+      { severity: r.severity, timestamp: r.timestamp, hostname, procId: process.pid, msgId: r.resource },
+      r.line,
+    ),
   );
 }
 
@@ -154,7 +167,13 @@ class SyslogStreamSink implements OutputSink {
       };
     })();
     const material = await this.#tlsMaterial;
-    return tls.connect({ host, port, ...material, ...(net.isIP(host) ? {} : { servername: host }), rejectUnauthorized: true });
+    return tls.connect({
+      host,
+      port,
+      ...material,
+      ...(net.isIP(host) ? {} : { servername: host }),
+      rejectUnauthorized: true,
+    });
   }
 
   async deliver(records: readonly OutputRecord[]): Promise<void> {
@@ -167,7 +186,9 @@ class SyslogStreamSink implements OutputSink {
       let sent = false;
       let guarding = false;
       let failure: Error | undefined;
-      socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer from ${this.description} for ${timeoutMs} ms`)));
+      socket.setTimeout(timeoutMs, () =>
+        socket.destroy(new Error(`no answer from ${this.description} for ${timeoutMs} ms`)),
+      );
       const started = Date.now();
       socket.once(connectEvent, () => {
         if (this.target.transport !== 'tls' || this.#acceptedOnce) {
@@ -203,8 +224,7 @@ class SyslogStreamSink implements OutputSink {
         else if (peerClosed) {
           this.#acceptedOnce = true;
           resolve();
-        }
-        else reject(new Error(`${this.description} closed the connection before confirming the batch`));
+        } else reject(new Error(`${this.description} closed the connection before confirming the batch`));
       });
     });
   }
@@ -231,7 +251,9 @@ class SyslogUdpSink implements OutputSink {
         });
       });
       for (const message of syslogMessages(records, this.#hostname)) {
-        await new Promise<void>((resolve, reject) => socket.send(Buffer.from(message, 'utf8'), (err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          socket.send(Buffer.from(message, 'utf8'), (err) => (err ? reject(err) : resolve())),
+        );
       }
     } finally {
       socket.close();

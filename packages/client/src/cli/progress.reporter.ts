@@ -63,6 +63,8 @@ export class ProgressReporter {
     if (this.#timer) clearInterval(this.#timer);
     if (this.#tty) this.stream.write('\r\x1b[2K');
     const seconds = ((Date.now() - this.#started) / 1000).toFixed(1);
-    this.stream.write(`onesec ${command}: ${this.total} events to ${destination} (${this.#positions()}) in ${seconds} s, ${this.#rate()}; ${outcome}\n`);
+    this.stream.write(
+      `onesec ${command}: ${this.total} events to ${destination} (${this.#positions()}) in ${seconds} s, ${this.#rate()}; ${outcome}\n`,
+    );
   }
 }

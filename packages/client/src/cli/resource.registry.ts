@@ -1,10 +1,4 @@
-import {
-  contract,
-  type LogEvent,
-  type MonitoringAlert,
-  type Scope,
-  type SecurityAlert,
-} from '@1security/contract';
+import { contract, type LogEvent, type MonitoringAlert, type Scope, type SecurityAlert } from '@1security/contract';
 import type { z } from 'zod';
 import type { OneSecurityClient } from '../create-client';
 
@@ -18,7 +12,8 @@ export type ResourceItem =
   | { resource: 'monitoring-alerts'; item: MonitoringAlert }
   | { resource: 'security-alerts'; item: SecurityAlert };
 
-type ClientResource = OneSecurityClient['logs'] | OneSecurityClient['monitoringAlerts'] | OneSecurityClient['securityAlerts'];
+type ClientResource =
+  OneSecurityClient['logs'] | OneSecurityClient['monitoringAlerts'] | OneSecurityClient['securityAlerts'];
 
 export interface ResourceEntry {
   name: ResourceName;

@@ -10,7 +10,16 @@ export const CEF_SEVERITY: Record<Severity, number> = {
 };
 
 /** RFC 5424 PRI severities (0 emergency … 7 debug), by name, for the docs. */
-export const SYSLOG_SEVERITY_NAMES = ['emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'informational', 'debug'] as const;
+export const SYSLOG_SEVERITY_NAMES = [
+  'emergency',
+  'alert',
+  'critical',
+  'error',
+  'warning',
+  'notice',
+  'informational',
+  'debug',
+] as const;
 
 /** The API's severity → the syslog PRI severity of the message carrying the event. */
 export const SYSLOG_SEVERITY: Record<Severity, number> = {

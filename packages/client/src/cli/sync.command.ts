@@ -2,7 +2,15 @@ import { FileCheckpointStore } from '../checkpoint-store';
 import { sleep } from '../retrying-fetcher';
 import { CLIENT_VERSION } from '../version';
 import { makeClient, readEnvironment, warn } from './cli.context';
-import { filtersFor, parseBatchSize, parseFormat, parseInterval, parseResources, parseRetries, parseTime } from './cli.options';
+import {
+  filtersFor,
+  parseBatchSize,
+  parseFormat,
+  parseInterval,
+  parseResources,
+  parseRetries,
+  parseTime,
+} from './cli.options';
 import { CliError } from './exit-codes';
 import { DEFAULT_OUTPUT_RETRIES, deliverWithRetries } from './output.delivery';
 import { createOutputSink, OutputUsageError, parseOutputTarget, type OutputTarget } from './output.sink';
@@ -58,7 +66,8 @@ function parseTarget(flags: SyncFlags): OutputTarget {
  */
 export async function runSync(resourceArg: string, flags: SyncFlags): Promise<void> {
   const resources = parseResources(resourceArg);
-  if (!flags.checkpoint) throw new CliError('USAGE', 'sync needs --checkpoint FILE: the file that keeps its place in each feed.');
+  if (!flags.checkpoint)
+    throw new CliError('USAGE', 'sync needs --checkpoint FILE: the file that keeps its place in each feed.');
   const format = parseFormat(flags.format);
   const filters = filtersFor(resources, flags);
   const from = flags.from === undefined ? undefined : parseTime('from', flags.from, resources[0]!);
@@ -81,7 +90,10 @@ export async function runSync(resourceArg: string, flags: SyncFlags): Promise<vo
   process.on('SIGINT', onInt);
 
   const store = new FileCheckpointStore(flags.checkpoint);
-  const sink = createOutputSink(target, { tls: { ca: flags.ca, cert: flags.cert, key: flags.key }, fileMode: 'append' });
+  const sink = createOutputSink(target, {
+    tls: { ca: flags.ca, cert: flags.cert, key: flags.key },
+    fileMode: 'append',
+  });
   const progress = new ProgressReporter(resources);
   let outcome = 'failed';
   try {
@@ -90,7 +102,10 @@ export async function runSync(resourceArg: string, flags: SyncFlags): Promise<vo
     const ping = await client.ping({ signal });
     const missing = resources.filter((r) => !ping.scopes.includes(RESOURCES[r].scope));
     if (missing.length > 0) {
-      throw new CliError('AUTH', `the API key lacks ${missing.map((r) => RESOURCES[r].scope).join(', ')} (it has ${ping.scopes.join(', ') || 'no scopes'}).`);
+      throw new CliError(
+        'AUTH',
+        `the API key lacks ${missing.map((r) => RESOURCES[r].scope).join(', ')} (it has ${ping.scopes.join(', ') || 'no scopes'}).`,
+      );
     }
     if (target.kind === 'syslog' && target.transport === 'udp') {
       warn('syslog over UDP can drop messages without anyone knowing; prefer syslog+tcp:// or syslog+tls://');
@@ -107,7 +122,11 @@ export async function runSync(resourceArg: string, flags: SyncFlags): Promise<vo
         });
         for await (const batch of batches) {
           // Deliberately not aborted by a stop request: the batch in hand is finished and saved.
-          await deliverWithRetries(sink, toOutputRecords(resource, batch.items, format, context), { retries, signal, warn });
+          await deliverWithRetries(sink, toOutputRecords(resource, batch.items, format, context), {
+            retries,
+            signal,
+            warn,
+          });
           progress.delivered(resource, batch.items.length);
         }
         progress.caughtUp(resource);

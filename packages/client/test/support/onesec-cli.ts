@@ -36,7 +36,9 @@ export function startOnesec(args: string[], env: Record<string, string | undefin
       new Promise<void>((resolve, reject) => {
         if (pattern.test(stderr)) return resolve();
         waiters.push({ pattern, resolve });
-        void exit.then(() => (pattern.test(stderr) ? resolve() : reject(new Error(`onesec exited without ${pattern}:\n${stderr}`))));
+        void exit.then(() =>
+          pattern.test(stderr) ? resolve() : reject(new Error(`onesec exited without ${pattern}:\n${stderr}`)),
+        );
       }),
   };
 }

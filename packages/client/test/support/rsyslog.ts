@@ -35,16 +35,54 @@ export async function makeCertificates(dir: string): Promise<TestCertificates> {
   const f = (name: string) => path.join(dir, name);
   const openssl = (args: string[]) => run('openssl', args, { cwd: dir });
   const newCa = async (name: string) => {
-    await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', f(`${name}-key.pem`), '-out', f(`${name}.pem`)]);
+    await openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      f(`${name}-key.pem`),
+      '-out',
+      f(`${name}.pem`),
+    ]);
   };
   await newCa('test-ca');
   await newCa('other-ca');
   const leaf = async (name: string, extensions: string) => {
-    await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', f(`${name}-key.pem`), '-out', f(`${name}.csr`)]);
+    await openssl([
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      f(`${name}-key.pem`),
+      '-out',
+      f(`${name}.csr`),
+    ]);
     await writeFile(f(`${name}.ext`), extensions);
     await openssl([
-      'x509', '-req', '-in', f(`${name}.csr`), '-CA', f('test-ca.pem'), '-CAkey', f('test-ca-key.pem'), '-CAcreateserial',
-      '-days', '2', '-out', f(`${name}.pem`), '-extfile', f(`${name}.ext`),
+      'x509',
+      '-req',
+      '-in',
+      f(`${name}.csr`),
+      '-CA',
+      f('test-ca.pem'),
+      '-CAkey',
+      f('test-ca-key.pem'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      f(`${name}.pem`),
+      '-extfile',
+      f(`${name}.ext`),
     ]);
   };
   await leaf('server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
@@ -92,9 +130,13 @@ global(
   workDirectory="${path.join(options.dir, 'work')}"
   maxMessageSize="256k"
   parser.escapeControlCharactersOnReceive="off"
-  ${tls ? `defaultNetstreamDriverCAFile="${tls.certs.ca}"
+  ${
+    tls
+      ? `defaultNetstreamDriverCAFile="${tls.certs.ca}"
   defaultNetstreamDriverCertFile="${tls.certs.serverCert}"
-  defaultNetstreamDriverKeyFile="${tls.certs.serverKey}"` : ''}
+  defaultNetstreamDriverKeyFile="${tls.certs.serverKey}"`
+      : ''
+  }
 )
 module(load="imtcp" maxSessions="500")
 template(name="rawMessage" type="string" string="%rawmsg%\\n")
