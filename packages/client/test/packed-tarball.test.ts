@@ -47,7 +47,7 @@ describe('the tarball pnpm build writes (packages/client/1security-client-<versi
     packed = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8'));
   });
 
-  it('is what `pnpm publish --dry-run` of the packed package would upload: the built ESM, CJS and types, README, package.json', async () => {
+  it('is what `pnpm publish --dry-run` of the packed package would upload: the built ESM, CJS and types, the onesec command, README, package.json', async () => {
     const { stdout } = await run('pnpm', ['publish', '--dry-run', '--json', '--ignore-scripts', '--no-git-checks'], {
       cwd: packageDir,
     });
@@ -58,6 +58,7 @@ describe('the tarball pnpm build writes (packages/client/1security-client-<versi
     });
     const expected = [
       'README.md',
+      'dist/cli/onesec.cjs',
       'dist/index.cjs',
       'dist/index.cjs.map',
       'dist/index.d.cts',
@@ -91,6 +92,11 @@ describe('the tarball pnpm build writes (packages/client/1security-client-<versi
       ...JSON.stringify(packed.exports).match(/\.\/dist\/[^"]+/g)!,
     ];
     for (const entry of entryPoints) expect(existsSync(path.join(packageDir, entry as string)), `${entry}`).toBe(true);
+    expect(packed.bin).toEqual({ onesec: './dist/cli/onesec.cjs' });
+    const bin = await readFile(path.join(packageDir, 'dist/cli/onesec.cjs'), 'utf8');
+    expect(bin.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // commander is bundled into the command, so installing still pulls only @ts-rest/core and zod.
+    expect(bin).not.toMatch(/require\(["']commander["']\)/);
   });
 
   it('leaks nothing of the build machine: source maps name relative sources, no absolute paths, no secrets', async () => {
@@ -124,6 +130,8 @@ describe('the tarball pnpm build writes (packages/client/1security-client-<versi
  * TypeScript program against it with tsc, and run it against the live server, as ESM and as
  * CommonJS.
  */
+const manifestVersion = (JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+
 describe.skipIf(!hasPostgres)('the packed tarball, installed outside the workspace', () => {
   let server: ApiServer;
   let scratch: string;
@@ -236,6 +244,33 @@ describe.skipIf(!hasPostgres)('the packed tarball, installed outside the workspa
     });
     expect(out.notFound).toBe('404 NOT_FOUND with requestId');
   });
+
+  it('installs the onesec command: `npx onesec --help` and the bin link work, and it reaches the server', async () => {
+    const help = await run('npx', ['--no-install', 'onesec', '--help'], { cwd: scratch, env: { ...process.env, npm_config_workspaces: 'false' } });
+    expect(help.stdout).toMatch(/^Usage: onesec \[options\] \[command\]/);
+    for (const command of ['ping', 'export', 'sync']) expect(help.stdout).toContain(`  ${command}`);
+    expect(help.stdout).toMatch(/ONESEC_API_KEY/);
+    // `npx @1security/client …` runs the package's only command.
+    const viaPackage = await run('npx', ['--no-install', '@1security/client', '--help'], { cwd: scratch, env: { ...process.env, npm_config_workspaces: 'false' } });
+    expect(viaPackage.stdout).toBe(help.stdout);
+    const ping = await run(path.join(scratch, 'node_modules/.bin/onesec'), ['ping'], { cwd: scratch, env });
+    expect(ping.stdout).toContain(`tenant ${tenantId}`);
+    const exported = await run(path.join(scratch, 'node_modules/.bin/onesec'), ['export', 'security-alerts', '--format', 'cef'], { cwd: scratch, env });
+    expect(exported.stdout.trim().split('\n')).toHaveLength(securityAlerts.length);
+    expect(exported.stdout).toMatch(/^CEF:0\|1Security\|1Security API\|/);
+  });
+
+  it('installs globally from the tarball: `onesec --help` from the global bin folder', async () => {
+    const prefix = path.join(scratch, 'global');
+    await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', inject('packedTarball')], {
+      cwd: scratch,
+      env: { ...process.env, npm_config_workspaces: 'false' },
+    });
+    const help = await run(path.join(prefix, 'bin/onesec'), ['--help'], { env: { PATH: process.env.PATH } });
+    expect(help.stdout).toMatch(/^Usage: onesec/);
+    const version = await run(path.join(prefix, 'bin/onesec'), ['--version'], { env: { PATH: process.env.PATH } });
+    expect(version.stdout.trim()).toBe(manifestVersion);
+  }, 180_000);
 
   it('runs the CommonJS consumer (require) against the server, with a file checkpoint', async () => {
     const { stdout } = await run(process.execPath, ['out/consumer-cjs.cjs'], { cwd: scratch, env });
