@@ -40,7 +40,11 @@ export async function findApiKeyByHash(db: Db, secretHash: string): Promise<ApiK
 }
 
 /** A tenant's keys, oldest first (`newest`: newest first). */
-export async function listApiKeys(db: Db, tenantId: string, order: 'oldest' | 'newest' = 'oldest'): Promise<ApiKeyRow[]> {
+export async function listApiKeys(
+  db: Db,
+  tenantId: string,
+  order: 'oldest' | 'newest' = 'oldest',
+): Promise<ApiKeyRow[]> {
   const direction = order === 'oldest' ? 'asc' : 'desc';
   return db
     .selectFrom('api_keys')

@@ -185,7 +185,8 @@ export function keysCommand(): Command {
           already = true;
         }
         if (options.json) printJson({ keyId, revoked: true, revokedAt: revokedAt?.toISOString() ?? null });
-        else if (already) process.stdout.write(`API key ${keyId} was already revoked at ${revokedAt?.toISOString()}.\n`);
+        else if (already)
+          process.stdout.write(`API key ${keyId} was already revoked at ${revokedAt?.toISOString()}.\n`);
         else process.stdout.write(`Revoked API key ${keyId}.\n`);
       });
     });

@@ -75,7 +75,8 @@ function sessionOf(req: Request): DashboardSession {
   return req.dashboardSession;
 }
 
-const unauthenticated = () => new ApiError('UNAUTHENTICATED', 'Not signed in, or the session has ended. Sign in again.');
+const unauthenticated = () =>
+  new ApiError('UNAUTHENTICATED', 'Not signed in, or the session has ended. Sign in again.');
 const invalid = (parameter: string, message: string) => errors.validation([{ parameter, message }]);
 
 function actorOf(req: Request, email: string): AuditActor {
@@ -176,7 +177,10 @@ function createDashboardRouter(deps: DashboardApiDeps) {
       if ('token' in body) {
         const ok = await storeNewPassword(db, { token: body.token, newPassword: body.newPassword, ip: req.ip ?? null });
         if (!ok) {
-          throw invalid('token', 'This set-password link has already been used or has expired. Ask your admin for a new one.');
+          throw invalid(
+            'token',
+            'This set-password link has already been used or has expired. Ask your admin for a new one.',
+          );
         }
       } else {
         const user = await currentUser(db, sessionOf(req));
@@ -237,7 +241,8 @@ function createDashboardRouter(deps: DashboardApiDeps) {
 
     startTotpEnrolment: async ({ req }) => {
       const user = await currentUser(db, sessionOf(req));
-      if (user.totp_secret) throw new ApiError('CONFLICT', 'TOTP is already enrolled. Disable it first to enrol again.');
+      if (user.totp_secret)
+        throw new ApiError('CONFLICT', 'TOTP is already enrolled. Disable it first to enrol again.');
       const secret = newTotpSecret();
       await updateTotpSecrets(db, user.id, { totp_pending_secret: totpSecrets.seal(secret) });
       return { status: 200, body: { data: { secret, otpauthUrl: otpauthUrl(secret, user.email) } } };
@@ -300,7 +305,10 @@ function requireAccess(config: DashboardApiDeps['config']) {
       }
       if (config.dashboard.requireMfa && !session.me.mfaEnabled) {
         return next(
-          new ApiError('MFA_ENROLMENT_REQUIRED', 'Enrol an authenticator app (TOTP) in your account before opening Settings.'),
+          new ApiError(
+            'MFA_ENROLMENT_REQUIRED',
+            'Enrol an authenticator app (TOTP) in your account before opening Settings.',
+          ),
         );
       }
     }

@@ -65,7 +65,12 @@ export async function updateTotpSecrets(
 export async function insertSession(db: Db, session: { tokenHash: string; userId: string; at: Date }): Promise<void> {
   await db
     .insertInto('user_sessions')
-    .values({ token_hash: session.tokenHash, user_id: session.userId, created_at: session.at, last_seen_at: session.at })
+    .values({
+      token_hash: session.tokenHash,
+      user_id: session.userId,
+      created_at: session.at,
+      last_seen_at: session.at,
+    })
     .execute();
 }
 

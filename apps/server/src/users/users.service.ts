@@ -121,7 +121,9 @@ export async function storeNewPassword(
 ): Promise<boolean> {
   const passwordHash = await hashPassword(input.newPassword);
   return inTransaction(db, async (trx) => {
-    const userId = input.token ? await consumeSetPasswordToken(trx, hashOpaqueToken(input.token), new Date()) : input.userId;
+    const userId = input.token
+      ? await consumeSetPasswordToken(trx, hashOpaqueToken(input.token), new Date())
+      : input.userId;
     const user = userId ? await findUser(trx, userId) : undefined;
     if (!user || user.disabled_at) return false;
     await updatePasswordHash(trx, user.id, passwordHash);
