@@ -6,6 +6,7 @@ import { CLI_ACTOR } from '../src/audit/audit-events';
 import { createTenant } from '../src/tenants/tenants.repository';
 import { createUser, disableUser } from '../src/users/users.service';
 import { createUserWithPassword, DashboardCaller, PASSWORD } from './support/dashboard-session';
+import { readAuditFeed } from './support/audit-feed';
 import { createKey, startTestServer, type TestServer } from './support/test-server';
 import { createTestDatabase, ENGINE, type TestDatabase } from './support/test-database';
 
@@ -50,15 +51,10 @@ describe(`dashboard API (${ENGINE})`, () => {
     expect(res.status, res.text).toBe(200);
     return caller;
   };
-  /** The tenant's audit log as its SIEM reads it: the changes feed, through a key of its own. */
-  const auditLog = async (tenantId: string): Promise<{ text: string; events: LogEvent[] }> => {
+  /** The tenant's audit log as its SIEM reads it, through a key of its own, once `ready`. */
+  const auditLog = async (tenantId: string, ready?: (events: LogEvent[]) => boolean) => {
     const reader = await createKey(database, tenantId, { scopes: ['logs:read'] });
-    const res = await fetch(`${server.baseUrl}/logs/changes?limit=1000`, {
-      headers: { authorization: `Bearer ${reader.secret}` },
-    });
-    expect(res.status).toBe(200);
-    const text = await res.text();
-    return { text, events: (JSON.parse(text) as { data: LogEvent[] }).data };
+    return readAuditFeed(server.url, reader.secret, ready);
   };
   const ping = (secret: string) => fetch(`${server.baseUrl}/ping`, { headers: { authorization: `Bearer ${secret}` } });
 
@@ -131,7 +127,7 @@ describe(`dashboard API (${ENGINE})`, () => {
     expect(again.json.error.code).toBe('CONFLICT');
 
     // The tenant's audit log holds the creation and the revocation, and no secret.
-    const log = await auditLog(tenantA);
+    const log = await auditLog(tenantA, (events) => events.some((e) => e.action === 'ApiKeyRevoked'));
     expect(log.text).not.toContain(secret);
     expect(log.text).not.toContain(secret.slice(16));
     const events = log.events.filter((e) => e.workload === '1Security');
@@ -144,7 +140,7 @@ describe(`dashboard API (${ENGINE})`, () => {
     );
 
     // …and only that tenant's.
-    const other = await auditLog(tenantB);
+    const other = await auditLog(tenantB, (events) => events.some((e) => e.resourceName === adminB));
     expect(other.text).not.toContain('Splunk prod');
     expect(other.text).not.toContain(adminA);
     expect(other.events.some((e) => e.resourceName === adminB)).toBe(true);
@@ -296,9 +292,9 @@ describe(`dashboard API (${ENGINE})`, () => {
     // Even the right password is refused while blocked.
     expect((await new DashboardCaller(origin).signIn(email)).status).toBe(429);
 
-    const failures = (await auditLog(tenantA)).events.filter(
-      (e) => e.action === 'UserSignInFailed' && e.resourceName === email,
-    );
+    const failed = (e: LogEvent) => e.action === 'UserSignInFailed' && e.resourceName === email;
+    const log = await auditLog(tenantA, (events) => events.filter(failed).length >= 4);
+    const failures = log.events.filter(failed);
     expect(failures.length).toBe(4);
     expect(failures.map((e) => e.severity)).toEqual(['low', 'low', 'low', 'high']);
   });
@@ -335,7 +331,9 @@ describe(`dashboard API (${ENGINE})`, () => {
       .where('email', '=', email)
       .executeTakeFirstOrThrow();
     expect(secretRow.totp_secret).toBeNull();
-    const log = await auditLog(tenantA);
+    const log = await auditLog(tenantA, (events) =>
+      events.some((e) => e.action === 'MfaDisabled' && e.resourceName === email),
+    );
     expect(log.text).not.toContain(secret);
     const actions = log.events.filter((e) => e.resourceName === email).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['UserCreated', 'PasswordChanged', 'MfaEnrolled', 'MfaDisabled']));

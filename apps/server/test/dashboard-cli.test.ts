@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LogEvent } from '@1security/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAuditFeed } from './support/audit-feed';
 import { DashboardCaller, PASSWORD } from './support/dashboard-session';
 import { runCliProcess, runScript, spawnServer, type ServerProcess } from './support/processes';
 import { ENGINE, createTestDatabase, type TestDatabase } from './support/test-database';
@@ -45,14 +46,8 @@ describe(`dashboard users from the operator CLI, and the server's own output (${
     return result;
   };
   const tokenOf = (url: string) => /#token=([A-Za-z0-9_-]+)$/.exec(url)![1]!;
-  const auditLog = async (secret: string): Promise<{ text: string; events: LogEvent[] }> => {
-    const res = await fetch(`${server.url}/api/v1/logs/changes?limit=1000`, {
-      headers: { authorization: `Bearer ${secret}` },
-    });
-    expect(res.status).toBe(200);
-    const text = await res.text();
-    return { text, events: (JSON.parse(text) as { data: LogEvent[] }).data };
-  };
+  const auditLog = (secret: string, ready?: (events: LogEvent[]) => boolean) =>
+    readAuditFeed(server.url, secret, ready);
 
   it('users create prints a one-time set-password link; the user sets a password, signs in, and mints a key that works', async () => {
     const created = await admin([
@@ -91,7 +86,7 @@ describe(`dashboard users from the operator CLI, and the server's own output (${
     // the CLI's listing, or anything the server wrote.
     const list = await browser.call('GET', '/api-keys');
     expect(list.json.data[0]).toMatchObject({ name: 'Splunk prod', createdBy: 'Ada@Contoso.example' });
-    const log = await auditLog(secret);
+    const log = await auditLog(secret, (events) => events.some((e) => e.action === 'ApiKeyCreated'));
     const cliList = await admin(['keys', 'list', '--tenant', tenantId, '--json']);
     expect(JSON.parse(cliList.stdout)[0]).toMatchObject({ name: 'Splunk prod', createdBy: 'Ada@Contoso.example' });
     for (const text of [list.text, log.text, cliList.stdout, server.output()]) {
@@ -129,7 +124,9 @@ describe(`dashboard users from the operator CLI, and the server's own output (${
 
     const listed = JSON.parse((await admin(['keys', 'list', '--tenant', tenantId, '--json'])).stdout);
     expect(listed.find((k: { keyId: string }) => k.keyId === sentinel.keyId)).toMatchObject({ createdBy: 'cli' });
-    const log = await auditLog(reader.secret);
+    const log = await auditLog(reader.secret, (events) =>
+      events.some((e) => e.action === 'ApiKeyRevoked' && e.resourceName === 'Sentinel'),
+    );
     const sentinelEvents = log.events.filter((e) => e.resourceName === 'Sentinel');
     expect(sentinelEvents.map((e) => `${e.action} ${e.actorType} ${e.actorName} ${e.severity}`)).toEqual([
       'ApiKeyCreated system cli medium',
