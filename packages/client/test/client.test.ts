@@ -9,15 +9,7 @@ import {
   type LogEvent,
   type OneSecurityClient,
 } from '../src/index';
-import {
-  auditEventIds,
-  createKey,
-  createTenant,
-  hasPostgres,
-  ingest,
-  startApiServer,
-  type ApiServer,
-} from './support/api-server';
+import { auditEventIds, createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
 import { makeLogRecords, makeMonitoringAlertRecords, makeSecurityAlertRecords } from './support/records';
 
 /** The client's own surface against the live server: every call, every error shape. */
@@ -48,17 +40,13 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
   it('pings, with the origin or the /api/v1 base URL', async () => {
     const ping = await client.ping();
     expect(ping.tenantId).toBe(tenantId);
-    expect(ping.scopes).toEqual(
-      expect.arrayContaining(['logs:read', 'monitoring-alerts:read', 'security-alerts:read']),
-    );
+    expect(ping.scopes).toEqual(expect.arrayContaining(['logs:read', 'monitoring-alerts:read', 'security-alerts:read']));
     const withPrefix = createClient({ apiKey: 'x', baseUrl: `${server.url}/api/v1/` });
     expect(withPrefix.baseUrl).toBe(server.url);
   });
 
   it('lists with list filters given as arrays, comma-separated strings and single values', async () => {
-    const expected = logs
-      .filter((l) => ['high', 'critical'].includes(l.severity) && l.workload === 'Exchange')
-      .map((l) => l.id);
+    const expected = logs.filter((l) => ['high', 'critical'].includes(l.severity) && l.workload === 'Exchange').map((l) => l.id);
     for (const severity of [['high', 'critical'] as const, 'high,critical' as const]) {
       const page = await client.logs.list({ severity, workload: 'Exchange', limit: 1000 });
       expect(page.data.map((l) => l.id).sort()).toEqual([...expected].sort());
@@ -69,10 +57,7 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
     expect(unresolved.data.every((a) => !a.isResolved)).toBe(true);
     const resolved = await client.securityAlerts.list({ isResolved: true, serviceSource: ['microsoftSentinel'] });
     expect(resolved.data.map((a) => a.id).sort()).toEqual(
-      securityAlerts
-        .filter((a) => a.status === 'resolved' && a.serviceSource === 'microsoftSentinel')
-        .map((a) => a.id)
-        .sort(),
+      securityAlerts.filter((a) => a.status === 'resolved' && a.serviceSource === 'microsoftSentinel').map((a) => a.id).sort(),
     );
   });
 
@@ -101,16 +86,10 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
 
     const high: LogEvent[] = [];
     for await (const event of paginate(client.logs.list, { severity: 'high', limit: 7 })) high.push(event);
-    expect(high.map((l) => l.id).sort()).toEqual(
-      logs
-        .filter((l) => l.severity === 'high')
-        .map((l) => l.id)
-        .sort(),
-    );
+    expect(high.map((l) => l.id).sort()).toEqual(logs.filter((l) => l.severity === 'high').map((l) => l.id).sort());
 
     let limited = 0;
-    for await (const page of pages(client.securityAlerts.list, { limit: 5 }, { maxPages: 2 }))
-      limited += page.data.length;
+    for await (const page of pages(client.securityAlerts.list, { limit: 5 }, { maxPages: 2 })) limited += page.data.length;
     expect(limited).toBe(10);
   });
 
@@ -140,16 +119,9 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
     expect(replayed).toMatchObject({ status: 400, code: 'INVALID_CURSOR' });
 
     const anonymous = createClient({ apiKey: '1sec_live_not-a-real-key-at-all-000000000000', baseUrl: server.url });
-    await expect(anonymous.ping()).rejects.toMatchObject({
-      status: 401,
-      code: 'UNAUTHENTICATED',
-      message: 'Invalid, expired, or revoked API key.',
-    });
+    await expect(anonymous.ping()).rejects.toMatchObject({ status: 401, code: 'UNAUTHENTICATED', message: 'Invalid, expired, or revoked API key.' });
 
-    const logsOnly = createClient({
-      apiKey: await createKey(server, tenantId, { scopes: ['logs:read'] }),
-      baseUrl: server.url,
-    });
+    const logsOnly = createClient({ apiKey: await createKey(server, tenantId, { scopes: ['logs:read'] }), baseUrl: server.url });
     await expect(logsOnly.securityAlerts.list()).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
     expect((await logsOnly.logs.list({ limit: 1 })).data).toHaveLength(1);
   });
@@ -167,16 +139,8 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
   it('syncs a changes feed into a handler, and resumes from the checkpoint with nothing new', async () => {
     const store = new MemoryCheckpointStore();
     const received: string[] = [];
-    const first = await client.securityAlerts.sync({
-      store,
-      limit: 4,
-      handler: ({ items }) => void received.push(...items.map((a) => a.id)),
-    });
-    expect(first).toMatchObject({
-      batches: Math.ceil(securityAlerts.length / 4),
-      items: securityAlerts.length,
-      aborted: false,
-    });
+    const first = await client.securityAlerts.sync({ store, limit: 4, handler: ({ items }) => void received.push(...items.map((a) => a.id)) });
+    expect(first).toMatchObject({ batches: Math.ceil(securityAlerts.length / 4), items: securityAlerts.length, aborted: false });
     expect(received.sort()).toEqual(securityAlerts.map((a) => a.id).sort());
     expect(await store.load('security-alerts')).toBe(first.cursor);
 

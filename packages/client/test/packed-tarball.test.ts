@@ -6,15 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  auditEventIds,
-  createKey,
-  createTenant,
-  hasPostgres,
-  ingest,
-  startApiServer,
-  type ApiServer,
-} from './support/api-server';
+import { auditEventIds, createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
 import { PACKAGE_DIR } from './support/paths';
 import { makeLogRecords, makeMonitoringAlertRecords, makeSecurityAlertRecords } from './support/records';
 

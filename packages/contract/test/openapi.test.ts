@@ -15,9 +15,9 @@ describe('the OpenAPI document', () => {
   it('validates and lints clean with redocly (recommended rules)', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'openapi-')), 'openapi.json');
     writeFileSync(file, JSON.stringify(doc));
-    const { stdout } = await promisify(execFile)(REDOCLY, ['lint', file, '--format=json'], {
-      maxBuffer: 10_000_000,
-    }).catch((err: { stdout: string }) => ({ stdout: err.stdout }));
+    const { stdout } = await promisify(execFile)(REDOCLY, ['lint', file, '--format=json'], { maxBuffer: 10_000_000 }).catch(
+      (err: { stdout: string }) => ({ stdout: err.stdout }),
+    );
     const report = JSON.parse(stdout);
     expect(report.problems).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
@@ -39,9 +39,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('gives every operation an id, a summary, and responses described in words', () => {
-    for (const item of Object.values<
-      Record<string, { operationId: string; summary: string; responses: Record<string, { description: string }> }>
-    >(doc.paths)) {
+    for (const item of Object.values<Record<string, { operationId: string; summary: string; responses: Record<string, { description: string }> }>>(doc.paths)) {
       for (const operation of Object.values(item)) {
         expect(operation.operationId).toMatch(/^[a-z][A-Za-z]+$/);
         expect(operation.summary.length).toBeGreaterThan(5);
@@ -54,9 +52,7 @@ describe('the OpenAPI document', () => {
 
   it('never marks a parameter nullable', () => {
     expect(JSON.stringify(doc.paths)).not.toContain('"nullable":true,"name"');
-    for (const item of Object.values<Record<string, { parameters?: { schema: { nullable?: boolean } }[] }>>(
-      doc.paths,
-    )) {
+    for (const item of Object.values<Record<string, { parameters?: { schema: { nullable?: boolean } }[] }>>(doc.paths)) {
       for (const operation of Object.values(item)) {
         for (const parameter of operation.parameters ?? []) expect(parameter.schema.nullable).toBeUndefined();
       }

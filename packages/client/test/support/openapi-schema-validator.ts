@@ -11,8 +11,7 @@ function toJsonSchema(node: any): any {
   const out: any = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === 'nullable' || key === 'example' || key.startsWith('x-')) continue;
-    if (key === '$ref' && typeof value === 'string')
-      out.$ref = value.replace('#/components/schemas/', 'served#/definitions/');
+    if (key === '$ref' && typeof value === 'string') out.$ref = value.replace('#/components/schemas/', 'served#/definitions/');
     else out[key] = toJsonSchema(value);
   }
   if (node.nullable === true) {
