@@ -20,14 +20,17 @@ import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit/rate-limiter';
 import type { CursorCodec } from './pagination/cursor-codec';
 import { createRouter } from './router';
+import { createDashboardApi } from './dashboard/dashboard.router';
+import type { TotpSecretBox } from './users/totp';
 
 export interface AppDeps {
-  config: Pick<Config, 'apiKeyPepper' | 'trustProxy'>;
+  config: Pick<Config, 'apiKeyPepper' | 'trustProxy' | 'publicOrigin' | 'dashboard'>;
   db: Db;
   logger: Logger;
   rateLimiter: RateLimiter;
   lastUsed: LastUsedRecorder;
   cursors: CursorCodec;
+  totpSecrets: TotpSecretBox;
 }
 
 /** Every route path of a ts-rest contract, nested routers included. */
@@ -104,6 +107,9 @@ export function createApp(deps: AppDeps): Express {
       express.static(docs),
     );
   }
+
+  // Before `authenticate`: the dashboard's API knows only its session cookie, never an API key.
+  app.use(createDashboardApi(deps));
 
   app.use(
     authenticate({

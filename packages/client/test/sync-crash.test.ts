@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
+import { auditEventIds, createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
 import { PACKAGE_DIR } from './support/paths';
 import { makeLogRecords } from './support/records';
 
@@ -113,7 +113,8 @@ describe.skipIf(!hasPostgres)('sync() killed mid-run and restarted from its file
     expect(third.output().stdout).toMatch(/^done /m);
 
     const all = await delivered();
-    const expected = [...initial, ...late].map((r) => r.id);
+    // What was ingested, and the audit event of the key the worker uses.
+    const expected = [...[...initial, ...late].map((r) => r.id), ...(await auditEventIds(server, env.ONESEC_API_KEY!))];
     const unique = new Set(all);
     expect([...expected].filter((id) => !unique.has(id))).toEqual([]); // none skipped
     expect(unique.size).toBe(expected.length); // nothing that was not ingested

@@ -100,6 +100,13 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('leaves out the dashboard API: it is no part of the public contract', () => {
+    const paths = Object.keys(doc.paths);
+    expect(paths.length).toBeGreaterThan(0);
+    expect(paths.filter((p) => /dashboard|session|api-keys|mfa/i.test(p))).toEqual([]);
+    expect(JSON.stringify(doc)).not.toMatch(/MFA_REQUIRED|MFA_ENROLMENT_REQUIRED|CONFLICT|otpauth/);
+  });
+
   it('declares both security schemes and applies them globally', () => {
     expect(doc.components.securitySchemes).toMatchObject({
       bearerAuth: { type: 'http', scheme: 'bearer' },

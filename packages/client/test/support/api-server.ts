@@ -144,3 +144,13 @@ export async function ingest(server: ApiServer, tenantId: string, type: Resource
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The ids of the tenant's own audit events (workload `1Security`): minting a key writes one
+ * into the tenant's logs, so a test that reads every log expects these beside what it ingested.
+ */
+export async function auditEventIds(server: ApiServer, apiKey: string): Promise<string[]> {
+  const res = await fetch(`${server.url}/api/v1/logs?workload=1Security&limit=1000`, { headers: { authorization: `Bearer ${apiKey}` } });
+  if (res.status !== 200) throw new Error(`GET /logs?workload=1Security answered ${res.status}`);
+  return ((await res.json()) as { data: Array<{ id: string }> }).data.map((event) => event.id);
+}

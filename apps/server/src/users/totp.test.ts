@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
+import { describe, expect, it } from 'vitest';
+import { newTotpSecret, otpauthUrl, totpCodeMatches, TotpSecretBox } from './totp';
+
+const key = () => randomBytes(32).toString('base64url');
+
+describe('TOTP secrets', () => {
+  it('are sealed so the stored text reveals nothing, and open only under the same key, untampered', () => {
+    const secret = newTotpSecret();
+    const box = new TotpSecretBox(key());
+    const sealed = box.seal(secret);
+    expect(sealed).not.toContain(secret);
+    expect(box.seal(secret)).not.toBe(sealed); // a fresh nonce each time
+    expect(box.open(sealed)).toBe(secret);
+    expect(() => new TotpSecretBox(key()).open(sealed)).toThrow();
+    const [version, iv, tag, body] = sealed.split('.');
+    const flipped = `${body!.startsWith('A') ? 'B' : 'A'}${body!.slice(1)}`;
+    expect(() => box.open([version, iv, tag, flipped].join('.'))).toThrow();
+  });
+
+  it('accept the current code of an authenticator app and refuse others', () => {
+    const secret = newTotpSecret();
+    const app = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+    const code = app.generate();
+    expect(totpCodeMatches(secret, code)).toBe(true);
+    expect(totpCodeMatches(secret, code === '000000' ? '111111' : '000000')).toBe(false);
+    expect(otpauthUrl(secret, 'ada@contoso.example')).toMatch(
+      new RegExp(`^otpauth://totp/1Security:ada%40contoso\\.example\\?.*secret=${secret}`),
+    );
+  });
+});
