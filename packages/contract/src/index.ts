@@ -11,6 +11,9 @@ export * from './logs.schemas';
 export * from './monitoring-alerts.schemas';
 export * from './security-alerts.schemas';
 export type { RouteMetadata } from './route-metadata';
+// The dashboard's own API: not part of `contract` nor of the public OpenAPI document.
+export * from './dashboard.schemas';
+export * from './dashboard.contract';
 
 const c = initContract();
 
