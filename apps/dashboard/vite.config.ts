@@ -1,6 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
-import { DASHBOARD_BASE_PATH } from './serve';
+import { DASHBOARD_BASE_PATH } from './serve.ts';
 
 export default defineConfig({
   base: `${DASHBOARD_BASE_PATH}/`,

@@ -110,7 +110,7 @@ function Shell({ current, children }: { current: string; children: ReactNode }) 
   const { me, end } = useSession();
   async function signOut() {
     // Whatever the answer (the session may already be gone), the page forgets it.
-    await call(() => api.signOut({ body: undefined }));
+    await call(() => api.signOut());
     end('You have signed out.');
   }
   return (

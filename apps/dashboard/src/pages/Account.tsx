@@ -107,7 +107,7 @@ function TwoFactor() {
     setBusy(true);
     setProblem(undefined);
     setNotice(undefined);
-    const res = await call(() => api.startTotpEnrolment({ body: undefined }));
+    const res = await call(() => api.startTotpEnrolment());
     setBusy(false);
     if (res.status === 200) return setEnrolment(res.body.data);
     failed(res);

@@ -90,7 +90,7 @@ function ApiKeysForAdmin() {
 
   async function revoke(key: DashboardApiKey) {
     setRevokeProblem(undefined);
-    const res = await call(() => api.revokeApiKey({ params: { id: key.id }, body: undefined }));
+    const res = await call(() => api.revokeApiKey({ params: { id: key.id } }));
     if (res.status === 200) {
       setRevoking(undefined);
       setKeys((current) => current?.map((k) => (k.id === key.id ? res.body.data : k)));
