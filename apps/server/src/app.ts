@@ -21,14 +21,17 @@ import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit/rate-limiter';
 import type { CursorCodec } from './pagination/cursor-codec';
 import { createRouter } from './router';
+import { createDashboardApi } from './dashboard/dashboard.router';
+import type { TotpSecretBox } from './users/totp';
 
 export interface AppDeps {
-  config: Pick<Config, 'apiKeyPepper' | 'trustProxy'>;
+  config: Pick<Config, 'apiKeyPepper' | 'trustProxy' | 'publicOrigin' | 'dashboard'>;
   db: Db;
   logger: Logger;
   rateLimiter: RateLimiter;
   lastUsed: LastUsedRecorder;
   cursors: CursorCodec;
+  totpSecrets: TotpSecretBox;
 }
 
 /** The HTTP application. It does not listen: `main.ts` (or a test) does. */
@@ -98,6 +101,9 @@ export function createApp(deps: AppDeps): Express {
   // The dashboard app (apps/dashboard/dist), when built; its API under /dashboard/api is not its.
   const dashboard = dashboardSite(deps.rateLimiter);
   if (dashboard) app.use(DASHBOARD_BASE_PATH, dashboard);
+
+  // Before `authenticate`: the dashboard's API knows only its session cookie, never an API key.
+  app.use(createDashboardApi(deps));
 
   app.use(
     authenticate({

@@ -42,6 +42,16 @@ const EnvSchema = z.object({
   ANONYMOUS_PER_MINUTE: integer(1, 1_000_000).default('600'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default('10000'),
   DEMO_DATA: z.enum(['true', 'false']).default('true'),
+  PUBLIC_URL: z
+    .string()
+    .url('must be an absolute URL such as https://api.example.com')
+    .refine((url) => /^https?:$/.test(protocolOf(url)), 'must use http:// or https://')
+    .optional(),
+  DASHBOARD_SESSION_IDLE_MS: integer(1_000, 7 * 24 * 3_600_000).default(String(30 * 60_000)),
+  DASHBOARD_SESSION_MAX_MS: integer(1_000, 30 * 24 * 3_600_000).default(String(12 * 3_600_000)),
+  DASHBOARD_REQUIRE_MFA: z.enum(['true', 'false']).default('false'),
+  DASHBOARD_SIGN_IN_FAILURES_PER_MINUTE: integer(1, 1_000).default('5'),
+  DASHBOARD_MAX_KEY_RATE_LIMIT: integer(1, 1_000_000).default('6000'),
 });
 
 export interface Config {
@@ -66,6 +76,22 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Seed a demo tenant and key on the first start of an empty embedded database. */
   demoData: boolean;
+  /**
+   * The origin browsers reach the server at (`PUBLIC_URL`), e.g. https://api.example.com: the
+   * dashboard's CSRF check compares `Origin` with it, and set-password links start with it.
+   * Unset: the request's own Host (and http://localhost:<PORT> in CLI links).
+   */
+  publicOrigin: string | undefined;
+  dashboard: {
+    sessionIdleMs: number;
+    sessionMaxMs: number;
+    /** Admins must enrol TOTP before they can open Settings. */
+    requireMfa: boolean;
+    /** Failed sign-ins per account per minute before further attempts get 429. */
+    signInFailuresPerMinute: number;
+    /** The highest per-key rate limit a dashboard admin may set. */
+    maxKeyRateLimit: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -105,5 +131,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     anonymousPerMinute: e.ANONYMOUS_PER_MINUTE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demoData: e.DEMO_DATA === 'true',
+    publicOrigin: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : undefined,
+    dashboard: {
+      sessionIdleMs: e.DASHBOARD_SESSION_IDLE_MS,
+      sessionMaxMs: e.DASHBOARD_SESSION_MAX_MS,
+      requireMfa: e.DASHBOARD_REQUIRE_MFA === 'true',
+      signInFailuresPerMinute: e.DASHBOARD_SIGN_IN_FAILURES_PER_MINUTE,
+      maxKeyRateLimit: e.DASHBOARD_MAX_KEY_RATE_LIMIT,
+    },
   };
+}
+
+/** Where people open the dashboard: `PUBLIC_URL`, or this machine's port. For links printed by the CLI. */
+export function dashboardOrigin(config: Pick<Config, 'publicOrigin' | 'port'>): string {
+  return config.publicOrigin ?? `http://localhost:${config.port}`;
 }

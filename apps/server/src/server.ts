@@ -11,6 +11,7 @@ import { serverSecret } from './db/server-secrets';
 import { CursorCodec } from './pagination/cursor-codec';
 import type { Logger } from './logger';
 import { RateLimiter } from './rate-limit/rate-limiter';
+import { TOTP_KEY_SECRET_NAME, TotpSecretBox } from './users/totp';
 
 export interface RunningServer {
   /** Where to reach the server from this machine, e.g. http://127.0.0.1:4001 */
@@ -56,12 +57,14 @@ export async function startServer(
     keyDefaultPerMinute: config.rateLimitPerMinute,
     authFailuresPerMinute: config.authFailuresPerMinute,
     anonymousPerMinute: config.anonymousPerMinute,
+    signInFailuresPerMinute: config.dashboard.signInFailuresPerMinute,
     keyPrefix: options.rateLimitPrefix,
     logger,
   });
   const lastUsed = new LastUsedRecorder((ids, at) => touchApiKeys(database.db, ids, at), logger);
   const cursors = new CursorCodec(await serverSecret(database.db, 'cursor-signing-key'));
-  const app = createApp({ config, db: database.db, logger, rateLimiter, lastUsed, cursors });
+  const totpSecrets = new TotpSecretBox(await serverSecret(database.db, TOTP_KEY_SECRET_NAME));
+  const app = createApp({ config, db: database.db, logger, rateLimiter, lastUsed, cursors, totpSecrets });
 
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(listening)));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeApiKey } from '../src/api-keys/api-keys.repository';
+import { revokeApiKey } from '../src/api-keys/api-keys.service';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import {
   clientFor,
@@ -73,7 +73,7 @@ describe('API key authentication', () => {
     const doomed = await createKey(database, key.tenantId);
     const client = clientFor(server, doomed.secret);
     expect((await client.ping.ping()).status).toBe(200);
-    await revokeApiKey(database.db, doomed.keyId);
+    await revokeApiKey(database.db, { keyId: doomed.keyId });
     const res = await client.ping.ping();
     expect(res.status).toBe(401);
     expect(res.body).toEqual(UNAUTHENTICATED);

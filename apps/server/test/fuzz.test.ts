@@ -3,7 +3,7 @@ import { generateOpenApiDocument } from '@1security/contract/openapi';
 import fc from 'fast-check';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeApiKey } from '../src/api-keys/api-keys.repository';
+import { revokeApiKey } from '../src/api-keys/api-keys.service';
 import { loadConfig, type Config } from '../src/config';
 import { startServer, type RunningServer } from '../src/server';
 import {
@@ -493,7 +493,7 @@ beforeAll(async () => {
   const good = await createTenantWithKey(database);
   const other = await createTenantWithKey(database);
   const revoked = await createKey(database, good.tenantId);
-  await revokeApiKey(database.db, revoked.keyId);
+  await revokeApiKey(database.db, { keyId: revoked.keyId });
   const expired = await createKey(database, good.tenantId, { expiresAt: new Date(Date.now() - 60_000) });
   const logsOnly = await createKey(database, good.tenantId, { scopes: ['logs:read'] });
   keys = { good, other, revoked, expired, logsOnly };

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeApiKey } from '../src/api-keys/api-keys.repository';
+import { revokeApiKey } from '../src/api-keys/api-keys.service';
 import { waitFor } from './support/private-services';
 import { ENGINE, REDIS_URL, createTestDatabase, type TestDatabase } from './support/test-database';
 import { createKey, createTenantWithKey, startTestServer, type TestServer } from './support/test-server';
@@ -71,7 +71,7 @@ describe.skipIf(!REDIS_URL)(`two instances on one database and Redis (${ENGINE})
     const rotated = await createKey(database, old.tenantId);
     expect([(await ping(a, rotated.secret)).status, (await ping(b, rotated.secret)).status]).toEqual([200, 200]);
 
-    await revokeApiKey(database.db, old.keyId);
+    await revokeApiKey(database.db, { keyId: old.keyId });
     for (const server of [a, b]) {
       const res = await ping(server, old.secret);
       expect(res.status).toBe(401);

@@ -11,6 +11,7 @@ export interface NewApiKey {
   scopes: Scope[];
   rateLimit: number | null;
   expiresAt: Date | null;
+  createdBy: string;
 }
 
 export async function insertApiKey(db: Db, key: NewApiKey): Promise<ApiKeyRow> {
@@ -27,6 +28,7 @@ export async function insertApiKey(db: Db, key: NewApiKey): Promise<ApiKeyRow> {
       expires_at: key.expiresAt,
       revoked_at: null,
       last_used_at: null,
+      created_by: key.createdBy,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -37,21 +39,34 @@ export async function findApiKeyByHash(db: Db, secretHash: string): Promise<ApiK
   return db.selectFrom('api_keys').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst();
 }
 
-export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeyRow[]> {
-  return db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+/** A tenant's keys, oldest first (`newest`: newest first). */
+export async function listApiKeys(
+  db: Db,
+  tenantId: string,
+  order: 'oldest' | 'newest' = 'oldest',
+): Promise<ApiKeyRow[]> {
+  const direction = order === 'oldest' ? 'asc' : 'desc';
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', direction)
+    .orderBy('id', direction)
+    .execute();
 }
 
-/** Revokes the key; returns false when there is no such key. Revoking twice keeps the first time. */
-export async function revokeApiKey(db: Db, keyId: string, at = new Date()): Promise<boolean> {
-  const key = await db.selectFrom('api_keys').select(['id']).where('id', '=', keyId).executeTakeFirst();
-  if (!key) return false;
-  await db
+/** The key with this id, locked for the rest of the transaction. */
+export async function findApiKeyForUpdate(db: Db, keyId: string): Promise<ApiKeyRow | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('id', '=', keyId).forUpdate().executeTakeFirst();
+}
+
+export async function markApiKeyRevoked(db: Db, keyId: string, at: Date): Promise<ApiKeyRow> {
+  return db
     .updateTable('api_keys')
     .set({ revoked_at: at })
     .where('id', '=', keyId)
-    .where('revoked_at', 'is', null)
-    .execute();
-  return true;
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function touchApiKeys(db: Db, keyIds: string[], at: Date): Promise<void> {

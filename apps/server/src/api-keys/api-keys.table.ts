@@ -15,6 +15,8 @@ export interface ApiKeysTable {
   expires_at: Date | null;
   revoked_at: Date | null;
   last_used_at: Date | null;
+  /** The email of the dashboard user who created it, or `cli` (operator CLI, scripts, demo). */
+  created_by: string;
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 export type ApiKeyRow = Selectable<ApiKeysTable>;

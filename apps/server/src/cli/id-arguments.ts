@@ -18,3 +18,6 @@ export const parseTenantId = idParser('tenant', '`pnpm admin tenants list` shows
 
 /** Commander parser for a key id argument. */
 export const parseKeyId = idParser('key', '`pnpm admin keys list --tenant <TENANT_ID>` shows them');
+
+/** Commander parser for a user id argument. */
+export const parseUserId = idParser('user', '`pnpm admin users list --tenant <TENANT_ID>` shows them');

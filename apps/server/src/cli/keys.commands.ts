@@ -1,7 +1,15 @@
 import { SCOPES, type Scope } from '@1security/contract';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createApiKey, ExpiryInThePastError, UnknownTenantError } from '../api-keys/api-keys.service';
-import { listApiKeys, revokeApiKey } from '../api-keys/api-keys.repository';
+import {
+  ApiKeyAlreadyRevokedError,
+  createApiKey,
+  ExpiryInThePastError,
+  revokeApiKey,
+  UnknownApiKeyError,
+  UnknownTenantError,
+} from '../api-keys/api-keys.service';
+import { listApiKeys } from '../api-keys/api-keys.repository';
+import { CLI_ACTOR } from '../audit/audit-events';
 import type { ApiKeyRow } from '../api-keys/api-keys.table';
 import { findTenant } from '../tenants/tenants.repository';
 import { CliError, printJson, withCli } from './cli-context';
@@ -46,6 +54,7 @@ export function keyJson(key: ApiKeyRow) {
     revokedAt: key.revoked_at?.toISOString() ?? null,
     lastUsedAt: key.last_used_at?.toISOString() ?? null,
     createdAt: key.created_at.toISOString(),
+    createdBy: key.created_by,
   };
 }
 
@@ -69,6 +78,7 @@ export async function keysCreate(options: KeysCreateOptions): Promise<void> {
         scopes: options.scopes,
         rateLimit: options.rateLimit ?? null,
         expiresAt: options.expiresAt ?? null,
+        actor: CLI_ACTOR,
       });
     } catch (err) {
       if (err instanceof UnknownTenantError) throw new CliError(err.message);
@@ -163,8 +173,20 @@ export function keysCommand(): Command {
     .option('--json', 'print one JSON object')
     .action(async (keyId: string, options: { json?: boolean }) => {
       await withCli(async ({ database }) => {
-        if (!(await revokeApiKey(database.db, keyId))) throw new CliError(`No API key with id ${keyId}.`);
-        if (options.json) printJson({ keyId, revoked: true });
+        let revokedAt: Date | null;
+        let already = false;
+        try {
+          revokedAt = (await revokeApiKey(database.db, { keyId, actor: CLI_ACTOR })).revoked_at;
+        } catch (err) {
+          if (err instanceof UnknownApiKeyError) throw new CliError(err.message);
+          // For the operator, revoking again is not an error: the key is revoked, as asked.
+          if (!(err instanceof ApiKeyAlreadyRevokedError)) throw err;
+          revokedAt = err.key.revoked_at;
+          already = true;
+        }
+        if (options.json) printJson({ keyId, revoked: true, revokedAt: revokedAt?.toISOString() ?? null });
+        else if (already)
+          process.stdout.write(`API key ${keyId} was already revoked at ${revokedAt?.toISOString()}.\n`);
         else process.stdout.write(`Revoked API key ${keyId}.\n`);
       });
     });

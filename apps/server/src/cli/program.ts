@@ -5,6 +5,7 @@ import { ingestCommand } from './ingest.commands';
 import { keysCommand } from './keys.commands';
 import { seedCommand } from './seed.commands';
 import { tenantsCommand } from './tenants.commands';
+import { usersCommand } from './users.commands';
 
 export function buildProgram(): Command {
   return new Command('admin')
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addCommand(tenantsCommand())
     .addCommand(keysCommand())
+    .addCommand(usersCommand())
     .addCommand(ingestCommand())
     .addCommand(seedCommand());
 }

@@ -3,6 +3,7 @@ import type { LogEventsTable } from '../logs/logs.table';
 import type { MonitoringAlertsTable } from '../monitoring-alerts/monitoring-alerts.table';
 import type { SecurityAlertsTable } from '../security-alerts/security-alerts.table';
 import type { TenantsTable } from '../tenants/tenants.table';
+import type { SetPasswordTokensTable, UserSessionsTable, UsersTable } from '../users/users.table';
 
 /** Every table Kysely knows, by name. Each resource declares its own in `<resource>.table.ts`. */
 export interface Database {
@@ -12,6 +13,9 @@ export interface Database {
   monitoring_alerts: MonitoringAlertsTable;
   security_alerts: SecurityAlertsTable;
   server_secrets: ServerSecretsTable;
+  users: UsersTable;
+  user_sessions: UserSessionsTable;
+  set_password_tokens: SetPasswordTokensTable;
 }
 
 /** Secrets the server generates once and every instance shares (e.g. the cursor signing key). */

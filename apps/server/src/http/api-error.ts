@@ -1,9 +1,17 @@
-import { ERROR_STATUS, type ErrorCode, type ErrorDetail, type ErrorEnvelope } from '@1security/contract';
+import {
+  DASHBOARD_ERROR_STATUS,
+  type DashboardErrorCode,
+  type DashboardErrorEnvelope,
+  type ErrorDetail,
+} from '@1security/contract';
 
-/** The one error type handlers throw; the error middleware renders it as the envelope. */
+/**
+ * The one error type handlers throw; the error middleware renders it as the envelope. The
+ * public API's codes, and the few only the dashboard API uses (MFA_REQUIRED, CONFLICT…).
+ */
 export class ApiError extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: DashboardErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
   ) {
@@ -12,10 +20,10 @@ export class ApiError extends Error {
   }
 
   get status(): number {
-    return ERROR_STATUS[this.code];
+    return DASHBOARD_ERROR_STATUS[this.code];
   }
 
-  toEnvelope(requestId: string): ErrorEnvelope {
+  toEnvelope(requestId: string): DashboardErrorEnvelope {
     return {
       error: {
         code: this.code,

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as createTenantsAndApiKeys from './2026_11_26_0001_create_tenants_and_api_keys';
 import * as createResources from './2026_11_26_0002_create_resources';
 import * as keepRawAlertPayloadVerbatim from './2026_11_26_0003_keep_raw_alert_payload_verbatim';
+import * as createDashboardUsersAndSessions from './2026_11_30_0001_create_dashboard_users_and_sessions';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_26_0001_create_tenants_and_api_keys': createTenantsAndApiKeys,
   '2026_11_26_0002_create_resources': createResources,
   '2026_11_26_0003_keep_raw_alert_payload_verbatim': keepRawAlertPayloadVerbatim,
+  '2026_11_30_0001_create_dashboard_users_and_sessions': createDashboardUsersAndSessions,
 };

@@ -21,6 +21,8 @@ export interface RateLimiterOptions {
   keyDefaultPerMinute: number;
   authFailuresPerMinute: number;
   anonymousPerMinute: number;
+  /** Failed dashboard sign-ins per account per minute (per IP they share `authFailuresPerMinute`). */
+  signInFailuresPerMinute?: number;
   /** Namespace of the counters (default `1sec:rl`). */
   keyPrefix?: string | undefined;
   logger: Logger;
@@ -69,6 +71,45 @@ export class RateLimiter {
 
   consumeAuthFailure(ip: string): Promise<RateLimitDecision> {
     return this.#consume('authfail', this.options.authFailuresPerMinute, ip);
+  }
+
+  /** Spends one failed sign-in of the account (a lower-cased email). */
+  consumeSignInFailure(account: string): Promise<RateLimitDecision> {
+    return this.#consume('signin', this.#signInPoints, account);
+  }
+
+  /**
+   * True when the account's or the IP's failed-attempt budget is spent: the attempt is refused
+   * before the password is even checked.
+   */
+  async signInBlocked(account: string, ip: string): Promise<{ blocked: boolean; retryAfter: number }> {
+    const checks: Array<[string, number, string]> = [
+      ['signin', this.#signInPoints, account],
+      ['authfail', this.options.authFailuresPerMinute, ip],
+    ];
+    for (const [name, points, subject] of checks) {
+      let res: RateLimiterRes | null = null;
+      try {
+        res = await this.#limiter(name, points).get(subject);
+      } catch {
+        res = null; // Redis down: the consume path's insurance limiter still counts.
+      }
+      if (res && res.consumedPoints >= points) {
+        return { blocked: true, retryAfter: Math.min(WINDOW_SECONDS, Math.max(1, Math.ceil(res.msBeforeNext / 1000))) };
+      }
+    }
+    return { blocked: false, retryAfter: 0 };
+  }
+
+  /** A successful sign-in clears the account's failures (not the IP's). */
+  async resetSignInFailures(account: string): Promise<void> {
+    await this.#limiter('signin', this.#signInPoints)
+      .delete(account)
+      .catch(() => undefined);
+  }
+
+  get #signInPoints(): number {
+    return this.options.signInFailuresPerMinute ?? 5;
   }
 
   consumeAnonymous(ip: string): Promise<RateLimitDecision> {
