@@ -79,7 +79,9 @@ export function unreachable(): Problem {
  * Runs one API call; a request that never got an answer (network down, server gone) becomes
  * a {@link Problem} like any error response, so pages handle a single shape.
  */
-export async function call<R extends { status: number; body: unknown }>(request: () => Promise<R>): Promise<R | { status: 0; body: Problem }> {
+export async function call<R extends { status: number; body: unknown }>(
+  request: () => Promise<R>,
+): Promise<R | { status: 0; body: Problem }> {
   try {
     return await request();
   } catch {

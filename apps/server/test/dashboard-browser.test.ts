@@ -46,7 +46,12 @@ if (!available && inCi) {
 
 /** The current code of an authenticator app holding `secret`, computed with the server's TOTP library. */
 function totpNow(secret: string): string {
-  return new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret.replace(/\s+/g, '')) }).generate();
+  return new TOTP({
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    secret: Secret.fromBase32(secret.replace(/\s+/g, '')),
+  }).generate();
 }
 
 // Off CI without Chromium: skipped, with the warning chromiumAvailable() printed.
@@ -70,7 +75,9 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
 
   /** A set-password link for a new user, from `pnpm admin users create --json`, pointed at this server. */
   async function newUserLink(email: string, role: 'admin' | 'analyst'): Promise<string> {
-    const created = JSON.parse(await cli(['users', 'create', '--tenant', tenantId, '--email', email, '--role', role, '--json'])) as {
+    const created = JSON.parse(
+      await cli(['users', 'create', '--tenant', tenantId, '--email', email, '--role', role, '--json']),
+    ) as {
       setPasswordUrl: string;
       email: string;
       role: string;
@@ -93,7 +100,8 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     }
     server = await spawnServer({ ...env, LOG_LEVEL: 'info' });
     origin = server.url;
-    tenantId = (JSON.parse(await cli(['tenants', 'create', '--name', 'Contoso', '--json'])) as { tenantId: string }).tenantId;
+    tenantId = (JSON.parse(await cli(['tenants', 'create', '--name', 'Contoso', '--json'])) as { tenantId: string })
+      .tenantId;
     browser = await launchChromium();
   });
 
@@ -129,11 +137,19 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
 
   /** Waits for the page's call of the dashboard API, and returns its response. */
   function apiResponse(page: Page, method: string, apiPath: string): Promise<Response> {
-    return page.waitForResponse((r) => r.request().method() === method && new URL(r.url()).pathname === `/dashboard/api${apiPath}`);
+    return page.waitForResponse(
+      (r) => r.request().method() === method && new URL(r.url()).pathname === `/dashboard/api${apiPath}`,
+    );
   }
 
   /** Submits through `act`, expects the API's error envelope for it and that the page shows its message and details. */
-  async function expectShownError(page: Page, method: string, apiPath: string, status: number, act: () => Promise<void>): Promise<void> {
+  async function expectShownError(
+    page: Page,
+    method: string,
+    apiPath: string,
+    status: number,
+    act: () => Promise<void>,
+  ): Promise<void> {
     const [response] = await Promise.all([apiResponse(page, method, apiPath), act()]);
     expect(response.status()).toBe(status);
     const { error } = (await response.json()) as { error: { message: string; details?: Array<{ message: string }> } };
@@ -167,7 +183,9 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     await checkPage(page, 'set-password');
     await page.getByLabel('New password', { exact: true }).fill('too short');
     await page.getByLabel('Confirm new password').fill('too short');
-    await expectShownError(page, 'POST', '/password', 400, () => page.getByRole('button', { name: 'Set password' }).click());
+    await expectShownError(page, 'POST', '/password', 400, () =>
+      page.getByRole('button', { name: 'Set password' }).click(),
+    );
     await checkPage(page, 'set-password-error');
     await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
     await page.getByLabel('Confirm new password').fill(PASSWORD);
@@ -181,7 +199,10 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     await page.getByLabel('Password').fill('not the password at all');
     await expectShownError(page, 'POST', '/session', 401, () => page.getByRole('button', { name: 'Sign in' }).click());
     await checkPage(page, 'sign-in-error');
-    expect(problems.take()).toEqual({ httpErrors: ['400 POST /dashboard/api/password', '401 POST /dashboard/api/session'], other: [] });
+    expect(problems.take()).toEqual({
+      httpErrors: ['400 POST /dashboard/api/password', '401 POST /dashboard/api/session'],
+      other: [],
+    });
 
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -193,15 +214,21 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     // The form: bad input gets the API's own words.
     await page.getByRole('button', { name: 'Create API key' }).click();
     await checkPage(page, 'api-keys-create-form');
-    await expectShownError(page, 'POST', '/api-keys', 400, () => page.getByRole('button', { name: 'Create key' }).click());
+    await expectShownError(page, 'POST', '/api-keys', 400, () =>
+      page.getByRole('button', { name: 'Create key' }).click(),
+    );
     await checkPage(page, 'api-keys-create-errors');
     await page.getByLabel('Name', { exact: true }).fill('x'.repeat(300));
     await page.getByRole('checkbox', { name: /logs:read/ }).check();
-    await expectShownError(page, 'POST', '/api-keys', 400, () => page.getByRole('button', { name: 'Create key' }).click());
+    await expectShownError(page, 'POST', '/api-keys', 400, () =>
+      page.getByRole('button', { name: 'Create key' }).click(),
+    );
     await page.getByLabel('Name', { exact: true }).fill('Splunk production');
     await page.getByRole('radio', { name: 'On a date' }).check();
     await page.getByLabel('Expiry date').fill('2020-01-01');
-    await expectShownError(page, 'POST', '/api-keys', 400, () => page.getByRole('button', { name: 'Create key' }).click());
+    await expectShownError(page, 'POST', '/api-keys', 400, () =>
+      page.getByRole('button', { name: 'Create key' }).click(),
+    );
     await page.getByRole('radio', { name: '90 days' }).check();
     await page.getByLabel('Rate limit (optional)').fill('120');
     await page.getByRole('checkbox', { name: /security-alerts:read/ }).check();
@@ -303,7 +330,9 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     expect(totpSecret.replace(/\s+/g, '')).toMatch(/^[A-Z2-7]{16,}$/);
     await checkPage(page, 'account-totp-enrol');
     await page.getByLabel('Code from the app').fill('000000');
-    await expectShownError(page, 'POST', '/mfa/totp/confirm', 400, () => page.getByRole('button', { name: 'Turn on' }).click());
+    await expectShownError(page, 'POST', '/mfa/totp/confirm', 400, () =>
+      page.getByRole('button', { name: 'Turn on' }).click(),
+    );
     await page.getByLabel('Code from the app').fill(totpNow(totpSecret));
     await page.getByRole('button', { name: 'Turn on' }).click();
     await expect.poll(() => page.getByText('Two-factor authentication is on.').count()).toBe(1);
@@ -314,13 +343,18 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     await page.waitForURL(`${origin}/dashboard/sign-in`);
     await page.getByLabel('Email').fill(adminEmail);
     await page.getByLabel('Password').fill(PASSWORD);
-    const [asked] = await Promise.all([apiResponse(page, 'POST', '/session'), page.getByRole('button', { name: 'Sign in' }).click()]);
+    const [asked] = await Promise.all([
+      apiResponse(page, 'POST', '/session'),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
     expect(asked.status()).toBe(401);
     expect(((await asked.json()) as { error: { code: string } }).error.code).toBe('MFA_REQUIRED');
     await expect.poll(() => page.getByLabel('Authentication code').count()).toBe(1);
     await checkPage(page, 'sign-in-totp');
     await page.getByLabel('Authentication code').fill('000000');
-    await expectShownError(page, 'POST', '/session', 401, () => page.getByRole('button', { name: 'Verify and sign in' }).click());
+    await expectShownError(page, 'POST', '/session', 401, () =>
+      page.getByRole('button', { name: 'Verify and sign in' }).click(),
+    );
     await page.getByLabel('Authentication code').fill(totpNow(totpSecret));
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     await page.waitForURL(`${origin}/dashboard/settings/api-keys`);
@@ -329,7 +363,9 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     // TOTP off, with the password.
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByLabel('Password', { exact: true }).fill('wrong password, surely');
-    await expectShownError(page, 'DELETE', '/mfa/totp', 400, () => page.getByRole('button', { name: 'Turn off two-factor authentication' }).click());
+    await expectShownError(page, 'DELETE', '/mfa/totp', 400, () =>
+      page.getByRole('button', { name: 'Turn off two-factor authentication' }).click(),
+    );
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
     await expect.poll(() => page.getByText('Two-factor authentication is off.').count()).toBe(1);
@@ -356,7 +392,13 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
   });
 
   it('serves the app for its client routes with its own CSP; unknown /dashboard/api routes are the 404 envelope', async () => {
-    for (const route of ['/dashboard', '/dashboard/', '/dashboard/set-password', '/dashboard/settings/api-keys', '/dashboard/settings/nope']) {
+    for (const route of [
+      '/dashboard',
+      '/dashboard/',
+      '/dashboard/set-password',
+      '/dashboard/settings/api-keys',
+      '/dashboard/settings/nope',
+    ]) {
       const res = await fetch(`${origin}${route}`);
       expect(res.status, route).toBe(200);
       expect(res.headers.get('content-type'), route).toMatch(/^text\/html/);

@@ -1,7 +1,11 @@
 import { useId, type InputHTMLAttributes } from 'react';
 
 /** A labelled text input with an optional hint read out with it. */
-export function Field({ label, hint, ...input }: { label: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
+export function Field({
+  label,
+  hint,
+  ...input
+}: { label: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
   const hintId = `${id}-hint`;
   return (

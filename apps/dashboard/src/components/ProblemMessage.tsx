@@ -22,7 +22,8 @@ export function ProblemMessage({ problem, id }: { problem: Problem | undefined; 
               ))}
             </ul>
           )}
-          {problem.requestId && <p className="request-id">Request ID: {problem.requestId}</p>}
+          {/* For a fault on our side, the ID to quote to support; a typo needs none. */}
+          {problem.requestId && problem.status >= 500 && <p className="request-id">Request ID: {problem.requestId}</p>}
         </>
       )}
     </div>

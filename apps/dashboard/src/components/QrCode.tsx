@@ -12,6 +12,9 @@ export function QrCode({ text, label }: { text: string; label: string }) {
       () => setFailed(true),
     );
   }, [text]);
-  if (failed) return <p className="message message-error">The QR code could not be drawn: type the secret below into your app.</p>;
+  if (failed)
+    return (
+      <p className="message message-error">The QR code could not be drawn: type the secret below into your app.</p>
+    );
   return <canvas ref={canvas} className="qr-code" role="img" aria-label={label} />;
 }

@@ -8,7 +8,6 @@ import { groupsOfFour } from '../format';
 import { usePageTitle } from '../router';
 import { SESSION_EXPIRED, useSession } from '../session';
 
-
 /** Account: who is signed in, changing the password, and the second factor (TOTP). */
 export function Account() {
   usePageTitle('Account');
@@ -44,7 +43,8 @@ function ChangePassword() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (next !== confirmation) return setProblem(clientProblem('The two new passwords are not the same. Type the new password twice.'));
+    if (next !== confirmation)
+      return setProblem(clientProblem('The two new passwords are not the same. Type the new password twice.'));
     setBusy(true);
     setProblem(undefined);
     const res = await call(() => api.setPassword({ body: { currentPassword: current, newPassword: next } }));
@@ -60,7 +60,15 @@ function ChangePassword() {
     <section aria-labelledby="password-heading" className="panel">
       <h3 id="password-heading">Change password</h3>
       <form onSubmit={submit} noValidate>
-        <Field label="Current password" name="current-password" type="password" value={current} onChange={(e) => setCurrent(e.target.value)} autoComplete="current-password" required />
+        <Field
+          label="Current password"
+          name="current-password"
+          type="password"
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+          autoComplete="current-password"
+          required
+        />
         <Field
           label="New password"
           name="new-password"
@@ -71,7 +79,15 @@ function ChangePassword() {
           hint={`At least ${PASSWORD_MIN_LENGTH} characters. Every session of yours ends, this one too: you sign in again.`}
           required
         />
-        <Field label="Confirm new password" name="confirm-password" type="password" value={confirmation} onChange={(e) => setConfirmation(e.target.value)} autoComplete="new-password" required />
+        <Field
+          label="Confirm new password"
+          name="confirm-password"
+          type="password"
+          value={confirmation}
+          onChange={(e) => setConfirmation(e.target.value)}
+          autoComplete="new-password"
+          required
+        />
         <ProblemMessage problem={problem} />
         <div className="actions">
           <button type="submit" className="button primary" disabled={busy}>
@@ -149,7 +165,8 @@ function TwoFactor() {
       {me.mfaEnabled ? (
         <form onSubmit={disable} noValidate>
           <p>
-            <span className="badge badge-active">On</span> Signing in asks for a 6-digit code from your authenticator app.
+            <span className="badge badge-active">On</span> Signing in asks for a 6-digit code from your authenticator
+            app.
           </p>
           <Field
             label="Password"
@@ -213,8 +230,8 @@ function TwoFactor() {
       ) : (
         <>
           <p>
-            <span className="badge badge-expired">Off</span> Add a second step to signing in: a code from an authenticator app on your
-            phone.
+            <span className="badge badge-expired">Off</span> Add a second step to signing in: a code from an
+            authenticator app on your phone.
           </p>
           <ProblemMessage problem={problem} />
           <div className="actions">

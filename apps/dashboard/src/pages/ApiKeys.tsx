@@ -1,4 +1,10 @@
-import { API_KEY_NAME_MAX_LENGTH, SCOPES, type CreatedApiKey, type DashboardApiKey, type Scope } from '@1security/contract';
+import {
+  API_KEY_NAME_MAX_LENGTH,
+  SCOPES,
+  type CreatedApiKey,
+  type DashboardApiKey,
+  type Scope,
+} from '@1security/contract';
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, call, clientProblem, failureOf, type Problem } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -38,8 +44,8 @@ export function ApiKeys() {
         <h2 id="api-keys-heading">API Keys</h2>
         <div className="message message-info" role="status">
           <p>
-            <strong>Admin only.</strong> API keys are managed by the admins of {session.me.tenantName}. You are signed in as an
-            analyst: ask one of your tenant&apos;s admins to create or revoke a key.
+            <strong>Admin only.</strong> API keys are managed by the admins of {session.me.tenantName}. You are signed
+            in as an analyst: ask one of your tenant&apos;s admins to create or revoke a key.
           </p>
         </div>
       </section>
@@ -113,12 +119,18 @@ function ApiKeysForAdmin() {
         )}
       </div>
       <p className="lead">
-        Keys let a SIEM or script read {session.me.tenantName}&apos;s data through the 1Security API. Give each integration its own
-        key with only the scopes it needs.
+        Keys let a SIEM or script read {session.me.tenantName}&apos;s data through the 1Security API. Give each
+        integration its own key with only the scopes it needs.
       </p>
 
       {created && <SecretPanel created={created} onDone={dismissSecret} />}
-      {creating && <CreateKeyForm onCreated={onCreated} onCancel={() => setCreating(false)} onSessionEnded={() => end(SESSION_EXPIRED)} />}
+      {creating && (
+        <CreateKeyForm
+          onCreated={onCreated}
+          onCancel={() => setCreating(false)}
+          onSessionEnded={() => end(SESSION_EXPIRED)}
+        />
+      )}
       <Notice>{notice}</Notice>
 
       {loadProblem?.code === 'MFA_ENROLMENT_REQUIRED' ? (
@@ -132,7 +144,15 @@ function ApiKeysForAdmin() {
         <ProblemMessage problem={loadProblem} />
       )}
       {keys === undefined && !loadProblem && <p className="loading">Loading keys…</p>}
-      {keys && <KeyTable keys={keys} onRevoke={(key) => { setRevokeProblem(undefined); setRevoking(key); }} />}
+      {keys && (
+        <KeyTable
+          keys={keys}
+          onRevoke={(key) => {
+            setRevokeProblem(undefined);
+            setRevoking(key);
+          }}
+        />
+      )}
 
       {revoking && (
         <ConfirmDialog
@@ -143,8 +163,8 @@ function ApiKeysForAdmin() {
           onCancel={() => setRevoking(undefined)}
         >
           <p>
-            Anything still using <code>{revoking.displayPrefix}…</code> gets <strong>401</strong> on its very next request. This cannot be
-            undone: to restore access, create a new key.
+            Anything still using <code>{revoking.displayPrefix}</code> gets <strong>401</strong> on its very next
+            request. This cannot be undone: to restore access, create a new key.
           </p>
         </ConfirmDialog>
       )}
@@ -165,7 +185,8 @@ function When({ iso, dateOnly = false }: { iso: string; dateOnly?: boolean }) {
 }
 
 function KeyTable({ keys, onRevoke }: { keys: DashboardApiKey[]; onRevoke: (key: DashboardApiKey) => void }) {
-  if (keys.length === 0) return <p className="empty">No API keys yet. Create one for each SIEM or script that reads your data.</p>;
+  if (keys.length === 0)
+    return <p className="empty">No API keys yet. Create one for each SIEM or script that reads your data.</p>;
   return (
     <div className="table-wrap">
       <table className="keys">
@@ -189,35 +210,58 @@ function KeyTable({ keys, onRevoke }: { keys: DashboardApiKey[]; onRevoke: (key:
             <tr key={key.id} data-key-id={key.id}>
               <th scope="row" data-label="Name">
                 <span className="key-name">{key.name}</span>
-                <code className="key-prefix">{key.displayPrefix}…</code>
+                <code className="key-prefix">{key.displayPrefix}</code>
               </th>
               <td data-label="Status">
-                <StatusBadge status={key.status} />
-                {key.revokedAt && (
-                  <span className="sub">
-                    <When iso={key.revokedAt} />
-                  </span>
-                )}
+                <div className="cell">
+                  <StatusBadge status={key.status} />
+                  {key.revokedAt && (
+                    <span className="sub">
+                      <When iso={key.revokedAt} />
+                    </span>
+                  )}
+                </div>
               </td>
               <td data-label="Scopes">
-                <ul className="scopes">
-                  {key.scopes.map((scope) => (
-                    <li key={scope}>
-                      <code>{scope}</code>
-                    </li>
-                  ))}
-                </ul>
+                <div className="cell">
+                  <ul className="scopes">
+                    {key.scopes.map((scope) => (
+                      <li key={scope}>
+                        <code>{scope}</code>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
               </td>
               <td data-label="Created">
-                <When iso={key.createdAt} />
-                <span className="sub">by {key.createdBy === 'cli' ? 'the operator CLI' : key.createdBy}</span>
+                <div className="cell">
+                  <When iso={key.createdAt} />
+                  <span className="sub">by {key.createdBy === 'cli' ? 'the operator CLI' : key.createdBy}</span>
+                </div>
               </td>
-              <td data-label="Last used">{key.lastUsedAt ? <When iso={key.lastUsedAt} /> : <span className="muted">Never</span>}</td>
-              <td data-label="Expires">{key.expiresAt ? <When iso={key.expiresAt} dateOnly /> : <span className="muted">Never</span>}</td>
-              <td data-label="Rate limit">{key.rateLimit === null ? <span className="muted">Default</span> : `${key.rateLimit}/min`}</td>
+              <td data-label="Last used">
+                <div className="cell">
+                  {key.lastUsedAt ? <When iso={key.lastUsedAt} /> : <span className="muted">Never</span>}
+                </div>
+              </td>
+              <td data-label="Expires">
+                <div className="cell">
+                  {key.expiresAt ? <When iso={key.expiresAt} dateOnly /> : <span className="muted">Never</span>}
+                </div>
+              </td>
+              <td data-label="Rate limit">
+                <div className="cell">
+                  {key.rateLimit === null ? <span className="muted">Default</span> : `${key.rateLimit}/min`}
+                </div>
+              </td>
               <td data-label="Actions" className="row-actions">
                 {key.status !== 'revoked' && (
-                  <button type="button" className="button danger small" onClick={() => onRevoke(key)} aria-label={`Revoke ${key.name}`}>
+                  <button
+                    type="button"
+                    className="button danger small"
+                    onClick={() => onRevoke(key)}
+                    aria-label={`Revoke ${key.name}`}
+                  >
                     Revoke
                   </button>
                 )}
@@ -265,7 +309,9 @@ function CreateKeyForm({
   useEffect(() => heading.current?.focus(), []);
 
   function toggleScope(scope: Scope, on: boolean) {
-    setScopes((current) => (on ? SCOPES.filter((s) => s === scope || current.includes(s)) : current.filter((s) => s !== scope)));
+    setScopes((current) =>
+      on ? SCOPES.filter((s) => s === scope || current.includes(s)) : current.filter((s) => s !== scope),
+    );
   }
 
   async function submit(event: FormEvent) {
@@ -274,7 +320,11 @@ function CreateKeyForm({
     if (expiresAt !== null && typeof expiresAt === 'object') return setProblem(expiresAt);
     const limit = rateLimit.trim();
     if (limit && !/^\d+$/.test(limit)) {
-      return setProblem(clientProblem(`Rate limit: “${limit}” is not a whole number of requests per minute. Leave it empty for the default.`));
+      return setProblem(
+        clientProblem(
+          `Rate limit: “${limit}” is not a whole number of requests per minute. Leave it empty for the default.`,
+        ),
+      );
     }
     setBusy(true);
     setProblem(undefined);
@@ -311,7 +361,13 @@ function CreateKeyForm({
         <p className="hint">What the key may read. Pick at least one.</p>
         {SCOPES.map((scope) => (
           <label key={scope} className="choice">
-            <input type="checkbox" name="scopes" value={scope} checked={scopes.includes(scope)} onChange={(e) => toggleScope(scope, e.target.checked)} />
+            <input
+              type="checkbox"
+              name="scopes"
+              value={scope}
+              checked={scopes.includes(scope)}
+              onChange={(e) => toggleScope(scope, e.target.checked)}
+            />
             <span>
               <code>{scope}</code> <span className="muted">{SCOPE_DESCRIPTIONS[scope]}</span>
             </span>
@@ -323,7 +379,13 @@ function CreateKeyForm({
         <div className="inline-choices">
           {EXPIRY_CHOICES.map((choice) => (
             <label key={choice.value} className="choice">
-              <input type="radio" name="expiry" value={choice.value} checked={expiry === choice.value} onChange={() => setExpiry(choice.value)} />
+              <input
+                type="radio"
+                name="expiry"
+                value={choice.value}
+                checked={expiry === choice.value}
+                onChange={() => setExpiry(choice.value)}
+              />
               <span>{choice.label}</span>
             </label>
           ))}
@@ -391,8 +453,8 @@ function SecretPanel({ created, onDone }: { created: CreatedApiKey; onDone: () =
         Key “{created.key.name}” created
       </h3>
       <p className="warning">
-        <strong>Copy the secret now. It will not be shown again</strong>: 1Security keeps only a hash of it. If you lose it, revoke the key
-        and create another.
+        <strong>Copy the secret now. It will not be shown again</strong>: 1Security keeps only a hash of it. If you lose
+        it, revoke the key and create another.
       </p>
       <div className="secret-row">
         <code ref={secretRef} className="secret" id={`${ids}-secret`}>

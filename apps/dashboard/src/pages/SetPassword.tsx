@@ -10,7 +10,6 @@ function tokenFromFragment(): string {
   return new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
 }
 
-
 /** Choose a password from a one-time link; then on to sign-in. */
 export function SetPassword({ onDone }: { onDone: () => void }) {
   usePageTitle('Set your password');
@@ -81,8 +80,8 @@ export function SetPassword({ onDone }: { onDone: () => void }) {
         ) : (
           <div className="message message-error" role="alert">
             <p>
-              This link has no token: open the whole set-password link you were given (it ends in <code>#token=…</code>),
-              or ask for a new one.
+              This link has no token: open the whole set-password link you were given (it ends in <code>#token=…</code>
+              ), or ask for a new one.
             </p>
           </div>
         )}

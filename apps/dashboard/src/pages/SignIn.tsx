@@ -17,10 +17,13 @@ export function SignIn({ notice, onSignedIn }: { notice: string | undefined; onS
   const [needsCode, setNeedsCode] = useState(false);
   const [problem, setProblem] = useState<Problem>();
   const [busy, setBusy] = useState(false);
+  // "Your password is set" and the like: said once, gone when the form is first sent.
+  const [showNotice, setShowNotice] = useState(true);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
+    setShowNotice(false);
     setProblem(undefined);
     const body = needsCode ? { email, password, totp: totp.replace(/\s+/g, '') } : { email, password };
     const res = await call(() => api.signIn({ body }));
@@ -52,7 +55,7 @@ export function SignIn({ notice, onSignedIn }: { notice: string | undefined; onS
           1Security
         </p>
         <h1>{needsCode ? 'Two-factor authentication' : 'Sign in'}</h1>
-        {!needsCode && <Notice>{notice}</Notice>}
+        {!needsCode && <Notice>{showNotice ? notice : undefined}</Notice>}
         <form onSubmit={submit} noValidate>
           {needsCode ? (
             <>
@@ -74,8 +77,25 @@ export function SignIn({ notice, onSignedIn }: { notice: string | undefined; onS
             </>
           ) : (
             <>
-              <Field label="Email" name="email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="username" required autoFocus />
-              <Field label="Password" name="password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" required />
+              <Field
+                label="Email"
+                name="email"
+                type="email"
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+                autoComplete="username"
+                required
+                autoFocus
+              />
+              <Field
+                label="Password"
+                name="password"
+                type="password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                autoComplete="current-password"
+                required
+              />
             </>
           )}
           <ProblemMessage problem={problem} />
@@ -92,8 +112,7 @@ export function SignIn({ notice, onSignedIn }: { notice: string | undefined; onS
         </form>
         {!needsCode && (
           <p className="hint">
-            No password yet, or forgot it? Ask a tenant admin or your operator for a set-password link
-            (<code>pnpm admin users reset-password</code>).
+            No password yet, or forgot it? Ask your 1Security operator for a set-password link.
           </p>
         )}
       </div>

@@ -28,7 +28,10 @@ export function dashboardSite(rateLimiter: RateLimiter): Router | undefined {
   });
   router.use(
     limitAnonymous(rateLimiter),
-    helmet.contentSecurityPolicy({ useDefaults: false, directives: DASHBOARD_CSP_DIRECTIVES as Record<string, string[]> }),
+    helmet.contentSecurityPolicy({
+      useDefaults: false,
+      directives: DASHBOARD_CSP_DIRECTIVES as Record<string, string[]>,
+    }),
   );
   router.use(
     express.static(dist, {

@@ -50,7 +50,8 @@ export function watch(page: Page): { take(): PageProblems } {
   let httpErrors: string[] = [];
   let other: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error' && !HTTP_ERROR_CONSOLE_LINE.test(message.text())) other.push(`console error: ${message.text()}`);
+    if (message.type() === 'error' && !HTTP_ERROR_CONSOLE_LINE.test(message.text()))
+      other.push(`console error: ${message.text()}`);
   });
   page.on('pageerror', (error) => other.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => {
@@ -59,8 +60,10 @@ export function watch(page: Page): { take(): PageProblems } {
     other.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`);
   });
   page.on('response', (response) => {
-    if (process.env.DEBUG_DASHBOARD_TEST) console.log(new Date().toISOString(), response.status(), response.url(), page.url());
-    if (response.status() >= 400) httpErrors.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
+    if (process.env.DEBUG_DASHBOARD_TEST)
+      console.log(new Date().toISOString(), response.status(), response.url(), page.url());
+    if (response.status() >= 400)
+      httpErrors.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
   });
   return {
     take() {
@@ -118,5 +121,7 @@ export async function canvasShades(page: Page, selector: string): Promise<number
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  // From the top: a full-page shot of a scrolled page paints the sticky header halfway down.
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
 }
