@@ -158,11 +158,25 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     for (const detail of error.details ?? []) expect(await alert.textContent()).toContain(detail.message);
   }
 
+  /** Signs in from the keyboard: the email field has focus, Tab to the password, Enter sends. */
   async function signIn(page: Page, email: string, password: string): Promise<void> {
     await page.goto(`${origin}/dashboard/sign-in`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => focusedLabel(page)).toBe('Email');
+    await page.keyboard.type(email);
+    await page.keyboard.press('Tab');
+    expect(await focusedLabel(page)).toBe('Password');
+    await page.keyboard.type(password);
+    await page.keyboard.press('Enter');
+  }
+
+  /** The label of the focused control, or its text when it has none. */
+  async function focusedLabel(page: Page): Promise<string> {
+    return String(
+      await page.evaluate(`(() => {
+        const el = document.activeElement;
+        return (el.labels && el.labels[0] ? el.labels[0].textContent : el.textContent).trim();
+      })()`),
+    );
   }
 
   async function ping(key: string): Promise<{ status: number; body: { data?: { scopes: string[] } } }> {
@@ -272,8 +286,11 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     const dialog = page.getByRole('dialog', { name: 'Revoke “Splunk production”?' });
     await expect.poll(() => dialog.isVisible()).toBe(true);
     await checkPage(page, 'api-keys-revoke-dialog');
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // Cancel has the focus, so an Enter in a hurry revokes nothing; Escape closes it, and focus goes back.
+    expect(await focusedLabel(page)).toBe('Cancel');
+    await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
+    expect(await focusedLabel(page)).toBe('Revoke');
     expect((await ping(secret)).status).toBe(200);
     await page.getByRole('button', { name: 'Revoke Splunk production' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
