@@ -1,13 +1,10 @@
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 
-/** A timestamp from the API, in the reader's locale and time zone. */
-export function formatDateTime(iso: string): string {
-  return dateTime.format(new Date(iso));
-}
-
-export function formatDate(iso: string): string {
-  return dateOnly.format(new Date(iso));
+/** A timestamp from the API as a date and a time, in the reader's locale and time zone. */
+export function dateAndTime(iso: string): { date: string; time: string } {
+  const moment = new Date(iso);
+  return { date: dateOnly.format(moment), time: timeOnly.format(moment) };
 }
 
 /** A base32 secret in groups of four, easier to type into an authenticator app. */

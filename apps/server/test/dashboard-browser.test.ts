@@ -21,6 +21,7 @@ import {
   inCi,
   launchChromium,
   screenshot,
+  SCREENSHOTS_DIR,
   seriousAccessibilityViolations,
   sidewaysOverflow,
   watch,
@@ -333,6 +334,20 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     const { context, page, problems } = await newPage();
     await signIn(page, adminEmail, PASSWORD);
     await page.waitForURL(`${origin}/dashboard/settings/api-keys`);
+
+    // A second key, for the picture in the authentication guide: a new secret above a revoked key.
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Microsoft Sentinel');
+    await page.getByRole('checkbox', { name: /logs:read/ }).check();
+    await page.getByRole('radio', { name: '365 days' }).check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
+    await page.setViewportSize({ width: 1200, height: 700 });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'docs-dashboard-api-keys.png'), fullPage: true });
+    await page.setViewportSize(DESKTOP);
+    await page.getByRole('button', { name: /I have stored it/ }).click();
+
     await page.getByRole('link', { name: 'Account' }).click();
     await page.waitForURL(`${origin}/dashboard/settings/account`);
     await expect.poll(() => page.getByRole('heading', { name: 'Two-factor authentication' }).count()).toBe(1);

@@ -10,7 +10,7 @@ import { api, call, clientProblem, failureOf, type Problem } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Field } from '../components/Field';
 import { Notice, ProblemMessage } from '../components/ProblemMessage';
-import { formatDate, formatDateTime } from '../format';
+import { dateAndTime } from '../format';
 import { Link, ROUTES, usePageTitle } from '../router';
 import { SESSION_EXPIRED, useSession } from '../session';
 
@@ -177,9 +177,17 @@ function StatusBadge({ status }: { status: DashboardApiKey['status'] }) {
 }
 
 function When({ iso, dateOnly = false }: { iso: string; dateOnly?: boolean }) {
+  const { date, time } = dateAndTime(iso);
+  // The date and the time each stay whole; a narrow column wraps between them.
   return (
     <time dateTime={iso} title={iso}>
-      {dateOnly ? formatDate(iso) : formatDateTime(iso)}
+      <span className="nowrap">{date}</span>
+      {!dateOnly && (
+        <>
+          {' '}
+          <span className="nowrap">{time}</span>
+        </>
+      )}
     </time>
   );
 }

@@ -111,9 +111,7 @@ export function SignIn({ notice, onSignedIn }: { notice: string | undefined; onS
           </div>
         </form>
         {!needsCode && (
-          <p className="hint">
-            No password yet, or forgot it? Ask your 1Security operator for a set-password link.
-          </p>
+          <p className="hint">No password yet, or forgot it? Ask your 1Security operator for a set-password link.</p>
         )}
       </div>
     </main>
