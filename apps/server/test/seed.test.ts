@@ -25,6 +25,7 @@ import { MITRE_TACTICS } from '../src/seed/security-alerts.generator';
 import { seedTenantData } from '../src/seed/seed-tenant-data';
 import { createTenant } from '../src/tenants/tenants.repository';
 import { expectMatchesOpenApi } from './support/openapi-validator';
+import { DashboardCaller, PASSWORD } from './support/dashboard-session';
 import { runCliProcess, spawnServer, type ServerProcess } from './support/processes';
 import { ENGINE, createTestDatabase, type TestDatabase } from './support/test-database';
 
@@ -466,11 +467,37 @@ if (ENGINE === 'pglite') {
       const secret = /secret {2}(1sec_live_[A-Za-z0-9_-]+)/.exec(output)?.[1];
       expect(secret).toBeDefined();
       const client = apiClient(server, secret!);
-      expect(await allLogs(client)).toHaveLength(5_000);
+      const logs = await allLogs(client);
+      // The seeded events, and the audit events of the demo's own creation.
+      expect(logs.filter((e) => e.workload !== '1Security')).toHaveLength(5_000);
+      expect(
+        logs
+          .filter((e) => e.workload === '1Security')
+          .map((e) => `${e.action} ${e.actorType} ${e.actorName}`)
+          .sort(),
+      ).toEqual(['ApiKeyCreated system cli', 'UserCreated system cli']);
       expect(await allMonitoringAlerts(client)).toHaveLength(150);
       const security = await allSecurityAlerts(client);
       expect(security).toHaveLength(120);
       expect(distinct(security, (a) => a.serviceSource).size).toBeGreaterThanOrEqual(8);
+    });
+
+    it('prints the dashboard URL and a one-time set-password link for the demo admin', async () => {
+      const output = server!.output();
+      // PORT=0 here: the links name the configured port, as an operator configured it.
+      expect(output).toMatch(/then sign in at http:\/\/localhost:\d+\/dashboard\//);
+      const link = /(http:\/\/\S+\/dashboard\/set-password#token=([A-Za-z0-9_-]+))/.exec(output);
+      expect(link, output).not.toBeNull();
+      const origin = server!.url;
+      const caller = new DashboardCaller(origin);
+      expect((await caller.call('POST', '/password', { token: link![2], newPassword: PASSWORD })).status).toBe(204);
+      const signedIn = await caller.signIn('admin@contoso.example');
+      expect(signedIn.status, signedIn.text).toBe(200);
+      expect(signedIn.json.data).toMatchObject({ role: 'admin', tenantName: 'Contoso (demo)' });
+      const keys = await caller.call('GET', '/api-keys');
+      expect(keys.json.data).toEqual([
+        expect.objectContaining({ name: 'Demo key', createdBy: 'cli', status: 'active' }),
+      ]);
     });
   });
 }

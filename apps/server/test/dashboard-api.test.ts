@@ -1,0 +1,397 @@
+import type { LogEvent } from '@1security/contract';
+import { ulid } from 'ulid';
+import { TOTP, Secret } from 'otpauth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_ACTOR } from '../src/audit/audit-events';
+import { createTenant } from '../src/tenants/tenants.repository';
+import { disableUser } from '../src/users/users.service';
+import { createUserWithPassword, DashboardCaller, PASSWORD } from './support/dashboard-session';
+import { createKey, startTestServer, type TestServer } from './support/test-server';
+import { createTestDatabase, ENGINE, type TestDatabase } from './support/test-database';
+
+const unique = (what: string) => `${what}-${ulid().toLowerCase()}@contoso.example`;
+
+describe(`dashboard API (${ENGINE})`, () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let origin: string;
+  let tenantA: string;
+  let tenantB: string;
+  let adminA: string;
+  let adminB: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    server = await startTestServer(database, {
+      dashboard: {
+        sessionIdleMs: 30 * 60_000,
+        sessionMaxMs: 12 * 3_600_000,
+        requireMfa: false,
+        signInFailuresPerMinute: 3,
+        maxKeyRateLimit: 5_000,
+      },
+    });
+    origin = server.url;
+    tenantA = (await createTenant(database.db, 'Tenant A')).id;
+    tenantB = (await createTenant(database.db, 'Tenant B')).id;
+    adminA = unique('admin-a');
+    adminB = unique('admin-b');
+    await createUserWithPassword(database, origin, { tenantId: tenantA, email: adminA, role: 'admin' });
+    await createUserWithPassword(database, origin, { tenantId: tenantB, email: adminB, role: 'admin' });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await database?.close();
+  });
+
+  const signedIn = async (email: string) => {
+    const caller = new DashboardCaller(origin);
+    const res = await caller.signIn(email);
+    expect(res.status, res.text).toBe(200);
+    return caller;
+  };
+  /** The tenant's audit log as its SIEM reads it: the changes feed, through a key of its own. */
+  const auditLog = async (tenantId: string): Promise<{ text: string; events: LogEvent[] }> => {
+    const reader = await createKey(database, tenantId, { scopes: ['logs:read'] });
+    const res = await fetch(`${server.baseUrl}/logs/changes?limit=1000`, {
+      headers: { authorization: `Bearer ${reader.secret}` },
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    return { text, events: (JSON.parse(text) as { data: LogEvent[] }).data };
+  };
+  const ping = (secret: string) => fetch(`${server.baseUrl}/ping`, { headers: { authorization: `Bearer ${secret}` } });
+
+  it('signs in with a cookie that is HttpOnly, SameSite=Strict, Path=/dashboard, and not Secure on plain-HTTP localhost', async () => {
+    const caller = new DashboardCaller(origin);
+    const res = await caller.signIn(adminA.toUpperCase());
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.data).toMatchObject({
+      email: adminA,
+      role: 'admin',
+      tenantId: tenantA,
+      tenantName: 'Tenant A',
+      mfaEnabled: false,
+    });
+    const cookie = caller.lastSetCookie.find((c) => c.startsWith('1sec_session='))!;
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Strict/);
+    expect(cookie).toMatch(/; Path=\/dashboard(;|$)/);
+    expect(cookie).not.toMatch(/Secure/);
+    const me = await caller.call('GET', '/me');
+    expect(me.json.data.email).toBe(adminA);
+  });
+
+  it('a set-password link works once', async () => {
+    const email = unique('once');
+    const { token } = await createUserWithPassword(database, origin, { tenantId: tenantA, email, role: 'analyst' });
+    const again = await new DashboardCaller(origin).call('POST', '/password', {
+      token,
+      newPassword: 'another long password',
+    });
+    expect(again.status).toBe(400);
+    expect(again.json.error.code).toBe('VALIDATION_ERROR');
+    const short = await new DashboardCaller(origin).call('POST', '/password', { token, newPassword: 'short' });
+    expect(short.status).toBe(400);
+    expect(short.json.error.details[0].message).toMatch(/at least 12 characters/);
+  });
+
+  it('a key created in the dashboard works on /api/v1 with its scopes, its secret appears once, and it is 401 right after revoke', async () => {
+    const admin = await signedIn(adminA);
+    const created = await admin.call('POST', '/api-keys', {
+      name: 'Splunk prod',
+      scopes: ['logs:read', 'security-alerts:read'],
+    });
+    expect(created.status, created.text).toBe(201);
+    const { key, secret } = created.json.data;
+    expect(secret).toMatch(/^1sec_live_/);
+    expect(key).toMatchObject({ name: 'Splunk prod', createdBy: adminA, status: 'active', revokedAt: null });
+
+    const pinged = await ping(secret);
+    expect(pinged.status).toBe(200);
+    expect(((await pinged.json()) as { data: unknown }).data).toMatchObject({
+      tenantId: tenantA,
+      keyId: key.id,
+      scopes: ['logs:read', 'security-alerts:read'],
+    });
+
+    const list = await admin.call('GET', '/api-keys');
+    expect(list.status).toBe(200);
+    expect(list.json.data[0].id).toBe(key.id); // newest first
+    expect(list.text).not.toContain(secret);
+    expect(list.text).not.toContain(secret.slice(16));
+
+    const revoked = await admin.call('POST', `/api-keys/${key.id}/revoke`);
+    expect(revoked.status, revoked.text).toBe(200);
+    expect(revoked.json.data.status).toBe('revoked');
+    expect((await ping(secret)).status).toBe(401);
+
+    const again = await admin.call('POST', `/api-keys/${key.id}/revoke`);
+    expect(again.status).toBe(409);
+    expect(again.json.error.code).toBe('CONFLICT');
+
+    // The tenant's audit log holds the creation and the revocation, and no secret.
+    const log = await auditLog(tenantA);
+    expect(log.text).not.toContain(secret);
+    expect(log.text).not.toContain(secret.slice(16));
+    const events = log.events.filter((e) => e.workload === '1Security');
+    const mine = events.filter((e) => e.resourceName === 'Splunk prod');
+    expect(mine.map((e) => e.action)).toEqual(['ApiKeyCreated', 'ApiKeyRevoked']);
+    expect(mine[1]).toMatchObject({ actorType: 'user', actorName: adminA, resourceType: 'apiKey', severity: 'medium' });
+    expect(events.some((e) => e.action === 'UserSignedIn' && e.actorName === adminA)).toBe(true);
+    expect(events.some((e) => e.action === 'UserCreated' && e.actorName === 'cli' && e.actorType === 'system')).toBe(
+      true,
+    );
+
+    // …and only that tenant's.
+    const other = await auditLog(tenantB);
+    expect(other.text).not.toContain('Splunk prod');
+    expect(other.text).not.toContain(adminA);
+    expect(other.events.some((e) => e.resourceName === adminB)).toBe(true);
+  });
+
+  it('answers bad input with a 4xx envelope that says what is wrong', async () => {
+    const admin = await signedIn(adminA);
+    const cases: Array<[unknown, string, RegExp]> = [
+      [{ name: '', scopes: ['logs:read'] }, 'name', /must not be empty/],
+      [{ name: '   ', scopes: ['logs:read'] }, 'name', /must not be empty/],
+      [{ name: 'x'.repeat(300), scopes: ['logs:read'] }, 'name', /at most 100 characters/],
+      [{ name: 'k', scopes: [] }, 'scopes', /at least one/],
+      [{ name: 'k' }, 'scopes', /required/],
+      [{ name: 'k', scopes: ['logs:write'] }, 'scopes', /./],
+      [{ name: 'k', scopes: ['logs:read'], expiresAt: '2020-01-01T00:00:00Z' }, 'expiresAt', /in the future/],
+      [{ name: 'k', scopes: ['logs:read'], expiresAt: 'tomorrow' }, 'expiresAt', /ISO 8601/],
+      [{ name: 'k', scopes: ['logs:read'], rateLimit: 999_999 }, 'rateLimit', /at most 5000/],
+    ];
+    for (const [body, parameter, message] of cases) {
+      const res = await admin.call('POST', '/api-keys', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error.code).toBe('VALIDATION_ERROR');
+      const detail = res.json.error.details.find((d: { parameter: string }) => d.parameter === parameter);
+      expect(detail?.message, res.text).toMatch(message);
+    }
+    const malformed = await admin.call('POST', '/api-keys', undefined, {
+      'content-type': 'application/json',
+      'content-length': '3',
+    });
+    expect(malformed.status).toBeGreaterThanOrEqual(400);
+    expect(malformed.status).toBeLessThan(500);
+  });
+
+  it("another tenant's key id is a 404, and the key stays active", async () => {
+    const other = await createKey(database, tenantB);
+    const admin = await signedIn(adminA);
+    const res = await admin.call('POST', `/api-keys/${other.keyId}/revoke`);
+    expect(res.status).toBe(404);
+    expect(res.json.error.code).toBe('NOT_FOUND');
+    expect((await ping(other.secret)).status).toBe(200);
+    const list = await admin.call('GET', '/api-keys');
+    expect(list.json.data.map((k: { id: string }) => k.id)).not.toContain(other.keyId);
+  });
+
+  it('an API key is never a dashboard credential, and a session never reaches /api/v1', async () => {
+    const key = await createKey(database, tenantA);
+    for (const headers of [{ authorization: `Bearer ${key.secret}` }, { 'x-api-key': key.secret }] as Array<
+      Record<string, string>
+    >) {
+      const caller = new DashboardCaller(origin, headers);
+      expect((await caller.call('GET', '/me')).status).toBe(401);
+      const keys = await caller.call('GET', '/api-keys');
+      expect(keys.status).toBe(401);
+      expect(keys.json.error.code).toBe('UNAUTHENTICATED');
+    }
+    const admin = await signedIn(adminA);
+    const viaSession = await fetch(`${server.baseUrl}/ping`, { headers: { cookie: admin.cookie! } });
+    expect(viaSession.status).toBe(401);
+    const logs = await fetch(`${server.baseUrl}/logs`, { headers: { cookie: admin.cookie!, origin } });
+    expect(logs.status).toBe(401);
+  });
+
+  it('refuses a mutation with a forged or missing Origin, or a non-JSON body (403)', async () => {
+    const admin = await signedIn(adminA);
+    const body = { name: 'csrf', scopes: ['logs:read'] };
+    const forged = await admin.call('POST', '/api-keys', body, { origin: 'https://evil.example' });
+    expect(forged.status).toBe(403);
+    expect(forged.json.error.code).toBe('FORBIDDEN');
+    const res = await fetch(`${origin}/dashboard/api/api-keys`, {
+      method: 'POST',
+      headers: { cookie: admin.cookie!, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(403);
+    const form = await fetch(`${origin}/dashboard/api/api-keys`, {
+      method: 'POST',
+      headers: { cookie: admin.cookie!, origin, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=csrf&scopes=logs:read',
+    });
+    expect(form.status).toBe(403);
+    const signOut = await admin.call('DELETE', '/session', undefined, { origin: 'null' });
+    expect(signOut.status).toBe(403);
+    const list = await admin.call('GET', '/api-keys');
+    expect(list.json.data.map((k: { name: string }) => k.name)).not.toContain('csrf');
+  });
+
+  it('a session ends with sign-out, with a password change, and when the user is disabled (401)', async () => {
+    const admin = await signedIn(adminA);
+    const stolen = admin.cookie;
+    expect((await admin.call('DELETE', '/session')).status).toBe(204);
+    expect(admin.cookie).toBeUndefined();
+    const replay = new DashboardCaller(origin);
+    replay.cookie = stolen;
+    expect((await replay.call('GET', '/me')).status).toBe(401);
+
+    const email = unique('doomed');
+    const { userId } = await createUserWithPassword(database, origin, { tenantId: tenantA, email, role: 'admin' });
+    const first = await signedIn(email);
+    const second = await signedIn(email);
+    const changed = await first.call('POST', '/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'a brand new passphrase',
+    });
+    expect(changed.status, changed.text).toBe(204);
+    expect((await second.call('GET', '/me')).status).toBe(401);
+    const third = new DashboardCaller(origin);
+    expect((await third.signIn(email, 'a brand new passphrase')).status).toBe(200);
+    await disableUser(database.db, userId, CLI_ACTOR);
+    expect((await third.call('GET', '/me')).status).toBe(401);
+    expect((await new DashboardCaller(origin).signIn(email, 'a brand new passphrase')).status).toBe(401);
+  });
+
+  it('an analyst signs in but gets 403 on every key route', async () => {
+    const email = unique('analyst');
+    await createUserWithPassword(database, origin, { tenantId: tenantA, email, role: 'analyst' });
+    const analyst = await signedIn(email);
+    expect((await analyst.call('GET', '/me')).json.data.role).toBe('analyst');
+    for (const [method, path, body] of [
+      ['GET', '/api-keys', undefined],
+      ['POST', '/api-keys', { name: 'nope', scopes: ['logs:read'] }],
+      ['POST', `/api-keys/${ulid()}/revoke`, undefined],
+    ] as const) {
+      const res = await analyst.call(method, path, body);
+      expect(res.status).toBe(403);
+      expect(res.json.error.code).toBe('FORBIDDEN');
+      expect(res.json.error.message).toMatch(/admins only/);
+    }
+  });
+
+  it('throttles sign-in per account after the threshold, with a generic message; success resets the account', async () => {
+    const email = unique('target');
+    await createUserWithPassword(database, origin, { tenantId: tenantA, email, role: 'admin' });
+    const attacker = new DashboardCaller(origin);
+    const unknown = await attacker.signIn(unique('nobody'), 'whatever password');
+    const wrong = await attacker.signIn(email, 'wrong password!!');
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    expect(unknown.json.error.message).toBe(wrong.json.error.message);
+    expect(unknown.json.error.code).toBe('UNAUTHENTICATED');
+
+    // Budget 3: one spent above, a success resets it, then three failures, then 429.
+    expect((await new DashboardCaller(origin).signIn(email)).status).toBe(200);
+    for (let i = 0; i < 3; i += 1) expect((await attacker.signIn(email, `wrong password ${i}`)).status).toBe(401);
+    const blocked = await attacker.signIn(email, 'wrong password 4');
+    expect(blocked.status).toBe(429);
+    expect(blocked.json.error.code).toBe('RATE_LIMITED');
+    expect(blocked.json.error.message).not.toContain(email);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Even the right password is refused while blocked.
+    expect((await new DashboardCaller(origin).signIn(email)).status).toBe(429);
+
+    const failures = (await auditLog(tenantA)).events.filter(
+      (e) => e.action === 'UserSignInFailed' && e.resourceName === email,
+    );
+    expect(failures.length).toBe(4);
+    expect(failures.map((e) => e.severity)).toEqual(['low', 'low', 'low', 'high']);
+  });
+
+  it('TOTP: enrol with a code, then sign-in needs one (401 MFA_REQUIRED without), then disable', async () => {
+    const email = unique('mfa');
+    await createUserWithPassword(database, origin, { tenantId: tenantA, email, role: 'admin' });
+    const user = await signedIn(email);
+    const started = await user.call('POST', '/mfa/totp');
+    expect(started.status, started.text).toBe(200);
+    const { secret, otpauthUrl } = started.json.data;
+    expect(otpauthUrl).toMatch(/^otpauth:\/\/totp\//);
+    const totp = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+    const wrongCode = totp.generate() === '000000' ? '111111' : '000000';
+    expect((await user.call('POST', '/mfa/totp/confirm', { code: wrongCode })).status).toBe(400);
+    expect((await user.call('POST', '/mfa/totp/confirm', { code: totp.generate() })).status).toBe(204);
+    expect((await user.call('GET', '/me')).json.data.mfaEnabled).toBe(true);
+
+    const withoutCode = await new DashboardCaller(origin).signIn(email);
+    expect(withoutCode.status).toBe(401);
+    expect(withoutCode.json.error.code).toBe('MFA_REQUIRED');
+    expect(withoutCode.headers.getSetCookie()).toEqual([]);
+    const withCode = await new DashboardCaller(origin).signIn(email, PASSWORD, totp.generate());
+    expect(withCode.status, withCode.text).toBe(200);
+    expect(withCode.json.data.mfaEnabled).toBe(true);
+
+    expect((await user.call('DELETE', '/mfa/totp', { password: 'not my password' })).status).toBe(400);
+    expect((await user.call('DELETE', '/mfa/totp', { password: PASSWORD })).status).toBe(204);
+    expect((await new DashboardCaller(origin).signIn(email)).status).toBe(200);
+
+    const secretRow = await database.db
+      .selectFrom('users')
+      .select(['totp_secret', 'totp_pending_secret'])
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
+    expect(secretRow.totp_secret).toBeNull();
+    const log = await auditLog(tenantA);
+    expect(log.text).not.toContain(secret);
+    const actions = log.events.filter((e) => e.resourceName === email).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['UserCreated', 'PasswordChanged', 'MfaEnrolled', 'MfaDisabled']));
+  });
+
+  it('unknown routes under /dashboard/api are 404 envelopes; no session is 401', async () => {
+    const res = await new DashboardCaller(origin).call('GET', '/no-such-thing');
+    expect(res.status).toBe(404);
+    expect(res.json.error.code).toBe('NOT_FOUND');
+    const anonymous = await new DashboardCaller(origin).call('GET', '/api-keys');
+    expect(anonymous.status).toBe(401);
+  });
+});
+
+describe(`dashboard sessions time out (${ENGINE})`, () => {
+  let database: TestDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    server = await startTestServer(database, {
+      dashboard: {
+        sessionIdleMs: 1_500,
+        sessionMaxMs: 3_600_000,
+        requireMfa: true,
+        signInFailuresPerMinute: 5,
+        maxKeyRateLimit: 6000,
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await database?.close();
+  });
+
+  it('a session idle longer than the idle timeout is 401, while an active one lives on', async () => {
+    const tenantId = (await createTenant(database.db, 'Idle')).id;
+    const email = unique('idle');
+    await createUserWithPassword(database, server.url, { tenantId, email, role: 'admin' });
+    const caller = new DashboardCaller(server.url);
+    expect((await caller.signIn(email)).status).toBe(200);
+    expect((await caller.call('GET', '/me')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const expired = await caller.call('GET', '/me');
+    expect(expired.status).toBe(401);
+    expect(expired.json.error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('DASHBOARD_REQUIRE_MFA: an admin without TOTP cannot open Settings', async () => {
+    const tenantId = (await createTenant(database.db, 'Mfa')).id;
+    const email = unique('must-enrol');
+    await createUserWithPassword(database, server.url, { tenantId, email, role: 'admin' });
+    const caller = new DashboardCaller(server.url);
+    expect((await caller.signIn(email)).status).toBe(200);
+    const keys = await caller.call('GET', '/api-keys');
+    expect(keys.status).toBe(403);
+    expect(keys.json.error.code).toBe('MFA_ENROLMENT_REQUIRED');
+  });
+});
