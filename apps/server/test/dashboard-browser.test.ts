@@ -327,6 +327,16 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     expect(res.status()).toBe(403);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
     expect(problems.take()).toEqual({ httpErrors: [], other: [] });
+
+    // The session ends behind the page's back (signed out in another tab): the next action
+    // lands on sign-in, saying why.
+    await page.getByRole('link', { name: 'Account' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Set up authenticator app' }).count()).toBe(1);
+    expect((await page.request.delete(`${origin}/dashboard/api/session`, { headers: { origin } })).status()).toBe(204);
+    await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+    await page.waitForURL(`${origin}/dashboard/sign-in`);
+    expect(await page.getByRole('status').textContent()).toContain('Your session has ended');
+    expect(problems.take()).toEqual({ httpErrors: ['401 POST /dashboard/api/mfa/totp'], other: [] });
     await context.close();
   });
 
@@ -421,6 +431,66 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
       other: [],
     });
     await context.close();
+  });
+
+  it('with DASHBOARD_REQUIRE_MFA=true, an admin without TOTP is sent to Account to enrol before seeing the keys', async () => {
+    // A server of its own, over a database of its own: the setting is read at start.
+    const mfaDataDir = mkdtempSync(path.join(tmpdir(), '1sec-dashboard-mfa-'));
+    const mfaDatabase = ENGINE === 'postgres' ? await createTestDatabase('postgres') : undefined;
+    const mfaEnv = mfaDatabase ? { DATABASE_URL: mfaDatabase.url } : { DATA_DIR: mfaDataDir, DEMO_DATA: 'false' };
+    const mfaServer = await spawnServer({ ...mfaEnv, DASHBOARD_REQUIRE_MFA: 'true' });
+    const { context, page, problems } = await newPage();
+    try {
+      const run = async (args: string[]) => {
+        const result = await runCliProcess(args, mfaEnv);
+        expect(result.code, result.stderr).toBe(0);
+        return result.stdout;
+      };
+      const tenant = (
+        JSON.parse(await run(['tenants', 'create', '--name', 'Fabrikam', '--json'])) as { tenantId: string }
+      ).tenantId;
+      const created = JSON.parse(
+        await run([
+          'users',
+          'create',
+          '--tenant',
+          tenant,
+          '--email',
+          'grace@fabrikam.example',
+          '--role',
+          'admin',
+          '--json',
+        ]),
+      ) as { setPasswordUrl: string };
+      const link = new URL(created.setPasswordUrl);
+      await page.goto(`${mfaServer.url}${link.pathname}${link.hash}`);
+      await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+      await page.getByLabel('Confirm new password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Set password' }).click();
+      await page.waitForURL(`${mfaServer.url}/dashboard/sign-in`);
+      origin = mfaServer.url; // for signIn()
+      await signIn(page, 'grace@fabrikam.example', PASSWORD);
+      await page.waitForURL(`${mfaServer.url}/dashboard/settings/api-keys`);
+      const enrolFirst = page.getByRole('link', { name: /Set up two-factor authentication/ });
+      await expect.poll(() => enrolFirst.count()).toBe(1);
+      expect(await page.getByRole('button', { name: 'Create API key' }).count()).toBe(0);
+      await checkPage(page, 'api-keys-mfa-required');
+      await enrolFirst.click();
+      await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+      const totpSecret = (await page.locator('.totp-secret').textContent())!;
+      await page.getByLabel('Code from the app').fill(totpNow(totpSecret));
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await expect.poll(() => page.getByText('Two-factor authentication is on.').count()).toBe(1);
+      await page.getByRole('link', { name: 'API Keys' }).click();
+      await expect.poll(() => page.getByText('No API keys yet').count()).toBe(1);
+      expect(problems.take()).toEqual({ httpErrors: ['403 GET /dashboard/api/api-keys'], other: [] });
+    } finally {
+      origin = server.url;
+      await context.close();
+      await mfaServer.stop();
+      await mfaDatabase?.close();
+      rmSync(mfaDataDir, { recursive: true, force: true });
+    }
   });
 
   it('serves the app for its client routes with its own CSP; unknown /dashboard/api routes are the 404 envelope', async () => {

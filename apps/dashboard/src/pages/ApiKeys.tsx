@@ -112,7 +112,7 @@ function ApiKeysForAdmin() {
     <section aria-labelledby="api-keys-heading">
       <div className="section-head">
         <h2 id="api-keys-heading">API Keys</h2>
-        {!creating && !created && (
+        {keys && !creating && !created && (
           <button ref={createButton} type="button" className="button primary" onClick={() => setCreating(true)}>
             Create API key
           </button>
