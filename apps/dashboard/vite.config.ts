@@ -11,6 +11,5 @@ export default defineConfig({
     // The CSP forbids inline scripts and `data:` scripts: every asset is a file of its own.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
-    sourcemap: true,
   },
 });
