@@ -4,7 +4,7 @@ import { TOTP, Secret } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../src/audit/audit-events';
 import { createTenant } from '../src/tenants/tenants.repository';
-import { disableUser } from '../src/users/users.service';
+import { createUser, disableUser } from '../src/users/users.service';
 import { createUserWithPassword, DashboardCaller, PASSWORD } from './support/dashboard-session';
 import { createKey, startTestServer, type TestServer } from './support/test-server';
 import { createTestDatabase, ENGINE, type TestDatabase } from './support/test-database';
@@ -393,5 +393,38 @@ describe(`dashboard sessions time out (${ENGINE})`, () => {
     const keys = await caller.call('GET', '/api-keys');
     expect(keys.status).toBe(403);
     expect(keys.json.error.code).toBe('MFA_ENROLMENT_REQUIRED');
+  });
+});
+
+describe(`dashboard behind PUBLIC_URL (${ENGINE})`, () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  const publicOrigin = 'https://console.contoso.example';
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    server = await startTestServer(database, { publicOrigin });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await database?.close();
+  });
+
+  it('marks the cookie Secure on an HTTPS origin, and takes mutations only from that origin', async () => {
+    const tenantId = (await createTenant(database.db, 'Public')).id;
+    const email = unique('public');
+    const link = await createUser(database.db, { tenantId, email, role: 'admin', actor: CLI_ACTOR });
+    // The server's own host is not the dashboard's origin here.
+    const direct = new DashboardCaller(server.url);
+    expect((await direct.call('POST', '/password', { token: link.token, newPassword: PASSWORD })).status).toBe(403);
+
+    const proxied = new DashboardCaller(server.url, { origin: publicOrigin });
+    expect((await proxied.call('POST', '/password', { token: link.token, newPassword: PASSWORD })).status).toBe(204);
+    const signedIn = await proxied.signIn(email);
+    expect(signedIn.status, signedIn.text).toBe(200);
+    const cookie = proxied.lastSetCookie.find((c) => c.startsWith('1sec_session='))!;
+    expect(cookie).toMatch(/; Secure/);
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Strict/);
   });
 });

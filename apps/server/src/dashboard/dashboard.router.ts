@@ -188,9 +188,9 @@ function createDashboardRouter(deps: DashboardApiDeps) {
           throw invalid('currentPassword', 'is not your current password');
         }
         await storeNewPassword(db, { userId: user.id, newPassword: body.newPassword, ip: req.ip ?? null });
+        // Every session of the user has ended, this one included: sign in again.
+        clearSessionCookie(req, res, config.publicOrigin);
       }
-      // Every session of the user has ended, this one included.
-      if (req.dashboardSession) clearSessionCookie(req, res, config.publicOrigin);
       return { status: 204, body: undefined };
     },
 
