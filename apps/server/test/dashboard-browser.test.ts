@@ -510,7 +510,12 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
       expect(csp).not.toContain('unsafe-eval');
       expect(await res.text()).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     }
-    for (const route of ['/dashboard/api', '/dashboard/api/nope', '/dashboard/api/settings/api-keys']) {
+    for (const route of [
+      '/dashboard/api',
+      '/dashboard/api/nope',
+      '/dashboard/api/settings/api-keys',
+      '/dashboard/API/nope',
+    ]) {
       const res = await fetch(`${origin}${route}`);
       expect(res.status, route).toBe(404);
       expect(((await res.json()) as { error: { code: string } }).error.code, route).toBe('NOT_FOUND');

@@ -23,7 +23,9 @@ export function dashboardSite(rateLimiter: RateLimiter): Router | undefined {
   const router = express.Router();
 
   router.use((req, _res, next) => {
-    if (req.path === API_PREFIX || req.path.startsWith(`${API_PREFIX}/`)) return next('router');
+    // Express matches mount paths case-insensitively, so /dashboard/API/… is the API's too.
+    const lower = req.path.toLowerCase();
+    if (lower === API_PREFIX || lower.startsWith(`${API_PREFIX}/`)) return next('router');
     next();
   });
   router.use(
