@@ -43,7 +43,7 @@ export function navigate(to: string, { replace = false }: { replace?: boolean } 
   notify();
 }
 
-/** Puts the page title and moves focus to the page's heading, so a screen reader hears the new page. */
+/** Names the page in the browser's tab and history, `<title> · 1Security dashboard`. */
 export function usePageTitle(title: string): void {
   useEffect(() => {
     document.title = `${title} · 1Security dashboard`;

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import type { Problem } from '../api';
-import { ProblemMessage } from './ProblemMessage';
+import type { Problem } from '../api-client';
+import { ProblemMessage } from './problem-message';
 
 /**
  * A modal question (the browser's own `<dialog>`: focus stays inside, Escape cancels), with

@@ -6,8 +6,3 @@ export function dateAndTime(iso: string): { date: string; time: string } {
   const moment = new Date(iso);
   return { date: dateOnly.format(moment), time: timeOnly.format(moment) };
 }
-
-/** A base32 secret in groups of four, easier to type into an authenticator app. */
-export function groupsOfFour(secret: string): string {
-  return secret.replace(/(.{4})(?=.)/g, '$1 ');
-}

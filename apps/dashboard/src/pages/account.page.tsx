@@ -1,12 +1,16 @@
 import { PASSWORD_MIN_LENGTH, type TotpEnrolment } from '@1security/contract';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, call, clientProblem, failureOf, type Problem } from '../api';
-import { Field } from '../components/Field';
-import { Notice, ProblemMessage } from '../components/ProblemMessage';
-import { QrCode } from '../components/QrCode';
-import { groupsOfFour } from '../format';
+import { api, call, clientProblem, failureOf, type Problem } from '../api-client';
+import { Field } from '../components/field';
+import { Notice, ProblemMessage } from '../components/problem-message';
+import { QrCode } from '../components/qr-code';
 import { usePageTitle } from '../router';
-import { SESSION_EXPIRED, useSession } from '../session';
+import { SESSION_EXPIRED, useSession } from '../session.context';
+
+/** A base32 secret in groups of four, easier to type into an authenticator app. */
+function groupsOfFour(secret: string): string {
+  return secret.replace(/(.{4})(?=.)/g, '$1 ');
+}
 
 /** Account: who is signed in, changing the password, and the second factor (TOTP). */
 export function Account() {

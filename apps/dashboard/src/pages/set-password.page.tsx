@@ -1,8 +1,8 @@
 import { PASSWORD_MIN_LENGTH } from '@1security/contract';
 import { useState, type FormEvent } from 'react';
-import { api, call, clientProblem, failureOf, type Problem } from '../api';
-import { Field } from '../components/Field';
-import { ProblemMessage } from '../components/ProblemMessage';
+import { api, call, clientProblem, failureOf, type Problem } from '../api-client';
+import { Field } from '../components/field';
+import { ProblemMessage } from '../components/problem-message';
 import { Link, ROUTES, usePageTitle } from '../router';
 
 /** The one-time token of a set-password link: `/dashboard/set-password#token=…` (a fragment never reaches a server log). */

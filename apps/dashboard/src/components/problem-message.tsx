@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { Problem } from '../api';
+import type { Problem } from '../api-client';
 
 /**
  * An error for the user: the API's own message (and one line per bad field), announced to

@@ -1,13 +1,13 @@
 import type { Me } from '@1security/contract';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, call, failureOf, type Problem } from './api';
-import { ProblemMessage } from './components/ProblemMessage';
-import { Account } from './pages/Account';
-import { ApiKeys } from './pages/ApiKeys';
-import { SetPassword } from './pages/SetPassword';
-import { SignIn } from './pages/SignIn';
+import { api, call, failureOf, type Problem } from './api-client';
+import { ProblemMessage } from './components/problem-message';
+import { Account } from './pages/account.page';
+import { ApiKeys } from './pages/api-keys.page';
+import { SetPassword } from './pages/set-password.page';
+import { SignIn } from './pages/sign-in.page';
 import { Link, navigate, ROUTES, usePageTitle, usePath } from './router';
-import { SessionContext, useSession, type Session } from './session';
+import { SessionContext, useSession, type Session } from './session.context';
 
 /** The signed-in pages, under Settings. */
 const SETTINGS_PAGES: Record<string, { label: string; render: () => ReactNode }> = {

@@ -6,13 +6,13 @@ import {
   type Scope,
 } from '@1security/contract';
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { api, call, clientProblem, failureOf, type Problem } from '../api';
-import { ConfirmDialog } from '../components/ConfirmDialog';
-import { Field } from '../components/Field';
-import { Notice, ProblemMessage } from '../components/ProblemMessage';
-import { dateAndTime } from '../format';
+import { api, call, clientProblem, failureOf, type Problem } from '../api-client';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { Field } from '../components/field';
+import { Notice, ProblemMessage } from '../components/problem-message';
+import { dateAndTime } from '../date-format';
 import { Link, ROUTES, usePageTitle } from '../router';
-import { SESSION_EXPIRED, useSession } from '../session';
+import { SESSION_EXPIRED, useSession } from '../session.context';
 
 const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   'logs:read': 'Audit logs (/logs, /logs/changes)',

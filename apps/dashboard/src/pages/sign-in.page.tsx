@@ -1,8 +1,8 @@
 import type { Me } from '@1security/contract';
 import { useState, type FormEvent } from 'react';
-import { api, call, failureOf, type Problem } from '../api';
-import { Field } from '../components/Field';
-import { Notice, ProblemMessage } from '../components/ProblemMessage';
+import { api, call, failureOf, type Problem } from '../api-client';
+import { Field } from '../components/field';
+import { Notice, ProblemMessage } from '../components/problem-message';
 import { usePageTitle } from '../router';
 
 /**
