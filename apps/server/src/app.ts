@@ -1,5 +1,6 @@
 import { API_BASE_PATH, contract } from '@1security/contract';
 import { generateOpenApiDocument } from '@1security/contract/openapi';
+import { DASHBOARD_BASE_PATH } from '@1security/dashboard/serve';
 import { DOCS_CSP_DIRECTIVES, docsDirectory } from '@1security/docs/serve';
 import { createExpressEndpoints } from '@ts-rest/express';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -8,6 +9,7 @@ import { pinoHttp } from 'pino-http';
 import { authenticate, limitAnonymous, requireScope } from './auth/authenticate';
 import type { LastUsedRecorder } from './auth/last-used-recorder';
 import type { Config } from './config';
+import { dashboardSite } from './dashboard/dashboard-site';
 import { pingDatabase, type Db } from './db/database';
 import { errors } from './http/api-error';
 import { errorHandler, isClientHttpError, toValidationError } from './http/error-handler';
@@ -107,6 +109,10 @@ export function createApp(deps: AppDeps): Express {
       express.static(docs),
     );
   }
+
+  // The dashboard app (apps/dashboard/dist), when built; its API under /dashboard/api is not its.
+  const dashboard = dashboardSite(deps.rateLimiter);
+  if (dashboard) app.use(DASHBOARD_BASE_PATH, dashboard);
 
   // Before `authenticate`: the dashboard's API knows only its session cookie, never an API key.
   app.use(createDashboardApi(deps));
