@@ -154,6 +154,12 @@ export const SECURITY_ALERT_CEF: CefMapping<SecurityAlert> = {
       value: (a) => joined(a.emails.map((m) => m.sender)),
     },
     {
+      key: 'flexString2',
+      label: 'mitreTechniques',
+      from: '`mitreTechniques`, comma-separated',
+      value: (a) => joined(a.mitreTechniques),
+    },
+    {
       key: 'cs6',
       label: 'apps',
       from: '`apps[].displayName`, comma-separated',

@@ -163,6 +163,7 @@ export const SECURITY_ALERT_ECS: readonly EcsField<SecurityAlert>[] = [
   { field: 'rule.category', from: '`category`', value: (a) => a.category },
   { field: 'threat.framework', from: '`MITRE ATT&CK`', value: () => 'MITRE ATT&CK' },
   { field: 'threat.tactic.name', from: '`category`', value: (a) => [a.category] },
+  { field: 'threat.technique.id', from: '`mitreTechniques`', value: (a) => present(a.mitreTechniques) },
   { field: 'user.name', from: '`users[0].userPrincipalName`', value: (a) => a.users[0]?.userPrincipalName },
   {
     field: 'related.user',

@@ -12,8 +12,15 @@ export type ResourceItem =
   | { resource: 'monitoring-alerts'; item: MonitoringAlert }
   | { resource: 'security-alerts'; item: SecurityAlert };
 
-type ClientResource =
-  OneSecurityClient['logs'] | OneSecurityClient['monitoringAlerts'] | OneSecurityClient['securityAlerts'];
+/**
+ * What `onesec` calls on a resource of the client, without each resource's item type: the three
+ * resources' generic methods form a union TypeScript cannot call, and the items go through
+ * `toOutputRecords` keyed by the resource name anyway.
+ */
+interface ClientResource {
+  pages(params: never): AsyncIterable<{ data: readonly unknown[] }>;
+  syncBatches(options: never): AsyncIterable<{ items: readonly unknown[] }>;
+}
 
 export interface ResourceEntry {
   name: ResourceName;
@@ -55,7 +62,7 @@ export const RESOURCES: Record<ResourceName, ResourceEntry> = {
 };
 
 /** Query keys that are not filters: paging and time windows have their own flags. */
-export const NON_FILTER_KEYS = new Set(['cursor', 'limit', 'from', 'since', 'until', 'order']);
+export const NON_FILTER_KEYS = new Set(['cursor', 'limit', 'from', 'since', 'until', 'order', 'include']);
 
 /** The filter names a resource accepts (the API's own query parameter names). */
 export function filterNamesOf(resource: ResourceName): string[] {

@@ -115,11 +115,11 @@ export async function runSync(resourceArg: string, flags: SyncFlags): Promise<vo
       for (const resource of resources) {
         const batches = RESOURCES[resource].client(client).syncBatches({
           store,
-          filters: filters.get(resource) as never,
+          filters: filters.get(resource),
           from,
           limit,
           signal,
-        });
+        } as never);
         for await (const batch of batches) {
           // Deliberately not aborted by a stop request: the batch in hand is finished and saved.
           await deliverWithRetries(sink, toOutputRecords(resource, batch.items, format, context), {

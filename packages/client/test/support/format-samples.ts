@@ -47,6 +47,7 @@ export const SAMPLE_SECURITY_ALERT: SecurityAlert = {
   status: 'inProgress',
   classification: 'truePositive',
   category: 'Exfiltration',
+  mitreTechniques: ['T1114.003', 'T1564.008'],
   threatDisplayName: 'BEC forwarding',
   firstActivityDateTime: '2026-06-05T08:41:10.000Z',
   isResolved: false,
