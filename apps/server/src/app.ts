@@ -2,11 +2,13 @@ import { API_BASE_PATH, contract } from '@1security/contract';
 import { generateOpenApiDocument } from '@1security/contract/openapi';
 import { DOCS_CSP_DIRECTIVES, docsDirectory } from '@1security/docs/serve';
 import { createExpressEndpoints } from '@ts-rest/express';
+import compression from 'compression';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import { authenticate, limitAnonymous, requireScope } from './auth/authenticate';
+import { authenticate, limitAnonymous, refuseDeadKeys, requireScope } from './auth/authenticate';
 import type { LastUsedRecorder } from './auth/last-used-recorder';
+import { VerifiedKeys } from './auth/verified-keys';
 import type { Config } from './config';
 import { pingDatabase, type Db } from './db/database';
 import { errors } from './http/api-error';
@@ -29,6 +31,9 @@ export interface AppDeps {
   lastUsed: LastUsedRecorder;
   cursors: CursorCodec;
 }
+
+/** Responses smaller than this are sent uncompressed. */
+export const COMPRESSION_THRESHOLD_BYTES = 2048;
 
 /** Every route path of a ts-rest contract, nested routers included. */
 function routePaths(router: object): string[] {
@@ -72,6 +77,9 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(helmet());
+  // gzip or brotli (quality 4), as the client's Accept-Encoding asks, for bodies past 2 KB:
+  // a 1,000-item page shrinks ~10×. Smaller bodies are not worth the CPU.
+  app.use(compression({ threshold: COMPRESSION_THRESHOLD_BYTES }));
   // No conditional requests: lists and feeds change under the same URL, and Express would
   // answer `If-None-Match: *` with an empty 304. Every response is a full one.
   app.use((req, _res, next) => {
@@ -105,8 +113,10 @@ export function createApp(deps: AppDeps): Express {
     );
   }
 
+  const verifiedKeys = new VerifiedKeys();
   app.use(
     authenticate({
+      verifiedKeys,
       db: deps.db,
       pepper: deps.config.apiKeyPepper,
       rateLimiter: deps.rateLimiter,
@@ -135,6 +145,7 @@ export function createApp(deps: AppDeps): Express {
     if (!isClientHttpError(err) || res.headersSent || res.hasHeader('X-RateLimit-Limit')) return next(err);
     void limitAnonymous(deps.rateLimiter)(req, res, (limited?: unknown) => next(limited ?? err));
   });
+  app.use(refuseDeadKeys(verifiedKeys));
   app.use(errorHandler(deps.logger));
   return app;
 }

@@ -3,6 +3,7 @@ import * as createTenantsAndApiKeys from './2026_11_26_0001_create_tenants_and_a
 import * as createResources from './2026_11_26_0002_create_resources';
 import * as keepRawAlertPayloadVerbatim from './2026_11_26_0003_keep_raw_alert_payload_verbatim';
 import * as keepRawRecordsAndMitreTechniques from './2026_11_30_0004_keep_raw_records_and_mitre_techniques';
+import * as apiKeyLivenessCheck from './2026_11_30_0005_api_key_liveness_check';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_26_0002_create_resources': createResources,
   '2026_11_26_0003_keep_raw_alert_payload_verbatim': keepRawAlertPayloadVerbatim,
   '2026_11_30_0004_keep_raw_records_and_mitre_techniques': keepRawRecordsAndMitreTechniques,
+  '2026_11_30_0005_api_key_liveness_check': apiKeyLivenessCheck,
 };
