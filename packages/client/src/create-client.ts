@@ -194,6 +194,9 @@ export function createClient(options: ClientOptions): OneSecurityClient {
   const raw = initClient(contract, {
     baseUrl,
     baseHeaders: {
+      // Pages of 1,000 items are ~400 KB of JSON; compressed ~10× smaller. Node's fetch decodes
+      // both (and would send gzip, deflate by default); browsers set this header themselves.
+      'accept-encoding': 'br, gzip',
       ...options.headers,
       authorization: `Bearer ${options.apiKey}`,
       accept: 'application/json',

@@ -43,6 +43,26 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
     expect(withPrefix.baseUrl).toBe(server.url);
   });
 
+  it('asks for compressed responses, and reads them', async () => {
+    const asked: Array<string | null> = [];
+    const encodings: Array<string | null> = [];
+    const recording = createClient({
+      apiKey: await createKey(server, tenantId),
+      baseUrl: server.url,
+      fetch: async (input, init) => {
+        asked.push(new Headers(init?.headers).get('accept-encoding'));
+        const response = await fetch(input, init);
+        encodings.push(response.headers.get('content-encoding'));
+        return response;
+      },
+    });
+    const page = await recording.logs.list({ limit: 1000 });
+    expect(page.data.map((l) => l.id).sort()).toEqual(logs.map((l) => l.id).sort());
+    // A page past the server's 2 KB threshold comes back brotli-encoded and decodes to the same items.
+    expect(asked).toEqual(['br, gzip']);
+    expect(encodings).toEqual(['br']);
+  });
+
   it('lists with list filters given as arrays, comma-separated strings and single values', async () => {
     const expected = logs.filter((l) => ['high', 'critical'].includes(l.severity) && l.workload === 'Exchange').map((l) => l.id);
     for (const severity of [['high', 'critical'] as const, 'high,critical' as const]) {
