@@ -44,12 +44,18 @@ function bucketOf(frame: ProfileNode['callFrame']): string {
   if (url.includes('o365.normaliser') || url.includes('microsoft-record') || url.includes('input-record'))
     return 'O365 normaliser (validation, mapping)';
   if (url.includes('.reader') || url.includes('record-reader')) return 'reader (lines, array scan)';
-  if (url.includes('/pg/') || url.includes('pg-protocol') || url.includes('pg-types') || url.includes('pg-copy-streams'))
+  if (
+    url.includes('/pg/') ||
+    url.includes('pg-protocol') ||
+    url.includes('pg-types') ||
+    url.includes('pg-copy-streams')
+  )
     return 'pg driver (serialise, protocol)';
   if (url.includes('copy-writer') || url.includes('logs.repository') || url.includes('ingest.service'))
     return 'write path (rows → statement/COPY text)';
   if (url.includes('ulid') || url.includes('pooled-random')) return 'ids (ulid)';
-  if (url.includes('tsx') || url.includes('esbuild') || url.includes('node:internal/modules')) return 'start-up (tsx, modules)';
+  if (url.includes('tsx') || url.includes('esbuild') || url.includes('node:internal/modules'))
+    return 'start-up (tsx, modules)';
   if (url === '') return 'V8 built-ins without a script (JSON.parse, RegExp, string ops)';
   return 'other';
 }
@@ -64,14 +70,28 @@ async function main() {
   const env = { ...process.env, DATABASE_URL, LOG_LEVEL: 'warn' };
   const cli = (args: string[], node: string[] = []) =>
     runCommand(process.execPath, [...node, '--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: serverDir, env });
-  const tenant = JSON.parse(await cli(['tenants', 'create', '--name', `bench-ingest-prof-${Date.now()}`, '--json'])) as {
+  const tenant = JSON.parse(
+    await cli(['tenants', 'create', '--name', `bench-ingest-prof-${Date.now()}`, '--json']),
+  ) as {
     tenantId: string;
   };
   const dir = path.join(stateDir, 'profiles', `ingest-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
   const started = performance.now();
   const out = await cli(
-    ['ingest', '--tenant', tenant.tenantId, '--type', 'logs', '--format', 'o365', '--batch-size', BATCH, '--json', file],
+    [
+      'ingest',
+      '--tenant',
+      tenant.tenantId,
+      '--type',
+      'logs',
+      '--format',
+      'o365',
+      '--batch-size',
+      BATCH,
+      '--json',
+      file,
+    ],
     ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   );
   const seconds = (performance.now() - started) / 1000;
@@ -96,14 +116,18 @@ async function main() {
     functions.set(name, (functions.get(name) ?? 0) + us);
   });
   const busy = total - (buckets.get('idle (waiting: database, disk)') ?? 0);
-  console.log(`${out.trim()}\n${RECORDS} records in ${seconds.toFixed(1)} s (${Math.round(RECORDS / seconds)} events/s)`);
+  console.log(
+    `${out.trim()}\n${RECORDS} records in ${seconds.toFixed(1)} s (${Math.round(RECORDS / seconds)} events/s)`,
+  );
   console.log(`profile: ${(total / 1e6).toFixed(1)} s wall, ${(busy / 1e6).toFixed(1)} s on the main thread`);
   console.log('\n| Where | CPU s | % of busy |\n|---|---|---|');
   for (const [bucket, us] of [...buckets].sort((a, b) => b[1] - a[1])) {
     if (bucket.startsWith('idle')) continue;
     console.log(`| ${bucket} | ${(us / 1e6).toFixed(2)} | ${((us / busy) * 100).toFixed(0)} % |`);
   }
-  console.log(`| idle (waiting: database, disk) | ${((buckets.get('idle (waiting: database, disk)') ?? 0) / 1e6).toFixed(2)} | – |`);
+  console.log(
+    `| idle (waiting: database, disk) | ${((buckets.get('idle (waiting: database, disk)') ?? 0) / 1e6).toFixed(2)} | – |`,
+  );
   console.log('\nTop functions (self):');
   for (const [name, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, 15))
     console.log(`  ${(us / 1e6).toFixed(2)} s  ${name}`);

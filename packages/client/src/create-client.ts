@@ -33,7 +33,15 @@ import {
   type RetryEvent,
   type RetryOptions,
 } from './retrying-fetcher';
-import { sync, syncBatches, type ChangesFetcher, type SyncBatch, type SyncBatchesOptions, type SyncOptions, type SyncResult } from './sync';
+import {
+  sync,
+  syncBatches,
+  type ChangesFetcher,
+  type SyncBatch,
+  type SyncBatchesOptions,
+  type SyncOptions,
+  type SyncResult,
+} from './sync';
 import { CLIENT_VERSION } from './version';
 
 /** Production origin of the 1Security API. */
@@ -206,7 +214,8 @@ export function createClient(options: ClientOptions): OneSecurityClient {
     validateResponse: options.validateResponses ?? false,
   }) as RawClient;
 
-  const ping = (requestOptions?: RequestOptions) => call<{ data: Ping }>(raw.ping.ping, {}, requestOptions).then((body) => body.data);
+  const ping = (requestOptions?: RequestOptions) =>
+    call<{ data: Ping }>(raw.ping.ping, {}, requestOptions).then((body) => body.data);
 
   return {
     baseUrl,
@@ -258,7 +267,11 @@ function normaliseBaseUrl(baseUrl: string): string {
 type RawRoute = (args: Record<string, unknown>) => Promise<FetcherResponse>;
 
 /** Calls a raw route and returns its 200 body, or throws {@link ApiError}. */
-async function call<TBody>(route: unknown, args: Record<string, unknown>, options: RequestOptions = {}): Promise<TBody> {
+async function call<TBody>(
+  route: unknown,
+  args: Record<string, unknown>,
+  options: RequestOptions = {},
+): Promise<TBody> {
   const response = await (route as RawRoute)({
     ...args,
     fetchOptions: options.signal ? { signal: options.signal } : undefined,
@@ -270,11 +283,18 @@ async function call<TBody>(route: unknown, args: Record<string, unknown>, option
   throw ApiError.fromResponse(response);
 }
 
-function resourceClient<TItem, TDetail, TListParams extends object, TChangesParams extends object, TFilters extends object>(
+function resourceClient<
+  TItem,
+  TDetail,
+  TListParams extends object,
+  TChangesParams extends object,
+  TFilters extends object,
+>(
   resource: string,
   routes: { list: unknown; changes: unknown; get: unknown },
 ): ResourceClient<TItem, TDetail, TListParams, TChangesParams, TFilters> {
-  const list = (params?: TListParams, options?: RequestOptions) => call<Page<TItem>>(routes.list, { query: params ?? {} }, options);
+  const list = (params?: TListParams, options?: RequestOptions) =>
+    call<Page<TItem>>(routes.list, { query: params ?? {} }, options);
   const changes = (params?: TChangesParams, options?: RequestOptions) =>
     call<Page<TItem>>(routes.changes, { query: params ?? {} }, options);
   const get = async (id: string, options?: RequestOptions) => {
@@ -295,13 +315,14 @@ function resourceClient<TItem, TDetail, TListParams extends object, TChangesPara
     get,
     changes: changes as Client['changes'],
     pages: ((params?: TListParams, options?: PaginateOptions) => pages(list, params, options)) as Client['pages'],
-    paginate: ((params?: TListParams, options?: PaginateOptions) => paginate(list, params, options)) as Client['paginate'],
-    sync: (options) => sync(changes as ChangesFetcher, { ...options, key: options.key ?? defaultKey(options.filters) } as never),
+    paginate: ((params?: TListParams, options?: PaginateOptions) =>
+      paginate(list, params, options)) as Client['paginate'],
+    sync: (options) =>
+      sync(changes as ChangesFetcher, { ...options, key: options.key ?? defaultKey(options.filters) } as never),
     syncBatches: (options) =>
-      syncBatches(changes as ChangesFetcher, { ...options, key: options.key ?? defaultKey(options.filters) } as never) as AsyncGenerator<
-        SyncBatch<TItem>,
-        void,
-        undefined
-      >,
+      syncBatches(
+        changes as ChangesFetcher,
+        { ...options, key: options.key ?? defaultKey(options.filters) } as never,
+      ) as AsyncGenerator<SyncBatch<TItem>, void, undefined>,
   };
 }

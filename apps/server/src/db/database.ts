@@ -36,7 +36,7 @@ export interface OpenDatabaseOptions {
 const postgresPools = new WeakMap<Db, pg.Pool>();
 
 /**
- * The pg pool behind a PostgreSQL `Db` (undefined on PGlite): for what Kysely cannot express,
+ * The pg pool behind a PostgreSQL `Db` (undefined on PGlite, embedded or through its socket): for what Kysely cannot express,
  * such as `COPY … FROM STDIN` (bulk ingest).
  */
 export function postgresPoolOf(db: Db): pg.Pool | undefined {
@@ -72,7 +72,9 @@ function openPostgres(url: string, poolSize: number, logger: Logger, engine: Eng
   const safe = new URL(url);
   safe.password = '';
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  postgresPools.set(db, pool);
+  // Not for the embedded database reached through its owner's socket: PGlite's wire
+  // protocol bridge does not carry COPY's streaming sub-protocol.
+  if (engine === 'postgres') postgresPools.set(db, pool);
   return {
     db,
     engine,

@@ -90,5 +90,8 @@ export async function copyLogEvents(pool: pg.Pool, rows: NewLogEventRow[]): Prom
 }
 
 function isConnectionError(err: unknown): boolean {
-  return typeof (err as { code?: unknown } | null)?.code !== 'string' || !/^[0-9A-Z]{5}$/.test((err as { code: string }).code);
+  return (
+    typeof (err as { code?: unknown } | null)?.code !== 'string' ||
+    !/^[0-9A-Z]{5}$/.test((err as { code: string }).code)
+  );
 }
