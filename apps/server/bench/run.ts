@@ -331,7 +331,12 @@ function wireBytes(url: string, headers: Record<string, string>): Promise<number
 }
 
 async function exportRun(api: Started, key: string, deepAt: number): Promise<{ sample: Sample; deepCursor?: string }> {
-  const client = createClient({ apiKey: key, baseUrl: `${api.url}/api/v1` });
+  // Uncompressed, as the floor answers: on loopback compression is pure CPU (row 2g measures it).
+  const client = createClient({
+    apiKey: key,
+    baseUrl: `${api.url}/api/v1`,
+    headers: { 'accept-encoding': 'identity' },
+  });
   const rss = sampleRss(api.child.pid!);
   const cpu = cpuMeter(api.child.pid!);
   const pageMs: number[] = [];
@@ -352,7 +357,12 @@ async function exportRun(api: Started, key: string, deepAt: number): Promise<{ s
 }
 
 async function changesRun(api: Started, key: string): Promise<Sample> {
-  const client = createClient({ apiKey: key, baseUrl: `${api.url}/api/v1` });
+  // Uncompressed, as the floor answers: on loopback compression is pure CPU (row 2g measures it).
+  const client = createClient({
+    apiKey: key,
+    baseUrl: `${api.url}/api/v1`,
+    headers: { 'accept-encoding': 'identity' },
+  });
   const rss = sampleRss(api.child.pid!);
   const cpu = cpuMeter(api.child.pid!);
   const pageMs: number[] = [];

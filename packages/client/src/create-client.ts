@@ -202,9 +202,11 @@ export function createClient(options: ClientOptions): OneSecurityClient {
   const raw = initClient(contract, {
     baseUrl,
     baseHeaders: {
-      // Pages of 1,000 items are ~400 KB of JSON; compressed ~10× smaller. Node's fetch decodes
-      // both (and would send gzip, deflate by default); browsers set this header themselves.
-      'accept-encoding': 'br, gzip',
+      // A page of 1,000 items is ~400 KB of JSON, ~55 KB gzipped. gzip rather than brotli: on
+      // the server it costs less CPU per page for about the same size (BENCHMARKS.md). Node's
+      // fetch decodes it (and would send gzip, deflate by default); browsers set this header
+      // themselves.
+      'accept-encoding': 'gzip',
       ...options.headers,
       authorization: `Bearer ${options.apiKey}`,
       accept: 'application/json',
