@@ -12,7 +12,7 @@ const s = initServer();
 /** Every contract route's handler, composed in the contract's shape. */
 export function createRouter(deps: { db: Db; cursors: CursorCodec }) {
   return s.router(contract, {
-    ping: pingRouter,
+    ping: pingRouter(deps),
     logs: logsRouter(deps),
     monitoringAlerts: monitoringAlertsRouter(deps),
     securityAlerts: securityAlertsRouter(deps),

@@ -23,6 +23,8 @@ describe(`migration 0004: raw records and MITRE techniques, on rows stored befor
     const down = await migrator.migrateTo('2026_11_26_0003_keep_raw_alert_payload_verbatim');
     expect(down.error).toBeUndefined();
     expect(down.results?.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
+      ['2026_11_30_0006_api_key_liveness_check', 'Down', 'Success'],
+      ['2026_11_30_0005_create_dashboard_users_and_sessions', 'Down', 'Success'],
       ['2026_11_30_0004_keep_raw_records_and_mitre_techniques', 'Down', 'Success'],
     ]);
 
@@ -42,7 +44,11 @@ describe(`migration 0004: raw records and MITRE techniques, on rows stored befor
     await database.db.insertInto('monitoring_alerts').values(monitoring).execute();
     await database.db.insertInto('security_alerts').values(Object.values(alerts)).execute();
 
-    expect(await migrateToLatest(database.db)).toEqual(['2026_11_30_0004_keep_raw_records_and_mitre_techniques']);
+    expect(await migrateToLatest(database.db)).toEqual([
+      '2026_11_30_0004_keep_raw_records_and_mitre_techniques',
+      '2026_11_30_0005_create_dashboard_users_and_sessions',
+      '2026_11_30_0006_api_key_liveness_check',
+    ]);
 
     expect((await findLogEvent(database.db, tenant.id, log.id))?.rawData).toBeNull();
     expect((await findMonitoringAlert(database.db, tenant.id, monitoring.id))?.rawData).toBeNull();

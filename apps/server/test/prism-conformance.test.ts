@@ -420,7 +420,13 @@ describe('the OpenAPI document, enforced by Stoplight Prism in front of the real
     for (const operation of LISTS) {
       const isFeed = has(operation, 'from');
       // With include=rawData, so that Prism also checks the opt-in field (and its nulls).
-      const all = await viaPrism(url(operation.path, [['limit', '1000'], ['include', 'rawData']]), 200);
+      const all = await viaPrism(
+        url(operation.path, [
+          ['limit', '1000'],
+          ['include', 'rawData'],
+        ]),
+        200,
+      );
       const total = all?.body.data.length as number;
       expect(total, operation.path).toBeGreaterThan(PAGE);
       // Prism saw null in every field the document says may be null (the seed has one of each).

@@ -56,11 +56,13 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   save(key: string, cursor: string): Promise<void> {
-    const run = this.#queue.catch(() => undefined).then(async () => {
-      const file = await this.#read();
-      file.checkpoints[key] = { cursor, savedAt: new Date().toISOString() };
-      await this.#writeAtomically(`${JSON.stringify(file, null, 2)}\n`);
-    });
+    const run = this.#queue
+      .catch(() => undefined)
+      .then(async () => {
+        const file = await this.#read();
+        file.checkpoints[key] = { cursor, savedAt: new Date().toISOString() };
+        await this.#writeAtomically(`${JSON.stringify(file, null, 2)}\n`);
+      });
     this.#queue = run;
     return run;
   }

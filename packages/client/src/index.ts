@@ -36,7 +36,15 @@ export {
   type RetryOptions,
   type RetryReason,
 } from './retrying-fetcher';
-export { pages, paginate, type Page, type PageFetcher, type PageItem, type PageParams, type PaginateOptions } from './pagination';
+export {
+  pages,
+  paginate,
+  type Page,
+  type PageFetcher,
+  type PageItem,
+  type PageParams,
+  type PaginateOptions,
+} from './pagination';
 export {
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_SYNC_LIMIT,

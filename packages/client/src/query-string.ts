@@ -17,7 +17,8 @@ export function toSearchParams(query: Readonly<Record<string, unknown>> | undefi
 
 function serialiseValue(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value.length === 0 ? undefined : value.map((item) => serialiseValue(item) ?? '').join(',');
+  if (Array.isArray(value))
+    return value.length === 0 ? undefined : value.map((item) => serialiseValue(item) ?? '').join(',');
   if (value instanceof Date) return value.toISOString();
   return String(value);
 }

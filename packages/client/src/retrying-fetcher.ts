@@ -91,7 +91,10 @@ export interface FetcherResponse {
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD']);
 
-export function resolveRetry(retry: RetryOptions | false | undefined, base: ResolvedRetryOptions | false): ResolvedRetryOptions | false {
+export function resolveRetry(
+  retry: RetryOptions | false | undefined,
+  base: ResolvedRetryOptions | false,
+): ResolvedRetryOptions | false {
   if (retry === false) return false;
   if (retry === undefined) return base;
   return { ...(base || DEFAULT_RETRY), ...retry };
@@ -123,7 +126,13 @@ export function createRetryingFetcher(config: FetcherConfig) {
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       const started = Date.now();
-      const outcome = await attemptOnce(config.fetch, url, { ...fetchOptions, method, headers: args.headers, body: args.body ?? null }, timeoutMs, signal ?? undefined);
+      const outcome = await attemptOnce(
+        config.fetch,
+        url,
+        { ...fetchOptions, method, headers: args.headers, body: args.body ?? null },
+        timeoutMs,
+        signal ?? undefined,
+      );
       if (outcome.kind === 'response') {
         const { response } = outcome;
         config.onResponse?.({
@@ -167,7 +176,8 @@ export function createRetryingFetcher(config: FetcherConfig) {
   };
 }
 
-type AttemptOutcome = { kind: 'response'; response: FetcherResponse } | { kind: 'error'; error: unknown; timedOut: boolean };
+type AttemptOutcome =
+  { kind: 'response'; response: FetcherResponse } | { kind: 'error'; error: unknown; timedOut: boolean };
 
 /** One HTTP exchange, body included, under its own timeout. Rethrows only the caller's abort. */
 async function attemptOnce(
@@ -189,7 +199,10 @@ async function attemptOnce(
     const response = await fetchFn(url, { ...init, signal: controller.signal });
     // Read the body inside the attempt: a connection dropped mid-body is retried too.
     const text = await response.text();
-    return { kind: 'response', response: { status: response.status, headers: response.headers, body: parseBody(text, response.headers) } };
+    return {
+      kind: 'response',
+      response: { status: response.status, headers: response.headers, body: parseBody(text, response.headers) },
+    };
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     return { kind: 'error', error, timedOut };

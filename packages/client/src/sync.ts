@@ -101,14 +101,26 @@ export async function* syncBatches<F extends ChangesFetcher>(
   fetchChanges: F,
   options: SyncBatchesOptions<FiltersOf<F>>,
 ): AsyncGenerator<SyncBatch<ItemOf<F>>, void, undefined> {
-  const { store, key, filters, from, limit = DEFAULT_SYNC_LIMIT, include, follow = false, pollIntervalMs = DEFAULT_POLL_INTERVAL_MS, signal, ...requestOptions } = options;
+  const {
+    store,
+    key,
+    filters,
+    from,
+    limit = DEFAULT_SYNC_LIMIT,
+    include,
+    follow = false,
+    pollIntervalMs = DEFAULT_POLL_INTERVAL_MS,
+    signal,
+    ...requestOptions
+  } = options;
   let cursor = await store.load(key);
   for (;;) {
     signal?.throwIfAborted();
     const query = cursor === undefined ? { ...filters, from, limit, include } : { ...filters, cursor, limit, include };
     const page = (await fetchChanges(query as Parameters<F>[0], { ...requestOptions, signal })) as Page<ItemOf<F>>;
     const { nextCursor, hasMore } = page.pagination;
-    if (!nextCursor) throw new Error('The changes feed answered without a nextCursor; refusing to lose the checkpoint.');
+    if (!nextCursor)
+      throw new Error('The changes feed answered without a nextCursor; refusing to lose the checkpoint.');
     if (page.data.length > 0) yield { items: page.data, cursor, nextCursor, hasMore };
     if (nextCursor !== cursor) {
       await store.save(key, nextCursor);
@@ -134,7 +146,10 @@ export async function* syncBatches<F extends ChangesFetcher>(
  *   handler: async ({ items }) => siem.upsert(items),
  * });
  */
-export async function sync<F extends ChangesFetcher>(fetchChanges: F, options: SyncOptions<FiltersOf<F>, ItemOf<F>>): Promise<SyncResult> {
+export async function sync<F extends ChangesFetcher>(
+  fetchChanges: F,
+  options: SyncOptions<FiltersOf<F>, ItemOf<F>>,
+): Promise<SyncResult> {
   const { handler, ...batchOptions } = options;
   let batches = 0;
   let items = 0;

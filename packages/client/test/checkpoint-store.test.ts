@@ -23,7 +23,10 @@ describe('FileCheckpointStore', () => {
     expect(await new FileCheckpointStore(file).load('logs')).toBe('c2');
     expect(await store.load('security-alerts')).toBe('s1');
     const onDisk = JSON.parse(await readFile(file, 'utf8'));
-    expect(onDisk).toMatchObject({ version: 1, checkpoints: { logs: { cursor: 'c2' }, 'security-alerts': { cursor: 's1' } } });
+    expect(onDisk).toMatchObject({
+      version: 1,
+      checkpoints: { logs: { cursor: 'c2' }, 'security-alerts': { cursor: 's1' } },
+    });
     expect(await readdir(path.dirname(file))).toEqual(['checkpoints.json']);
   });
 

@@ -40,13 +40,37 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
   it('pings, with the origin or the /api/v1 base URL', async () => {
     const ping = await client.ping();
     expect(ping.tenantId).toBe(tenantId);
-    expect(ping.scopes).toEqual(expect.arrayContaining(['logs:read', 'monitoring-alerts:read', 'security-alerts:read']));
+    expect(ping.scopes).toEqual(
+      expect.arrayContaining(['logs:read', 'monitoring-alerts:read', 'security-alerts:read']),
+    );
     const withPrefix = createClient({ apiKey: 'x', baseUrl: `${server.url}/api/v1/` });
     expect(withPrefix.baseUrl).toBe(server.url);
   });
 
+  it('asks for compressed responses, and reads them', async () => {
+    const asked: Array<string | null> = [];
+    const encodings: Array<string | null> = [];
+    const recording = createClient({
+      apiKey: await createKey(server, tenantId),
+      baseUrl: server.url,
+      fetch: async (input, init) => {
+        asked.push(new Headers(init?.headers).get('accept-encoding'));
+        const response = await fetch(input, init);
+        encodings.push(response.headers.get('content-encoding'));
+        return response;
+      },
+    });
+    const page = await recording.logs.list({ limit: 1000 });
+    expect(page.data.map((l) => l.id).sort()).toEqual(logs.map((l) => l.id).sort());
+    // A page past the server's 2 KB threshold comes back gzipped and decodes to the same items.
+    expect(asked).toEqual(['gzip']);
+    expect(encodings).toEqual(['gzip']);
+  });
+
   it('lists with list filters given as arrays, comma-separated strings and single values', async () => {
-    const expected = logs.filter((l) => ['high', 'critical'].includes(l.severity) && l.workload === 'Exchange').map((l) => l.id);
+    const expected = logs
+      .filter((l) => ['high', 'critical'].includes(l.severity) && l.workload === 'Exchange')
+      .map((l) => l.id);
     for (const severity of [['high', 'critical'] as const, 'high,critical' as const]) {
       const page = await client.logs.list({ severity, workload: 'Exchange', limit: 1000 });
       expect(page.data.map((l) => l.id).sort()).toEqual([...expected].sort());
@@ -57,7 +81,10 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
     expect(unresolved.data.every((a) => !a.isResolved)).toBe(true);
     const resolved = await client.securityAlerts.list({ isResolved: true, serviceSource: ['microsoftSentinel'] });
     expect(resolved.data.map((a) => a.id).sort()).toEqual(
-      securityAlerts.filter((a) => a.status === 'resolved' && a.serviceSource === 'microsoftSentinel').map((a) => a.id).sort(),
+      securityAlerts
+        .filter((a) => a.status === 'resolved' && a.serviceSource === 'microsoftSentinel')
+        .map((a) => a.id)
+        .sort(),
     );
   });
 
@@ -86,10 +113,16 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
 
     const high: LogEvent[] = [];
     for await (const event of paginate(client.logs.list, { severity: 'high', limit: 7 })) high.push(event);
-    expect(high.map((l) => l.id).sort()).toEqual(logs.filter((l) => l.severity === 'high').map((l) => l.id).sort());
+    expect(high.map((l) => l.id).sort()).toEqual(
+      logs
+        .filter((l) => l.severity === 'high')
+        .map((l) => l.id)
+        .sort(),
+    );
 
     let limited = 0;
-    for await (const page of pages(client.securityAlerts.list, { limit: 5 }, { maxPages: 2 })) limited += page.data.length;
+    for await (const page of pages(client.securityAlerts.list, { limit: 5 }, { maxPages: 2 }))
+      limited += page.data.length;
     expect(limited).toBe(10);
   });
 
@@ -101,7 +134,7 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
     expect(detail.recommendedActions).toBe(securityAlerts[1]!.recommendedActions);
   });
 
-  it("gets each log and monitoring alert with its rawData (null when it came without); security alerts carry mitreTechniques", async () => {
+  it('gets each log and monitoring alert with its rawData (null when it came without); security alerts carry mitreTechniques', async () => {
     expect((await client.logs.get(logs[4]!.id)).rawData).toEqual(logs[4]!.rawData);
     expect((await client.logs.get(logs[5]!.id)).rawData).toBeNull();
     expect((await client.monitoringAlerts.get(monitoringAlerts[2]!.id)).rawData).toEqual(monitoringAlerts[2]!.rawData);
@@ -113,7 +146,9 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
   });
 
   it("include: 'rawData' adds rawData to list pages, changes batches and sync items, and only then", async () => {
-    const byId = new Map<string, { rawData?: unknown }>([...logs, ...monitoringAlerts, ...securityAlerts].map((r) => [r.id, r]));
+    const byId = new Map<string, { rawData?: unknown }>(
+      [...logs, ...monitoringAlerts, ...securityAlerts].map((r) => [r.id, r]),
+    );
     const expectRaw = (items: Array<{ id: string; rawData?: unknown }>) => {
       expect(items.length).toBeGreaterThan(0);
       for (const item of items) expect(item.rawData).toEqual(byId.get(item.id)!.rawData ?? null);
@@ -139,17 +174,33 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
     const first = await client.logs.list({ severity: 'high', limit: 5, include: 'rawData' });
     const second = await client.logs.list({ severity: 'high', limit: 5, cursor: first.pagination.nextCursor! });
     for (const item of second.data) expect(item).not.toHaveProperty('rawData');
-    expectRaw((await client.logs.list({ severity: 'high', limit: 5, cursor: second.pagination.nextCursor!, include: 'rawData' })).data);
+    expectRaw(
+      (
+        await client.logs.list({
+          severity: 'high',
+          limit: 5,
+          cursor: second.pagination.nextCursor!,
+          include: 'rawData',
+        })
+      ).data,
+    );
 
     // sync: with include, items carry rawData; the checkpoint key does not depend on it.
     const store = new MemoryCheckpointStore();
     const synced: Array<{ id: string; rawData?: unknown }> = [];
-    await client.monitoringAlerts.sync({ store, include: 'rawData', limit: 7, handler: async ({ items }) => void synced.push(...items) });
+    await client.monitoringAlerts.sync({
+      store,
+      include: 'rawData',
+      limit: 7,
+      handler: async ({ items }) => void synced.push(...items),
+    });
     expect(synced.map((a) => a.id).sort()).toEqual(monitoringAlerts.map((a) => a.id).sort());
     expectRaw(synced);
     expect(await store.load('monitoring-alerts')).toEqual(expect.any(String));
 
-    const unknown = (await client.logs.list({ include: 'everything' as 'rawData' }).catch((e: unknown) => e)) as ApiError;
+    const unknown = (await client.logs
+      .list({ include: 'everything' as 'rawData' })
+      .catch((e: unknown) => e)) as ApiError;
     expect(unknown).toMatchObject({ status: 400, code: 'VALIDATION_ERROR' });
     expect(unknown.details).toEqual([{ parameter: 'include', message: expect.stringContaining('allowed: rawData') }]);
   });
@@ -172,9 +223,16 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
     expect(replayed).toMatchObject({ status: 400, code: 'INVALID_CURSOR' });
 
     const anonymous = createClient({ apiKey: '1sec_live_not-a-real-key-at-all-000000000000', baseUrl: server.url });
-    await expect(anonymous.ping()).rejects.toMatchObject({ status: 401, code: 'UNAUTHENTICATED', message: 'Invalid, expired, or revoked API key.' });
+    await expect(anonymous.ping()).rejects.toMatchObject({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+      message: 'Invalid, expired, or revoked API key.',
+    });
 
-    const logsOnly = createClient({ apiKey: await createKey(server, tenantId, { scopes: ['logs:read'] }), baseUrl: server.url });
+    const logsOnly = createClient({
+      apiKey: await createKey(server, tenantId, { scopes: ['logs:read'] }),
+      baseUrl: server.url,
+    });
     await expect(logsOnly.securityAlerts.list()).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
     expect((await logsOnly.logs.list({ limit: 1 })).data).toHaveLength(1);
   });
@@ -192,8 +250,16 @@ describe.skipIf(!hasPostgres)('client against the live server', () => {
   it('syncs a changes feed into a handler, and resumes from the checkpoint with nothing new', async () => {
     const store = new MemoryCheckpointStore();
     const received: string[] = [];
-    const first = await client.securityAlerts.sync({ store, limit: 4, handler: ({ items }) => void received.push(...items.map((a) => a.id)) });
-    expect(first).toMatchObject({ batches: Math.ceil(securityAlerts.length / 4), items: securityAlerts.length, aborted: false });
+    const first = await client.securityAlerts.sync({
+      store,
+      limit: 4,
+      handler: ({ items }) => void received.push(...items.map((a) => a.id)),
+    });
+    expect(first).toMatchObject({
+      batches: Math.ceil(securityAlerts.length / 4),
+      items: securityAlerts.length,
+      aborted: false,
+    });
     expect(received.sort()).toEqual(securityAlerts.map((a) => a.id).sort());
     expect(await store.load('security-alerts')).toBe(first.cursor);
 

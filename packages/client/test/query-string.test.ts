@@ -54,9 +54,9 @@ describe('query serialisation', () => {
   });
 
   it('replaces the query of a URL, keeping commas readable and encoding the rest', () => {
-    expect(withQuery('http://h/api/v1/logs?severity[0]=x', { severity: ['high', 'critical'], actor: 'a&b@c.com' })).toBe(
-      'http://h/api/v1/logs?severity=high,critical&actor=a%26b%40c.com',
-    );
+    expect(
+      withQuery('http://h/api/v1/logs?severity[0]=x', { severity: ['high', 'critical'], actor: 'a&b@c.com' }),
+    ).toBe('http://h/api/v1/logs?severity=high,critical&actor=a%26b%40c.com');
     expect(withQuery('http://h/api/v1/ping', {})).toBe('http://h/api/v1/ping');
   });
 

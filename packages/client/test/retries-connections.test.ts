@@ -1,6 +1,13 @@
 import type { AppRoute } from '@ts-rest/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiConnectionError, ApiError, ApiTimeoutError, createClient, type ClientOptions, type RetryEvent } from '../src/index';
+import {
+  ApiConnectionError,
+  ApiError,
+  ApiTimeoutError,
+  createClient,
+  type ClientOptions,
+  type RetryEvent,
+} from '../src/index';
 import { createRetryingFetcher } from '../src/retrying-fetcher';
 import { createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
 import { startFlakyProxy, type ConnectionFate, type FlakyProxy } from './support/flaky-proxy';
@@ -102,14 +109,20 @@ describe.skipIf(!hasPostgres)('retries over a flaky network', () => {
     await proxy!.close();
 
     const { client } = await through(() => 'respond-503', { retry: { maxAttempts: 2, baseDelayMs: 10 } });
-    await expect(client.ping()).rejects.toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE', requestId: 'proxy-503' });
+    await expect(client.ping()).rejects.toMatchObject({
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      requestId: 'proxy-503',
+    });
     const noRetry = await through(() => 'respond-503', { retry: false });
     await expect(noRetry.client.ping()).rejects.toBeInstanceOf(ApiError);
     expect(noRetry.proxy.connections).toHaveLength(1);
   });
 
   it('stops waiting between attempts as soon as the AbortSignal fires', async () => {
-    const { client, proxy } = await through(() => 'destroy', { retry: { maxAttempts: 10, baseDelayMs: 10_000, maxDelayMs: 10_000 } });
+    const { client, proxy } = await through(() => 'destroy', {
+      retry: { maxAttempts: 10, baseDelayMs: 10_000, maxDelayMs: 10_000 },
+    });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('caller gave up')), 200);
     const started = Date.now();

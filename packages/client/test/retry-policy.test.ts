@@ -24,7 +24,9 @@ describe('retry policy', () => {
     expect(readRetryAfter(new Headers({ 'retry-after': 'soon' }))).toBeUndefined();
     expect(readRetryAfter(new Headers())).toBeUndefined();
     expect(
-      readRateLimit(new Headers({ 'x-ratelimit-limit': '600', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1780650000' })),
+      readRateLimit(
+        new Headers({ 'x-ratelimit-limit': '600', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1780650000' }),
+      ),
     ).toEqual({ limit: 600, remaining: 0, resetAt: new Date(1780650000 * 1000) });
     expect(readRateLimit(new Headers())).toBeUndefined();
   });
@@ -36,8 +38,19 @@ describe('retry policy', () => {
       headers,
       body: { error: { code: 'RATE_LIMITED', message: 'Too many requests.', requestId: 'abc' } },
     });
-    expect(limited).toMatchObject({ name: 'ApiError', status: 429, code: 'RATE_LIMITED', retryAfter: 3, requestId: 'abc', retryable: true });
-    const html = ApiError.fromResponse({ status: 502, headers: new Headers({ 'x-request-id': 'lb-1' }), body: '<html>Bad gateway</html>' });
+    expect(limited).toMatchObject({
+      name: 'ApiError',
+      status: 429,
+      code: 'RATE_LIMITED',
+      retryAfter: 3,
+      requestId: 'abc',
+      retryable: true,
+    });
+    const html = ApiError.fromResponse({
+      status: 502,
+      headers: new Headers({ 'x-request-id': 'lb-1' }),
+      body: '<html>Bad gateway</html>',
+    });
     expect(html).toMatchObject({ status: 502, code: 'UNEXPECTED_RESPONSE', requestId: 'lb-1' });
     expect(html.message).toContain('Bad gateway');
   });

@@ -120,7 +120,9 @@ describe.skipIf(!hasPostgres)('sync() killed mid-run and restarted from its file
     expect(unique.size).toBe(expected.length); // nothing that was not ingested
     const duplicates = all.length - unique.size;
     expect(duplicates).toBeLessThanOrEqual(2 * BATCH_SIZE); // only the in-flight batch of each kill
-    console.log(`  ${expected.length} events delivered across 3 runs (2 SIGKILLs), ${duplicates} duplicates from in-flight batches`);
+    console.log(
+      `  ${expected.length} events delivered across 3 runs (2 SIGKILLs), ${duplicates} duplicates from in-flight batches`,
+    );
 
     // A fourth run has nothing to do: the checkpoint is at the end of the feed.
     const fourth = startWorker();

@@ -5,13 +5,17 @@ import { findApiKeyByHash } from '../api-keys/api-keys.repository';
 import type { Db } from '../db/database';
 import { errors } from '../http/api-error';
 import type { RateLimitDecision, RateLimiter } from '../rate-limit/rate-limiter';
+import type { AuthContext } from './auth-context';
 import type { LastUsedRecorder } from './last-used-recorder';
+import { isKeyNotLive } from './live-key';
+import type { VerifiedKeys } from './verified-keys';
 
 export interface AuthDeps {
   db: Db;
   pepper: string | undefined;
   rateLimiter: RateLimiter;
   lastUsed: LastUsedRecorder;
+  verifiedKeys: VerifiedKeys;
 }
 
 /** The credential the request carries: Bearer (preferred) or X-API-Key; null when none. */
@@ -33,13 +37,37 @@ export function setRateLimitHeaders(res: Response, decision: RateLimitDecision):
   if (!decision.allowed) res.setHeader('Retry-After', decision.retryAfter);
 }
 
+/** The usable key with this hash, from memory or (first use on this instance) the database. */
+async function identityOf(deps: AuthDeps, hash: string, now: number): Promise<AuthContext | undefined> {
+  const known = deps.verifiedKeys.get(hash, now);
+  if (known) return known;
+  const key = await findApiKeyByHash(deps.db, hash);
+  const usable =
+    key !== undefined &&
+    hashesEqual(key.secret_hash, hash) &&
+    key.revoked_at === null &&
+    (key.expires_at === null || key.expires_at.getTime() > now);
+  if (!usable) return undefined;
+  const identity: AuthContext = {
+    tenantId: key.tenant_id,
+    keyId: key.id,
+    keyName: key.name,
+    scopes: key.scopes,
+    rateLimit: key.rate_limit,
+  };
+  deps.verifiedKeys.remember(hash, identity, key.expires_at);
+  return identity;
+}
+
 /**
  * Verifies the API key when one is sent, and spends the caller's rate limit: the key's own
  * for a valid key, the client IP's failed-auth budget for a bad one. Requests without a key
  * pass through unauthenticated; {@link requireScope} turns them away on protected routes.
  *
- * The lookup is by hash, so it reads the database on every request: a revoked key fails on
- * the very next request on every instance, with no cache to go stale.
+ * A key's identity is remembered once verified (`VerifiedKeys`), but not its liveness: the
+ * handlers read through `withLiveKey`, which checks in the same statement as the data that
+ * the key is still live, so a revoked key fails on the very next request on every instance
+ * ({@link refuseDeadKeys} turns that failure into a 401) without a round trip of its own.
  */
 export function authenticate(deps: AuthDeps) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
@@ -47,31 +75,31 @@ export function authenticate(deps: AuthDeps) {
       const secret = credentialOf(req);
       if (secret === null) return next();
       const hash = isWellFormedSecret(secret) ? hashSecret(secret, deps.pepper) : undefined;
-      const key = hash ? await findApiKeyByHash(deps.db, hash) : undefined;
-      const now = Date.now();
-      const usable =
-        key !== undefined &&
-        hash !== undefined &&
-        hashesEqual(key.secret_hash, hash) &&
-        key.revoked_at === null &&
-        (key.expires_at === null || key.expires_at.getTime() > now);
-      if (!usable) return next(await authFailure(deps.rateLimiter, req, res));
+      const identity = hash ? await identityOf(deps, hash, Date.now()) : undefined;
+      if (!identity) return next(await authFailure(deps.rateLimiter, req, res));
 
-      const decision = await deps.rateLimiter.consumeKey(key.id, key.rate_limit);
+      const decision = await deps.rateLimiter.consumeKey(identity.keyId, identity.rateLimit);
       setRateLimitHeaders(res, decision);
       if (!decision.allowed) return next(errors.rateLimited(decision.retryAfter));
-      req.auth = {
-        tenantId: key.tenant_id,
-        keyId: key.id,
-        keyName: key.name,
-        scopes: key.scopes,
-        rateLimit: key.rate_limit,
-      };
-      deps.lastUsed.touch(key.id);
+      req.auth = identity;
+      deps.lastUsed.touch(identity.keyId);
       next();
     } catch (err) {
       next(err);
     }
+  };
+}
+
+/**
+ * Error middleware: the database refused a statement because the request's key is no longer
+ * live (revoked, expired or deleted since this instance verified it). Answered as an invalid
+ * key, and forgotten so that its next request is looked up afresh.
+ */
+export function refuseDeadKeys(verifiedKeys: VerifiedKeys) {
+  return (err: unknown, req: Request, _res: Response, next: NextFunction): void => {
+    if (!isKeyNotLive(err)) return next(err);
+    if (req.auth) verifiedKeys.forget(req.auth.keyId);
+    next(errors.unauthenticated());
   };
 }
 

@@ -33,6 +33,16 @@ export interface OpenDatabaseOptions {
   logger: Logger;
 }
 
+const postgresPools = new WeakMap<Db, pg.Pool>();
+
+/**
+ * The pg pool behind a PostgreSQL `Db` (undefined on PGlite, embedded or through its socket): for what Kysely cannot express,
+ * such as `COPY … FROM STDIN` (bulk ingest).
+ */
+export function postgresPoolOf(db: Db): pg.Pool | undefined {
+  return postgresPools.get(db);
+}
+
 /** Opens the database the configuration names. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.logger);
@@ -61,8 +71,12 @@ function openPostgres(url: string, poolSize: number, logger: Logger, engine: Eng
   });
   const safe = new URL(url);
   safe.password = '';
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Not for the embedded database reached through its owner's socket: PGlite's wire
+  // protocol bridge does not carry COPY's streaming sub-protocol.
+  if (engine === 'postgres') postgresPools.set(db, pool);
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    db,
     engine,
     location: engine === 'postgres' ? safe.toString() : url,
     close: async () => {

@@ -1,12 +1,14 @@
 import { monotonicFactory } from 'ulid';
 import type { Readable } from 'node:stream';
-import type { Db } from '../db/database';
+import { postgresPoolOf, type Db } from '../db/database';
 import { isDatabaseUnavailable } from '../http/database-errors';
 import { pooledCryptoPrng } from '../ids/pooled-random';
 import { insertLogEventsBulk } from '../logs/logs.repository';
+import type { NewLogEventRow } from '../logs/logs.table';
 import { upsertMonitoringAlerts } from '../monitoring-alerts/monitoring-alerts.repository';
 import { upsertSecurityAlerts } from '../security-alerts/security-alerts.repository';
 import { normaliseGraphAlert } from './graph.normaliser';
+import { copyLogEvents } from './log-events.copy-writer';
 import type { IngestFormat, IngestResourceType, Normalised, NormaliseContext } from './ingest.types';
 import { normaliseNativeLog, normaliseNativeMonitoringAlert, normaliseNativeSecurityAlert } from './native.normalisers';
 import { normaliseO365Record } from './o365.normaliser';
@@ -102,6 +104,16 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
     options.onRejected?.(rejection);
   };
 
+  // Logs on PostgreSQL load through COPY (its own transaction per batch); elsewhere one
+  // statement per batch inside a Kysely transaction.
+  const pool = options.type === 'logs' ? postgresPoolOf(db) : undefined;
+  const writeInTransaction = pool
+    ? async (rows: AnyRow[]) => {
+        const inserted = await copyLogEvents(pool, rows as NewLogEventRow[]);
+        return { inserted, updated: 0, unchanged: rows.length - inserted };
+      }
+    : (rows: AnyRow[]) => db.transaction().execute((trx) => pipeline.write(trx, rows));
+
   let batch: Array<{ line: number; element?: number; row: AnyRow }> = [];
   // The batch being written while the next one is read and normalised: at most one write is
   // in flight, so batches still commit one after the other, in file order.
@@ -128,12 +140,7 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
     summary.unchanged += entries.length - deduplicated.length;
     let result;
     try {
-      result = await db.transaction().execute((trx) =>
-        pipeline.write(
-          trx,
-          deduplicated.map((e) => e.row),
-        ),
-      );
+      result = await writeInTransaction(deduplicated.map((e) => e.row));
     } catch (err) {
       if (isDatabaseUnavailable(err)) throw err;
       // One record the database refuses (e.g. an id already used by another record) must not
@@ -141,7 +148,7 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
       result = { inserted: 0, updated: 0, unchanged: 0 };
       for (const entry of deduplicated) {
         try {
-          const one = await db.transaction().execute((trx) => pipeline.write(trx, [entry.row]));
+          const one = await writeInTransaction([entry.row]);
           result.inserted += one.inserted;
           result.updated += one.updated;
           result.unchanged += one.unchanged;

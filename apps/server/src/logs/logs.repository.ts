@@ -3,7 +3,7 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/database';
 import { isoTimestamp } from '../db/iso-timestamps';
 import type { Database } from '../db/schema';
-import { feedAfter, type FeedPosition, type FeedRowPosition } from '../pagination/changes-feed';
+import { feedAfter, type FeedPosition, type FeedRowPosition, type FeedXmin } from '../pagination/changes-feed';
 import { NO_INCLUDE, type ItemInclude } from '../pagination/item-include';
 import { keysetAfter, type KeysetPosition, type SortOrder } from '../pagination/keyset';
 import type { NewLogEventRow } from './logs.table';
@@ -101,7 +101,7 @@ export function logEventChangesQuery(
   tenantId: string,
   filters: LogFilters,
   after: FeedPosition,
-  xmin: string,
+  xmin: FeedXmin,
   from: Date | undefined,
   take: number,
   include: ItemInclude = NO_INCLUDE,
@@ -129,7 +129,7 @@ export async function findLogEventChanges(
   tenantId: string,
   filters: LogFilters,
   after: FeedPosition,
-  xmin: string,
+  xmin: FeedXmin,
   from: Date | undefined,
   take: number,
   include: ItemInclude = NO_INCLUDE,

@@ -41,7 +41,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('log_events_pkey', ['tenant_id', 'id'])
     .execute();
   await sql`create index log_events_list_idx on log_events (tenant_id, discovered_at, id)`.execute(db);
-  await sql`create index log_events_actor_idx on log_events (tenant_id, lower(actor_name), discovered_at, id)`.execute(db);
+  await sql`create index log_events_actor_idx on log_events (tenant_id, lower(actor_name), discovered_at, id)`.execute(
+    db,
+  );
   await sql`create index log_events_changes_idx on log_events (tenant_id, txid, seq)`.execute(db);
   await sql`create unique index log_events_source_idx on log_events (tenant_id, source_id)`.execute(db);
 

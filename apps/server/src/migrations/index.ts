@@ -4,6 +4,7 @@ import * as createResources from './2026_11_26_0002_create_resources';
 import * as keepRawAlertPayloadVerbatim from './2026_11_26_0003_keep_raw_alert_payload_verbatim';
 import * as keepRawRecordsAndMitreTechniques from './2026_11_30_0004_keep_raw_records_and_mitre_techniques';
 import * as createDashboardUsersAndSessions from './2026_11_30_0005_create_dashboard_users_and_sessions';
+import * as apiKeyLivenessCheck from './2026_11_30_0006_api_key_liveness_check';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so that the
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_26_0003_keep_raw_alert_payload_verbatim': keepRawAlertPayloadVerbatim,
   '2026_11_30_0004_keep_raw_records_and_mitre_techniques': keepRawRecordsAndMitreTechniques,
   '2026_11_30_0005_create_dashboard_users_and_sessions': createDashboardUsersAndSessions,
+  '2026_11_30_0006_api_key_liveness_check': apiKeyLivenessCheck,
 };

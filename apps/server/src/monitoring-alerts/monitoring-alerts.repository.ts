@@ -4,7 +4,7 @@ import type { Db } from '../db/database';
 import { isoTimestamp } from '../db/iso-timestamps';
 import type { Database } from '../db/schema';
 import { changedColumnsUpdate, countUpserts, insertedFlag } from '../db/upsert';
-import { feedAfter, type FeedPosition, type FeedRowPosition } from '../pagination/changes-feed';
+import { feedAfter, type FeedPosition, type FeedRowPosition, type FeedXmin } from '../pagination/changes-feed';
 import { NO_INCLUDE, type ItemInclude } from '../pagination/item-include';
 import { keysetAfter, type KeysetPosition, type SortOrder } from '../pagination/keyset';
 import type { NewMonitoringAlertRow } from './monitoring-alerts.table';
@@ -116,7 +116,7 @@ export function monitoringAlertChangesQuery(
   tenantId: string,
   filters: MonitoringAlertFilters,
   after: FeedPosition,
-  xmin: string,
+  xmin: FeedXmin,
   from: Date | undefined,
   take: number,
   include: ItemInclude = NO_INCLUDE,
@@ -144,7 +144,7 @@ export async function findMonitoringAlertChanges(
   tenantId: string,
   filters: MonitoringAlertFilters,
   after: FeedPosition,
-  xmin: string,
+  xmin: FeedXmin,
   from: Date | undefined,
   take: number,
   include: ItemInclude = NO_INCLUDE,

@@ -1,4 +1,19 @@
-import { sql, type RawBuilder } from 'kysely';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SelectQueryNode,
+  sql,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RawBuilder,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 import type { Db } from '../db/database';
 import { errors } from '../http/api-error';
 import type { CursorCodec } from './cursor-codec';
@@ -27,24 +42,68 @@ const START: FeedPosition = ['0', '0'];
 const MAX_XID8 = 2n ** 64n - 1n;
 const MAX_BIGINT = 2n ** 63n - 1n;
 
+/**
+ * The feed's horizon: a transaction id (decimal text, as tests EXPLAIN it), or the page
+ * statement's own snapshot xmin ({@link SNAPSHOT_XMIN}, what the feed serves with).
+ */
+export type FeedXmin = string | RawBuilder<unknown>;
+
+/** `pg_snapshot_xmin` of the page statement's own snapshot (see {@link FeedSnapshotPlugin}). */
+const SNAPSHOT_XMIN = sql`feed_snapshot.xmin`;
+
 /** Rows after `position`, of transactions older than `xmin`. */
-export function feedAfter(table: string, position: FeedPosition, xmin: string): RawBuilder<boolean> {
+export function feedAfter(table: string, position: FeedPosition, xmin: FeedXmin): RawBuilder<boolean> {
+  const horizon = typeof xmin === 'string' ? sql`${xmin}::xid8` : xmin;
   // Qualified: the selected aliases are text renderings of these columns.
-  return sql<boolean>`(${sql.ref(`${table}.txid`)}, ${sql.ref(`${table}.seq`)}) > (${position[0]}::xid8, ${position[1]}::bigint) and ${sql.ref(`${table}.txid`)} < ${xmin}::xid8`;
+  return sql<boolean>`(${sql.ref(`${table}.txid`)}, ${sql.ref(`${table}.seq`)}) > (${position[0]}::xid8, ${position[1]}::bigint) and ${sql.ref(`${table}.txid`)} < ${horizon}`;
 }
 
-/** The oldest transaction still running: everything older has committed or rolled back. */
-async function currentXmin(db: Db): Promise<string> {
-  const { rows } = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(
-    db,
-  );
-  const xmin = rows[0]?.xmin;
-  if (!xmin) throw new Error('pg_current_snapshot() returned no xmin');
-  return xmin;
+/**
+ * Wraps a feed page query so that the snapshot's xmin comes back in the same round trip:
+ *
+ *   select feed_snapshot.xmin::text as "feedXmin", page.*
+ *     from (select pg_snapshot_xmin(pg_current_snapshot()) as xmin) feed_snapshot
+ *     left join lateral (<page query, bounded by feed_snapshot.xmin>) page on true
+ *
+ * One statement has one snapshot, so the horizon and the rows read agree. The outer row
+ * exists even when the page is empty (its item columns are then null): a caught-up poll
+ * still learns the xmin it may move to.
+ */
+class FeedSnapshotPlugin implements KyselyPlugin {
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (!SelectQueryNode.is(args.node)) return args.node;
+    const page = { toOperationNode: () => args.node };
+    return queryBuilder
+      .selectFrom(sql`(select pg_snapshot_xmin(pg_current_snapshot()) as xmin)`.as('feed_snapshot'))
+      .leftJoinLateral(sql`(${page})`.as('page'), (join) => join.onTrue())
+      .select(sql<string>`feed_snapshot.xmin::text`.as('feedXmin'))
+      .selectAll('page')
+      .orderBy(sql`page.txid::xid8`)
+      .orderBy(sql`page.seq::bigint`)
+      .toOperationNode();
+  }
+
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(args.result);
+  }
 }
+
+const feedSnapshot = new FeedSnapshotPlugin();
+
+/** Builds the wrapper only (never connects): a builder without plugins of its own. */
+const queryBuilder = new Kysely<Record<string, never>>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
+
+type SnapshotRow<Item> = Item & FeedRowPosition & { feedXmin: string };
 
 /** The item without the position columns the feed query adds. */
-function withoutPosition<Item>({ txid: _txid, seq: _seq, ...item }: Item & FeedRowPosition): Item {
+function withoutPosition<Item>({ txid: _txid, seq: _seq, feedXmin: _xmin, ...item }: SnapshotRow<Item>): Item {
   return item as Item;
 }
 
@@ -70,9 +129,11 @@ export async function changesPage<Item>(options: {
   tenantId: string;
   fingerprint: string;
   request: ChangesRequest;
+  /** Runs the resource's feed query on `db`, bounded by `xmin`. */
   fetch: (
+    db: Db,
     after: FeedPosition,
-    xmin: string,
+    xmin: FeedXmin,
     from: Date | undefined,
     take: number,
   ) => Promise<Array<Item & FeedRowPosition>>;
@@ -97,8 +158,17 @@ export async function changesPage<Item>(options: {
     }
     position = [txid, seq];
   }
-  const xmin = await currentXmin(options.db);
-  const rows = await options.fetch(position, xmin, from, request.limit + 1);
+  const result = (await options.fetch(
+    options.db.withPlugin(feedSnapshot),
+    position,
+    SNAPSHOT_XMIN,
+    from,
+    request.limit + 1,
+  )) as Array<SnapshotRow<Item>>;
+  const xmin = result[0]?.feedXmin;
+  if (!xmin) throw new Error('pg_current_snapshot() returned no xmin');
+  // An empty page is the one outer row, with no item.
+  const rows = result[0]?.txid === null ? [] : result;
   const hasMore = rows.length > request.limit;
   const page = hasMore ? rows.slice(0, request.limit) : rows;
   const last = page[page.length - 1];

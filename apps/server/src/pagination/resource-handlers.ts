@@ -1,9 +1,10 @@
 import type { IncludableField } from '@1security/contract';
 import type { AuthContext } from '../auth/auth-context';
+import { withLiveKey } from '../auth/live-key';
 import type { Db } from '../db/database';
 import { errors } from '../http/api-error';
 import { requireAuth } from '../http/route-helpers';
-import { changesPage, type FeedPosition, type FeedRowPosition } from './changes-feed';
+import { changesPage, type FeedPosition, type FeedRowPosition, type FeedXmin } from './changes-feed';
 import { fingerprintOf, type CursorCodec } from './cursor-codec';
 import { itemIncludeOf, type ItemInclude } from './item-include';
 import { keysetPage, type KeysetPosition, type SortOrder } from './keyset';
@@ -39,7 +40,7 @@ export interface ResourceSpec<Filters, Item extends { id: string }, Detail> {
     tenantId: string,
     filters: Filters,
     after: FeedPosition,
-    xmin: string,
+    xmin: FeedXmin,
     from: Date | undefined,
     take: number,
     include: ItemInclude,
@@ -70,7 +71,8 @@ export function resourceHandlers<Filters, Item extends { id: string }, Detail>(
       req,
       query,
     }: Caller & { query: Filters & ListWindow & Inclusion & { limit: number; cursor?: string | undefined } }) => {
-      const { tenantId } = requireAuth(req);
+      const { tenantId, keyId } = requireAuth(req);
+      const db = withLiveKey(deps.db, keyId);
       if (query.since && query.until && query.since >= query.until) {
         throw errors.validation([{ parameter: 'until', message: 'must be later than since' }]);
       }
@@ -83,7 +85,7 @@ export function resourceHandlers<Filters, Item extends { id: string }, Detail>(
         fingerprint: fingerprintOf({ resource: spec.name, ...filters, ...window }),
         request: query,
         sortKeyOf: spec.sortKeyOf,
-        fetch: (after, take) => spec.list(deps.db, tenantId, filters, window, after, take, include),
+        fetch: (after, take) => spec.list(db, tenantId, filters, window, after, take, include),
       });
       return { status: 200 as const, body };
     },
@@ -94,23 +96,23 @@ export function resourceHandlers<Filters, Item extends { id: string }, Detail>(
     }: Caller & {
       query: Filters & Inclusion & { from?: Date | undefined; limit: number; cursor?: string | undefined };
     }) => {
-      const { tenantId } = requireAuth(req);
+      const { tenantId, keyId } = requireAuth(req);
       const filters = spec.filtersOf(query);
       const include = itemIncludeOf(query.include);
       const body = await changesPage({
-        db: deps.db,
+        db: withLiveKey(deps.db, keyId),
         codec: deps.cursors,
         tenantId,
         fingerprint: fingerprintOf({ resource: `${spec.name}/changes`, ...filters }),
         request: query,
-        fetch: (after, xmin, from, take) => spec.changes(deps.db, tenantId, filters, after, xmin, from, take, include),
+        fetch: (db, after, xmin, from, take) => spec.changes(db, tenantId, filters, after, xmin, from, take, include),
       });
       return { status: 200 as const, body };
     },
 
     get: async ({ req, params }: Caller & { params: { id: string } }) => {
-      const { tenantId } = requireAuth(req);
-      const detail = await spec.get(deps.db, tenantId, params.id);
+      const { tenantId, keyId } = requireAuth(req);
+      const detail = await spec.get(withLiveKey(deps.db, keyId), tenantId, params.id);
       if (!detail) throw errors.notFound(spec.notFoundMessage);
       return { status: 200 as const, body: { data: detail } };
     },

@@ -5,7 +5,7 @@ import { isoTimestamp } from '../db/iso-timestamps';
 import type { Database } from '../db/schema';
 import { changedColumnsUpdate, countUpserts, insertedFlag } from '../db/upsert';
 import type { AlertWindow } from '../monitoring-alerts/monitoring-alerts.repository';
-import { feedAfter, type FeedPosition, type FeedRowPosition } from '../pagination/changes-feed';
+import { feedAfter, type FeedPosition, type FeedRowPosition, type FeedXmin } from '../pagination/changes-feed';
 import { NO_INCLUDE, type ItemInclude } from '../pagination/item-include';
 import { keysetAfter, type KeysetPosition } from '../pagination/keyset';
 import type { NewSecurityAlertRow } from './security-alerts.table';
@@ -119,7 +119,7 @@ export function securityAlertChangesQuery(
   tenantId: string,
   filters: SecurityAlertFilters,
   after: FeedPosition,
-  xmin: string,
+  xmin: FeedXmin,
   from: Date | undefined,
   take: number,
   include: ItemInclude = NO_INCLUDE,
@@ -147,7 +147,7 @@ export async function findSecurityAlertChanges(
   tenantId: string,
   filters: SecurityAlertFilters,
   after: FeedPosition,
-  xmin: string,
+  xmin: FeedXmin,
   from: Date | undefined,
   take: number,
   include: ItemInclude = NO_INCLUDE,

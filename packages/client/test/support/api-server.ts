@@ -111,7 +111,8 @@ function runCli(args: string[], env: Record<string, string>): Promise<CliResult>
 
 async function cliJson<T>(server: ApiServer, args: string[]): Promise<T> {
   const result = await server.cli([...args, '--json']);
-  if (result.code !== 0) throw new Error(`admin ${args.join(' ')} exited ${result.code}:\n${result.stderr}${result.stdout}`);
+  if (result.code !== 0)
+    throw new Error(`admin ${args.join(' ')} exited ${result.code}:\n${result.stderr}${result.stdout}`);
   return JSON.parse(result.stdout) as T;
 }
 
@@ -133,13 +134,19 @@ export async function createKey(
 export type ResourceType = 'logs' | 'monitoring-alerts' | 'security-alerts';
 
 /** Loads native records (the API's own item shapes) with `admin ingest`, as an operator would. */
-export async function ingest(server: ApiServer, tenantId: string, type: ResourceType, records: object[]): Promise<void> {
+export async function ingest(
+  server: ApiServer,
+  tenantId: string,
+  type: ResourceType,
+  records: object[],
+): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'onesec-ingest-'));
   const file = path.join(dir, `${type}.ndjson`);
   try {
     await writeFile(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     const result = await server.cli(['ingest', '--tenant', tenantId, '--type', type, '--format', 'native', file]);
-    if (result.code !== 0) throw new Error(`admin ingest ${type} exited ${result.code}:\n${result.stderr}${result.stdout}`);
+    if (result.code !== 0)
+      throw new Error(`admin ingest ${type} exited ${result.code}:\n${result.stderr}${result.stdout}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -39,7 +39,11 @@ export async function startFlakyProxy(target: string, fate: (index: number) => C
       case 'respond-503':
         client.once('data', () => {
           const body = JSON.stringify({
-            error: { code: 'SERVICE_UNAVAILABLE', message: 'The service is temporarily unavailable.', requestId: 'proxy-503' },
+            error: {
+              code: 'SERVICE_UNAVAILABLE',
+              message: 'The service is temporarily unavailable.',
+              requestId: 'proxy-503',
+            },
           });
           client.end(
             `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: proxy-503\r\nconnection: close\r\n\r\n${body}`,

@@ -15,7 +15,8 @@ function toJsonSchema(node: any): any {
   const out: any = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === 'example' || key.startsWith('x-')) continue;
-    if (key === '$ref' && typeof value === 'string') out.$ref = value.replace('#/components/schemas/', 'served#/definitions/');
+    if (key === '$ref' && typeof value === 'string')
+      out.$ref = value.replace('#/components/schemas/', 'served#/definitions/');
     else out[key] = toJsonSchema(value);
   }
   return out;

@@ -35,7 +35,14 @@ export function makeLogRecords(count: number, offset = 0) {
       applicationDisplayName: 'Microsoft SharePoint',
       // Every other event carries the record it came from, key order deliberately unsorted.
       ...(i % 2 === 0
-        ? { rawData: { Operation: ACTIONS[i % ACTIONS.length]!, Id: `o365-${i}`, UserAgent: 'Mozilla/5.0', ResultStatus: 'Succeeded' } }
+        ? {
+            rawData: {
+              Operation: ACTIONS[i % ACTIONS.length]!,
+              Id: `o365-${i}`,
+              UserAgent: 'Mozilla/5.0',
+              ResultStatus: 'Succeeded',
+            },
+          }
         : {}),
     };
   });
