@@ -4,6 +4,7 @@ import { TOTP, Secret } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../src/audit/audit-events';
 import { createTenant } from '../src/tenants/tenants.repository';
+import { claimTotpStep } from '../src/users/users.repository';
 import { createUser, disableUser } from '../src/users/users.service';
 import { createUserWithPassword, DashboardCaller, PASSWORD } from './support/dashboard-session';
 import { readAuditFeed } from './support/audit-feed';
@@ -317,7 +318,12 @@ describe(`dashboard API (${ENGINE})`, () => {
     expect(withoutCode.status).toBe(401);
     expect(withoutCode.json.error.code).toBe('MFA_REQUIRED');
     expect(withoutCode.headers.getSetCookie()).toEqual([]);
-    const withCode = await new DashboardCaller(origin).signIn(email, PASSWORD, totp.generate());
+    // The next step's code: the one that confirmed the enrolment is used up.
+    const withCode = await new DashboardCaller(origin).signIn(
+      email,
+      PASSWORD,
+      totp.generate({ timestamp: Date.now() + 30_000 }),
+    );
     expect(withCode.status, withCode.text).toBe(200);
     expect(withCode.json.data.mfaEnabled).toBe(true);
 
@@ -337,6 +343,97 @@ describe(`dashboard API (${ENGINE})`, () => {
     expect(log.text).not.toContain(secret);
     const actions = log.events.filter((e) => e.resourceName === email).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['UserCreated', 'PasswordChanged', 'MfaEnrolled', 'MfaDisabled']));
+  });
+
+  /** A signed-in user with TOTP enrolled, the step of the code that confirmed it, and the code of any step. */
+  const enrolledWithTotp = async (email: string) => {
+    await createUserWithPassword(database, origin, { tenantId: tenantA, email, role: 'admin' });
+    const user = await signedIn(email);
+    const started = await user.call('POST', '/mfa/totp');
+    expect(started.status, started.text).toBe(200);
+    const totp = new TOTP({ secret: Secret.fromBase32(started.json.data.secret), digits: 6, period: 30 });
+    const codeOf = (step: number) => totp.generate({ timestamp: step * 30_000 });
+    const step = TOTP.counter({ period: 30 });
+    const confirmed = await user.call('POST', '/mfa/totp/confirm', { code: codeOf(step) });
+    expect(confirmed.status, confirmed.text).toBe(204);
+    return { user, step, codeOf };
+  };
+
+  it('TOTP: a code is accepted once; a reused or earlier one is refused like a wrong one (RFC 6238 §5.2)', async () => {
+    const email = unique('mfa-once');
+    const { step, codeOf } = await enrolledWithTotp(email);
+
+    const reusedEnrolmentCode = await new DashboardCaller(origin).signIn(email, PASSWORD, codeOf(step));
+    expect(reusedEnrolmentCode.status).toBe(401);
+    expect(reusedEnrolmentCode.json.error.code).toBe('MFA_REQUIRED');
+    expect(reusedEnrolmentCode.headers.getSetCookie()).toEqual([]);
+
+    const next = await new DashboardCaller(origin).signIn(email, PASSWORD, codeOf(step + 1));
+    expect(next.status, next.text).toBe(200);
+    const again = await new DashboardCaller(origin).signIn(email, PASSWORD, codeOf(step + 1));
+    expect(again.status).toBe(401);
+    expect(again.json.error.code).toBe('MFA_REQUIRED');
+    expect(again.json.error.message).toBe(reusedEnrolmentCode.json.error.message);
+    // Still inside the ±1 window, but older than the last accepted step.
+    const earlier = await new DashboardCaller(origin).signIn(email, PASSWORD, codeOf(step));
+    expect(earlier.status).toBe(401);
+
+    const failed = (e: LogEvent) => e.action === 'UserSignInFailed' && e.resourceName === email;
+    const log = await auditLog(tenantA, (events) => events.filter(failed).length >= 3);
+    expect(log.events.filter(failed).length).toBe(3);
+  });
+
+  it('TOTP: two sign-ins racing with one code, exactly one gets a session', async () => {
+    const email = unique('mfa-race');
+    const { step, codeOf } = await enrolledWithTotp(email);
+    const code = codeOf(step + 1);
+    // Three, within the account's failure budget of 3, so the losers are 401 and not 429.
+    const results = await Promise.all([0, 1, 2].map(() => new DashboardCaller(origin).signIn(email, PASSWORD, code)));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401, 401]);
+    expect(results.filter((r) => r.status === 401).map((r) => r.json.error.code)).toEqual([
+      'MFA_REQUIRED',
+      'MFA_REQUIRED',
+    ]);
+    const sessions = await database.db
+      .selectFrom('user_sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select('s.token_hash')
+      .where('u.email', '=', email)
+      .execute();
+    expect(sessions.length).toBe(2); // the enrolling session and the one winner
+  });
+
+  it('TOTP: claiming one step many times at once, on the real database, succeeds exactly once', async () => {
+    // Argon2 spreads concurrent sign-ins apart in time; here the claims really overlap.
+    const link = await createUser(database.db, {
+      tenantId: tenantA,
+      email: unique('mfa-claim'),
+      role: 'analyst',
+      actor: CLI_ACTOR,
+    });
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, () => claimTotpStep(database.db, link.user.id, 60_000_000)),
+    );
+    expect(claims.filter(Boolean).length).toBe(1);
+    expect(await claimTotpStep(database.db, link.user.id, 59_999_999)).toBe(false);
+    expect(await claimTotpStep(database.db, link.user.id, 60_000_001)).toBe(true);
+  });
+
+  it('TOTP: two confirms racing with one code, exactly one enrols', async () => {
+    const email = unique('mfa-confirm-race');
+    await createUserWithPassword(database, origin, { tenantId: tenantA, email, role: 'admin' });
+    const user = await signedIn(email);
+    const started = await user.call('POST', '/mfa/totp');
+    const totp = new TOTP({ secret: Secret.fromBase32(started.json.data.secret), digits: 6, period: 30 });
+    const code = totp.generate();
+    const results = await Promise.all([0, 1].map(() => user.call('POST', '/mfa/totp/confirm', { code })));
+    const statuses = results.map((r) => r.status).sort();
+    // The loser either saw the enrolment done (409) or lost the claim on the code (400, as a wrong code).
+    expect(statuses[0]).toBe(204);
+    expect([400, 409]).toContain(statuses[1]);
+    const enrolled = (e: LogEvent) => e.action === 'MfaEnrolled' && e.resourceName === email;
+    const log = await auditLog(tenantA, (events) => events.some(enrolled));
+    expect(log.events.filter(enrolled).length).toBe(1);
   });
 
   it('unknown routes under /dashboard/api are 404 envelopes; no session is 401', async () => {

@@ -45,14 +45,17 @@ if (!available && inCi) {
   });
 }
 
-/** The current code of an authenticator app holding `secret`, computed with the server's TOTP library. */
-function totpNow(secret: string): string {
+/**
+ * The code an authenticator app holding `secret` shows now, or `stepsAhead` 30-second steps
+ * from now, computed with the server's TOTP library.
+ */
+function totpNow(secret: string, stepsAhead = 0): string {
   return new TOTP({
     algorithm: 'SHA1',
     digits: 6,
     period: 30,
     secret: Secret.fromBase32(secret.replace(/\s+/g, '')),
-  }).generate();
+  }).generate({ timestamp: Date.now() + stepsAhead * 30_000 });
 }
 
 // Off CI without Chromium: skipped, with the warning chromiumAvailable() printed.
@@ -397,7 +400,8 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     await expectShownError(page, 'POST', '/session', 401, () =>
       page.getByRole('button', { name: 'Verify and sign in' }).click(),
     );
-    await page.getByLabel('Authentication code').fill(totpNow(totpSecret));
+    // The next step's code: each code is accepted once, and the current one confirmed the enrolment.
+    await page.getByLabel('Authentication code').fill(totpNow(totpSecret, 1));
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     await page.waitForURL(`${origin}/dashboard/settings/api-keys`);
     await expect.poll(() => page.locator('tbody tr', { hasText: 'Splunk production' }).count()).toBe(1);

@@ -28,8 +28,14 @@ import { ApiError, errors } from '../http/api-error';
 import { toValidationError } from '../http/error-handler';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { verifyPassword } from '../users/password-hash';
-import { newTotpSecret, otpauthUrl, totpCodeMatches, type TotpSecretBox } from '../users/totp';
-import { findUser, findUserByEmail, updateTotpSecrets } from '../users/users.repository';
+import { acceptedTotpStep, newTotpSecret, otpauthUrl, type TotpSecretBox } from '../users/totp';
+import {
+  claimTotpStep,
+  confirmTotpSecret,
+  findUser,
+  findUserByEmail,
+  updateTotpSecrets,
+} from '../users/users.repository';
 import { storeNewPassword } from '../users/users.service';
 import type { UserRow } from '../users/users.table';
 import { requireSameOrigin } from './dashboard-csrf';
@@ -111,7 +117,12 @@ function createDashboardRouter(deps: DashboardApiDeps) {
       if (userOk && totpSecret && body.totp === undefined) {
         throw new ApiError('MFA_REQUIRED', 'Enter the 6-digit code from your authenticator app.');
       }
-      const totpOk = !totpSecret || (body.totp !== undefined && totpCodeMatches(totpSecret, body.totp));
+      let totpOk = totpSecret === null;
+      if (userOk && totpSecret && body.totp !== undefined) {
+        const step = acceptedTotpStep(totpSecret, body.totp);
+        // A code already used (or an earlier one) gets the same answer as a wrong code.
+        totpOk = step !== null && (await claimTotpStep(db, user.id, step));
+      }
       if (!userOk || !totpOk) {
         const [accountDecision, ipDecision] = await Promise.all([
           rateLimiter.consumeSignInFailure(account),
@@ -254,11 +265,14 @@ function createDashboardRouter(deps: DashboardApiDeps) {
       if (!user.totp_pending_secret) {
         throw new ApiError('CONFLICT', 'No TOTP enrolment in progress: start one first.');
       }
-      if (!totpCodeMatches(totpSecrets.open(user.totp_pending_secret), body.code)) {
-        throw invalid('code', 'is not the current code of this secret; check the device clock and try again');
-      }
+      const pendingSecret = user.totp_pending_secret;
+      const step = acceptedTotpStep(totpSecrets.open(pendingSecret), body.code);
+      const notCurrent = () =>
+        invalid('code', 'is not the current code of this secret; check the device clock and try again');
+      if (step === null) throw notCurrent();
       await inTransaction(db, async (trx) => {
-        await updateTotpSecrets(trx, user.id, { totp_secret: user.totp_pending_secret, totp_pending_secret: null });
+        // False when a concurrent confirm already used this code, or the enrolment was restarted.
+        if (!(await confirmTotpSecret(trx, { userId: user.id, pendingSecret, step }))) throw notCurrent();
         await recordAuditEvent(trx, {
           tenantId: user.tenant_id,
           action: 'MfaEnrolled',
@@ -277,7 +291,8 @@ function createDashboardRouter(deps: DashboardApiDeps) {
       }
       if (!user.totp_secret) throw new ApiError('CONFLICT', 'TOTP is not enrolled.');
       await inTransaction(db, async (trx) => {
-        await updateTotpSecrets(trx, user.id, { totp_secret: null, totp_pending_secret: null });
+        // The last step belongs to the secret being dropped; a new one starts afresh.
+        await updateTotpSecrets(trx, user.id, { totp_secret: null, totp_pending_secret: null, totp_last_step: null });
         await recordAuditEvent(trx, {
           tenantId: user.tenant_id,
           action: 'MfaDisabled',

@@ -12,6 +12,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     // AES-256-GCM under a server secret; the confirmed secret, and one being enrolled.
     .addColumn('totp_secret', 'text')
     .addColumn('totp_pending_secret', 'text')
+    // The last TOTP time step accepted: a code is good once (RFC 6238 §5.2).
+    .addColumn('totp_last_step', 'integer')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('disabled_at', 'timestamptz')
     .execute();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
-import { newTotpSecret, otpauthUrl, totpCodeMatches, TotpSecretBox } from './totp';
+import { acceptedTotpStep, newTotpSecret, otpauthUrl, TotpSecretBox } from './totp';
 
 const key = () => randomBytes(32).toString('base64url');
 
@@ -23,10 +23,23 @@ describe('TOTP secrets', () => {
     const secret = newTotpSecret();
     const app = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
     const code = app.generate();
-    expect(totpCodeMatches(secret, code)).toBe(true);
-    expect(totpCodeMatches(secret, code === '000000' ? '111111' : '000000')).toBe(false);
+    expect(acceptedTotpStep(secret, code)).not.toBeNull();
+    expect(acceptedTotpStep(secret, code === '000000' ? '111111' : '000000')).toBeNull();
     expect(otpauthUrl(secret, 'ada@contoso.example')).toMatch(
       new RegExp(`^otpauth://totp/1Security:ada%40contoso\\.example\\?.*secret=${secret}`),
     );
+  });
+
+  it('name the time step of a code, one step of clock drift either way, and no further', () => {
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'; // fixed, so the codes below are too
+    const app = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+    const at = 1_900_000_000_000;
+    const step = Math.floor(at / 30_000);
+    const codeAt = (s: number) => app.generate({ timestamp: s * 30_000 });
+    expect(acceptedTotpStep(secret, codeAt(step), at)).toBe(step);
+    expect(acceptedTotpStep(secret, codeAt(step - 1), at)).toBe(step - 1);
+    expect(acceptedTotpStep(secret, codeAt(step + 1), at)).toBe(step + 1);
+    expect(acceptedTotpStep(secret, codeAt(step + 2), at)).toBeNull();
+    expect(acceptedTotpStep(secret, codeAt(step - 2), at)).toBeNull();
   });
 });

@@ -23,9 +23,15 @@ export function otpauthUrl(secretBase32: string, email: string): string {
   return totpOf(secretBase32, email).toString();
 }
 
-/** True when `code` is the current code, or the one just before or after (clock drift). */
-export function totpCodeMatches(secretBase32: string, code: string): boolean {
-  return totpOf(secretBase32, 'check').validate({ token: code, window: 1 }) !== null;
+/**
+ * The time step (30-second counter) of `code` when it is the current code or the one just
+ * before or after (clock drift); null when it is none of them. A step is accepted at most once
+ * per user (RFC 6238 §5.2): callers claim it with `claimTotpStep` / `confirmTotpSecret`.
+ */
+export function acceptedTotpStep(secretBase32: string, code: string, at: number = Date.now()): number | null {
+  const totp = totpOf(secretBase32, 'check');
+  const delta = totp.validate({ token: code, window: 1, timestamp: at });
+  return delta === null ? null : totp.counter({ timestamp: at }) + delta;
 }
 
 /**

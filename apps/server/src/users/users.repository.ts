@@ -15,6 +15,7 @@ export async function insertUser(db: Db, user: { tenantId: string; email: string
       password_hash: null,
       totp_secret: null,
       totp_pending_secret: null,
+      totp_last_step: null,
       disabled_at: null,
     })
     .returningAll()
@@ -55,9 +56,42 @@ export async function updatePasswordHash(db: Db, userId: string, passwordHash: s
 export async function updateTotpSecrets(
   db: Db,
   userId: string,
-  secrets: { totp_secret?: string | null; totp_pending_secret?: string | null },
+  secrets: { totp_secret?: string | null; totp_pending_secret?: string | null; totp_last_step?: number | null },
 ): Promise<void> {
   await db.updateTable('users').set(secrets).where('id', '=', userId).execute();
+}
+
+/**
+ * Records `step` as the user's last accepted TOTP step, only when it is later than the last one:
+ * true when it was. One conditional update, so of two requests racing with one code only one wins.
+ */
+export async function claimTotpStep(db: Db, userId: string, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ totp_last_step: step })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/**
+ * Makes the pending secret the confirmed one and claims the confirming code's step, only while
+ * that secret is still pending and the step is later than the last accepted: true when it did.
+ */
+export async function confirmTotpSecret(
+  db: Db,
+  input: { userId: string; pendingSecret: string; step: number },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ totp_secret: input.pendingSecret, totp_pending_secret: null, totp_last_step: input.step })
+    .where('id', '=', input.userId)
+    .where('totp_secret', 'is', null)
+    .where('totp_pending_secret', '=', input.pendingSecret)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', input.step)]))
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
 }
 
 // --- sessions ---------------------------------------------------------------------------

@@ -13,6 +13,8 @@ export interface UsersTable {
   totp_secret: string | null;
   /** A TOTP secret being enrolled, encrypted, until its first code confirms it. */
   totp_pending_secret: string | null;
+  /** The last TOTP time step accepted for this user, so no code is accepted twice; null when none yet. */
+  totp_last_step: number | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   disabled_at: Date | null;
 }
