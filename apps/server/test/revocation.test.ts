@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeApiKey } from '../src/api-keys/api-keys.repository';
+import { revokeApiKey } from '../src/api-keys/api-keys.service';
 import {
   insertLogs,
   insertMonitoringAlerts,
@@ -97,7 +97,7 @@ describe(`revocation and expiry on two instances (${ENGINE})`, () => {
     await servedByBoth(urlPaths, key.secret);
     await servedByBoth(urlPaths, other.secret);
 
-    await revokeApiKey(database.db, key.keyId);
+    await revokeApiKey(database.db, { keyId: key.keyId });
     await refusedByBoth(urlPaths, key.secret);
     // Again: the instances' memory of the key does not bring it back.
     await refusedByBoth(urlPaths, key.secret);
