@@ -1,6 +1,6 @@
 /**
  * The floor (scenario 7): a bare `node:http` + `pg` server that runs exactly the SQL the API's
- * list endpoint runs (compiled from `logEventsQuery`, so it cannot drift) and answers
+ * list endpoint runs (compiled from `listQuery`, so it cannot drift) and answers
  * `JSON.stringify` of the rows. No framework, no auth, no validation, no row mapping, no
  * cursor: what the API costs beyond this is what the API adds.
  *
@@ -13,7 +13,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { pgTypeParsers } from '../src/db/iso-timestamps';
 import type { Database } from '../src/db/schema';
-import { logEventsQuery } from '../src/logs/logs.repository';
+import { logEventsTable } from '../src/logs/logs.repository';
+import { listQuery } from '../src/resources/resource-query';
 
 const tenantId = process.env.BENCH_TENANT_ID ?? '';
 // The API's own type parsers: timestamps arrive as the ISO strings both serve.
@@ -30,14 +31,12 @@ const server = createServer((req, res) => {
   const limit = Number(url.searchParams.get('limit') ?? 50);
   const severity = url.searchParams.get('severity')?.split(',') as Severity[] | undefined;
   // The API fetches one row more than the page to learn whether another page follows.
-  const { sql, parameters } = logEventsQuery(
-    compiler,
+  const { sql, parameters } = listQuery(compiler, logEventsTable, {
     tenantId,
-    { severity },
-    { order: 'desc' },
-    undefined,
-    limit + 1,
-  ).compile();
+    filters: { severity },
+    window: { order: 'desc' },
+    take: limit + 1,
+  }).compile();
   pool.query(sql, parameters as unknown[]).then(
     (result) => {
       const body = JSON.stringify({ data: result.rows.slice(0, limit) });
