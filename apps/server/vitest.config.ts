@@ -1,4 +1,5 @@
-import { reachable } from '@1security/test-kit';
+// By path: the config is loaded by Node before Vite, and Node does not run a package's .ts.
+import { reachable } from '../../tooling/test-kit/src/reachable.ts';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 /**
