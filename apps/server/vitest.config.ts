@@ -1,4 +1,5 @@
-import net from 'node:net';
+// By path: the config is loaded by Node before Vite, and Node does not run a package's .ts.
+import { reachable } from '../../tooling/test-kit/src/reachable.ts';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 /**
@@ -10,21 +11,6 @@ const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const POSTGRES_ONLY = ['test/database-outage.test.ts'];
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
-
-function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port) }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.setTimeout(1_000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
 
 async function service(name: string, url: string): Promise<string> {
   if (await reachable(url)) return url;

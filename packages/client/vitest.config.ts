@@ -1,4 +1,5 @@
-import net from 'node:net';
+// By path: the config is loaded by Node before Vite, and Node does not run a package's .ts.
+import { reachable } from '../../tooling/test-kit/src/reachable.ts';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 /**
@@ -9,26 +10,12 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
 const POSTGRES_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
-function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port || 5432) }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.setTimeout(1_000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
 export default defineConfig(async (): Promise<ViteUserConfig> => {
   let postgresUrl = POSTGRES_URL;
   if (!(await reachable(POSTGRES_URL))) {
     const message = `PostgreSQL is not reachable at ${POSTGRES_URL}`;
-    if (inCi) throw new Error(`${message}: CI must run the client's integration tests (start it, or set TEST_DATABASE_URL).`);
+    if (inCi)
+      throw new Error(`${message}: CI must run the client's integration tests (start it, or set TEST_DATABASE_URL).`);
     console.warn(`\n  ⚠ ${message}; the client's integration tests are skipped on this machine.\n`);
     postgresUrl = '';
   }

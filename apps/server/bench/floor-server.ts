@@ -1,6 +1,6 @@
 /**
  * The floor: a bare `node:http` + `pg` server that runs exactly the SQL the API runs (compiled
- * from the API's own query builders, so it cannot drift) and answers `JSON.stringify` of the
+ * from the API's query core, `listQuery` and `changesQuery`, so it cannot drift) and answers `JSON.stringify` of the
  * rows. No framework, no auth, no validation, no row mapping, no cursor codec: what the API
  * costs beyond this is what the API adds.
  *
@@ -18,8 +18,9 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { pgTypeParsers } from '../src/db/iso-timestamps';
 import type { Database } from '../src/db/schema';
-import { logEventChangesQuery, logEventsQuery } from '../src/logs/logs.repository';
+import { logEventsTable } from '../src/logs/logs.repository';
 import type { FeedPosition } from '../src/pagination/changes-feed';
+import { changesQuery, listQuery } from '../src/resources/resource-query';
 
 const tenantId = process.env.BENCH_TENANT_ID ?? '';
 // The API's own type parsers: timestamps arrive as the ISO strings both serve.
@@ -54,28 +55,25 @@ async function handle(url: URL, authorization: string | undefined, res: ServerRe
   if (url.pathname === '/changes') {
     const position: FeedPosition = after ? [after[0]!, after[1]!] : ['0', '0'];
     const xmin = sql`pg_snapshot_xmin(pg_current_snapshot())`;
-    const { sql: text, parameters } = logEventChangesQuery(
-      compiler,
+    const { sql: text, parameters } = changesQuery(compiler, logEventsTable, {
       tenantId,
-      {},
-      position,
+      filters: {},
+      after: position,
       xmin,
-      undefined,
-      limit + 1,
-    ).compile();
+      take: limit + 1,
+    }).compile();
     const { rows } = await pool.query(text, parameters as unknown[]);
     return send(res, { data: rows.slice(0, limit) });
   }
   const severity = url.searchParams.get('severity')?.split(',') as Severity[] | undefined;
   // The API fetches one row more than the page to learn whether another page follows.
-  const { sql: text, parameters } = logEventsQuery(
-    compiler,
+  const { sql: text, parameters } = listQuery(compiler, logEventsTable, {
     tenantId,
-    { severity },
-    { order: 'desc' },
-    after ? [new Date(after[0]!), after[1]!] : undefined,
-    limit + 1,
-  ).compile();
+    filters: { severity },
+    window: { order: 'desc' },
+    after: after ? [new Date(after[0]!), after[1]!] : undefined,
+    take: limit + 1,
+  }).compile();
   const { rows } = await pool.query(text, parameters as unknown[]);
   return send(res, { data: rows.slice(0, limit) });
 }

@@ -1,20 +1,18 @@
-import { contract } from '@1security/contract';
+import { contract, type Contract } from '@1security/contract';
 import { initServer } from '@ts-rest/express';
 import type { Db } from './db/database';
-import { logsRouter } from './logs/logs.router';
-import { monitoringAlertsRouter } from './monitoring-alerts/monitoring-alerts.router';
 import type { CursorCodec } from './pagination/cursor-codec';
 import { pingRouter } from './ping/ping.router';
-import { securityAlertsRouter } from './security-alerts/security-alerts.router';
+import { RESOURCE_LIST } from './resources/registry';
 
 const s = initServer();
 
-/** Every contract route's handler, composed in the contract's shape. */
+/**
+ * Every contract route's handler, composed in the contract's shape: ping, then each resource of
+ * the registry. Each resource's router is checked against its own part of the contract where it
+ * is built; the registry has an entry for every resource name.
+ */
 export function createRouter(deps: { db: Db; cursors: CursorCodec }) {
-  return s.router(contract, {
-    ping: pingRouter(deps),
-    logs: logsRouter(deps),
-    monitoringAlerts: monitoringAlertsRouter(deps),
-    securityAlerts: securityAlertsRouter(deps),
-  });
+  const resources = Object.fromEntries(RESOURCE_LIST.map((resource) => [resource.key, resource.router(deps)]));
+  return s.router(contract, { ping: pingRouter(deps), ...resources } as Parameters<typeof s.router<Contract>>[1]);
 }

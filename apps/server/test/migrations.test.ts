@@ -1,10 +1,11 @@
 import { Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../src/db/migrate';
-import { findLogEvent } from '../src/logs/logs.repository';
+import { logEventsTable } from '../src/logs/logs.repository';
 import { migrations } from '../src/migrations/index';
-import { findMonitoringAlert } from '../src/monitoring-alerts/monitoring-alerts.repository';
-import { findSecurityAlert } from '../src/security-alerts/security-alerts.repository';
+import { monitoringAlertsTable } from '../src/monitoring-alerts/monitoring-alerts.repository';
+import { findDetail } from '../src/resources/resource-query';
+import { securityAlertsTable } from '../src/security-alerts/security-alerts.repository';
 import { createTenant } from '../src/tenants/tenants.repository';
 import { makeLogEvent, makeMonitoringAlert, makeSecurityAlert } from './support/factories';
 import { ENGINE, createTestDatabase, type TestDatabase } from './support/test-database';
@@ -50,17 +51,22 @@ describe(`migration 0004: raw records and MITRE techniques, on rows stored befor
       '2026_11_30_0006_api_key_liveness_check',
     ]);
 
-    expect((await findLogEvent(database.db, tenant.id, log.id))?.rawData).toBeNull();
-    expect((await findMonitoringAlert(database.db, tenant.id, monitoring.id))?.rawData).toBeNull();
+    expect((await findDetail(database.db, logEventsTable, { tenantId: tenant.id, id: log.id }))?.rawData).toBeNull();
+    expect(
+      (await findDetail(database.db, monitoringAlertsTable, { tenantId: tenant.id, id: monitoring.id }))?.rawData,
+    ).toBeNull();
     const techniques = async (row: { id: string }) =>
-      (await findSecurityAlert(database.db, tenant.id, row.id))?.mitreTechniques;
+      (await findDetail(database.db, securityAlertsTable, { tenantId: tenant.id, id: row.id }))?.mitreTechniques;
     expect(await techniques(alerts.withTechniques)).toEqual(['T1566.002', 'T1204.001']);
     expect(await techniques(alerts.without)).toEqual([]);
     expect(await techniques(alerts.empty)).toEqual([]);
     expect(await techniques(alerts.notStrings)).toEqual([]);
     expect(await techniques(alerts.notAnArray)).toEqual([]);
     // The raw payload itself is untouched.
-    expect((await findSecurityAlert(database.db, tenant.id, alerts.withTechniques.id))?.rawData).toEqual({
+    expect(
+      (await findDetail(database.db, securityAlertsTable, { tenantId: tenant.id, id: alerts.withTechniques.id }))
+        ?.rawData,
+    ).toEqual({
       id: 'a1',
       mitreTechniques: ['T1566.002', 'T1204.001'],
     });

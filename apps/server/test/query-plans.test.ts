@@ -1,16 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logEventChangesQuery, logEventsQuery } from '../src/logs/logs.repository';
-import {
-  monitoringAlertChangesQuery,
-  monitoringAlertsQuery,
-} from '../src/monitoring-alerts/monitoring-alerts.repository';
-import { securityAlertChangesQuery, securityAlertsQuery } from '../src/security-alerts/security-alerts.repository';
+import { insertLogEvents, logEventsTable } from '../src/logs/logs.repository';
+import { securityAlertsTable } from '../src/security-alerts/security-alerts.repository';
+import { RESOURCE_LIST } from '../src/resources/registry';
+import { changesQuery, listQuery } from '../src/resources/resource-query';
 import { createTenant } from '../src/tenants/tenants.repository';
-import { at, makeLogEvent, makeMonitoringAlert, makeSecurityAlert } from './support/factories';
-import { insertLogEvents } from '../src/logs/logs.repository';
-import { upsertMonitoringAlerts } from '../src/monitoring-alerts/monitoring-alerts.repository';
-import { upsertSecurityAlerts } from '../src/security-alerts/security-alerts.repository';
+import { at, FACTORIES, makeLogEvent } from './support/factories';
 import { ENGINE, createTestDatabase, type TestDatabase } from './support/test-database';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- EXPLAIN output is untyped JSON */
@@ -47,14 +42,13 @@ describe(`query plans (${ENGINE})`, () => {
         }),
       );
       for (let i = 0; i < logs.length; i += 500) await insertLogEvents(database.db, logs.slice(i, i + 500));
-      await upsertMonitoringAlerts(
-        database.db,
-        Array.from({ length: 600 }, (_, i) => makeMonitoringAlert(tenant.id, { updated_at: at(i * 1000) })),
-      );
-      await upsertSecurityAlerts(
-        database.db,
-        Array.from({ length: 600 }, (_, i) => makeSecurityAlert(tenant.id, { updated_at: at(i * 1000) })),
-      );
+      for (const resource of RESOURCE_LIST.filter((r) => r.name !== 'logs')) {
+        const factory = FACTORIES[resource.name];
+        await resource.write(
+          database.db,
+          Array.from({ length: 600 }, (_, i) => factory(tenant.id, at(i * 1000))),
+        );
+      }
     }
     await sql`analyze`.execute(database.db);
   });
@@ -65,79 +59,76 @@ describe(`query plans (${ENGINE})`, () => {
   const tenant = () => tenants[1]!;
   const deep = (): [Date, string] => [at(2500 * 1000), '01ZZZZZZZZZZZZZZZZZZZZZZZZ'];
 
+  const feedStart = { after: ['0', '0'] as [string, string], xmin: '999999999', take: 51 };
+
+  // Every resource's list (first and deep pages, both orders, with and without rawData) and
+  // feed, from the registry; then the filters that have an index of their own.
   const cases: Array<[string, () => any, string]> = [
-    [
-      'logs, first page, newest first',
-      () => logEventsQuery(database.db, tenant(), {}, { order: 'desc' }, undefined, 51),
-      'log_events_list_idx',
-    ],
-    [
-      'logs, deep page, oldest first',
-      () => logEventsQuery(database.db, tenant(), {}, { order: 'asc' }, deep(), 51),
-      'log_events_list_idx',
-    ],
+    ...RESOURCE_LIST.flatMap((resource): Array<[string, () => any, string]> => {
+      const { table } = resource;
+      const list = `${table.table}_list_idx`;
+      const changes = `${table.table}_changes_idx`;
+      const page =
+        (window: { order: 'asc' | 'desc' }, after?: [Date, string], rawData = false) =>
+        () =>
+          listQuery(database.db, table as never, {
+            tenantId: tenant(),
+            filters: {},
+            window,
+            after,
+            take: 51,
+            include: { rawData },
+          });
+      const feed = (rawData: boolean) => () =>
+        changesQuery(database.db, table as never, {
+          tenantId: tenant(),
+          filters: {},
+          ...feedStart,
+          include: { rawData },
+        });
+      return [
+        [`${resource.name}, first page, newest first`, page({ order: 'desc' }), list],
+        [`${resource.name}, deep page, oldest first`, page({ order: 'asc' }, deep()), list],
+        [`${resource.name}, deep page, newest first, include=rawData`, page({ order: 'desc' }, deep(), true), list],
+        [`${resource.name} changes feed`, feed(false), changes],
+        [`${resource.name} changes feed, include=rawData`, feed(true), changes],
+      ];
+    }),
     [
       'logs, severity filter and window',
       () =>
-        logEventsQuery(
-          database.db,
-          tenant(),
-          { severity: ['high', 'critical'] },
-          { order: 'desc', since: at(0), until: at(2_000_000) },
-          deep(),
-          51,
-        ),
+        listQuery(database.db, logEventsTable, {
+          tenantId: tenant(),
+          filters: { severity: ['high', 'critical'] },
+          window: { order: 'desc', since: at(0), until: at(2_000_000) },
+          after: deep(),
+          take: 51,
+        }),
       'log_events_list_idx',
-    ],
-    [
-      'logs, deep page, include=rawData',
-      () => logEventsQuery(database.db, tenant(), {}, { order: 'desc' }, deep(), 51, { rawData: true }),
-      'log_events_list_idx',
-    ],
-    [
-      'logs changes feed, include=rawData',
-      () => logEventChangesQuery(database.db, tenant(), {}, ['0', '0'], '999999999', undefined, 51, { rawData: true }),
-      'log_events_changes_idx',
     ],
     [
       'logs, actor',
-      () => logEventsQuery(database.db, tenant(), { actor: 'User7@contoso.com' }, { order: 'desc' }, deep(), 51),
+      () =>
+        listQuery(database.db, logEventsTable, {
+          tenantId: tenant(),
+          filters: { actor: 'User7@contoso.com' },
+          window: { order: 'desc' },
+          after: deep(),
+          take: 51,
+        }),
       'log_events_actor_idx',
     ],
     [
-      'logs changes feed',
-      () => logEventChangesQuery(database.db, tenant(), {}, ['0', '0'], '999999999', undefined, 51),
-      'log_events_changes_idx',
-    ],
-    [
-      'monitoring alerts, deep page',
-      () => monitoringAlertsQuery(database.db, tenant(), {}, { order: 'desc' }, deep(), 51),
-      'monitoring_alerts_list_idx',
-    ],
-    [
-      'monitoring alerts changes feed',
-      () => monitoringAlertChangesQuery(database.db, tenant(), {}, ['0', '0'], '999999999', undefined, 51),
-      'monitoring_alerts_changes_idx',
-    ],
-    [
-      'security alerts, deep page',
-      () => securityAlertsQuery(database.db, tenant(), { isResolved: false }, { order: 'asc' }, deep(), 51),
+      'security alerts, unresolved, deep page',
+      () =>
+        listQuery(database.db, securityAlertsTable, {
+          tenantId: tenant(),
+          filters: { isResolved: false },
+          window: { order: 'asc' },
+          after: deep(),
+          take: 51,
+        }),
       'security_alerts_list_idx',
-    ],
-    [
-      'monitoring alerts, deep page, include=rawData',
-      () => monitoringAlertsQuery(database.db, tenant(), {}, { order: 'desc' }, deep(), 51, { rawData: true }),
-      'monitoring_alerts_list_idx',
-    ],
-    [
-      'security alerts, deep page, include=rawData',
-      () => securityAlertsQuery(database.db, tenant(), {}, { order: 'asc' }, deep(), 51, { rawData: true }),
-      'security_alerts_list_idx',
-    ],
-    [
-      'security alerts changes feed',
-      () => securityAlertChangesQuery(database.db, tenant(), {}, ['0', '0'], '999999999', undefined, 51),
-      'security_alerts_changes_idx',
     ],
   ];
 

@@ -1,17 +1,11 @@
 import { monotonicFactory } from 'ulid';
 import type { Readable } from 'node:stream';
-import { postgresPoolOf, type Db } from '../db/database';
+import type { Db } from '../db/database';
+import { postgresPoolOf } from '../db/postgres-pool';
 import { isDatabaseUnavailable } from '../http/database-errors';
 import { pooledCryptoPrng } from '../ids/pooled-random';
-import { insertLogEventsBulk } from '../logs/logs.repository';
-import type { NewLogEventRow } from '../logs/logs.table';
-import { upsertMonitoringAlerts } from '../monitoring-alerts/monitoring-alerts.repository';
-import { upsertSecurityAlerts } from '../security-alerts/security-alerts.repository';
-import { normaliseGraphAlert } from './graph.normaliser';
-import { copyLogEvents } from './log-events.copy-writer';
-import type { IngestFormat, IngestResourceType, Normalised, NormaliseContext } from './ingest.types';
-import { normaliseNativeLog, normaliseNativeMonitoringAlert, normaliseNativeSecurityAlert } from './native.normalisers';
-import { normaliseO365Record } from './o365.normaliser';
+import { RESOURCES, type ResourceEntry } from '../resources/registry';
+import type { IngestFormat, IngestResourceType } from './ingest.types';
 import { readRecords } from './record-reader';
 
 /** The database's own words, without the SQL: e.g. a violated constraint. */
@@ -49,42 +43,9 @@ export interface IngestOptions {
 }
 
 type AnyRow = { source_id?: string | null };
-type Writer = (db: Db, rows: AnyRow[]) => Promise<{ inserted: number; updated: number; unchanged: number }>;
-
-interface Pipeline {
-  normalise: (record: unknown, ctx: NormaliseContext) => Normalised<AnyRow>;
-  write: Writer;
-}
-
-// One statement per batch whatever its size: the columns travel as arrays (unnest), so a
-// 10,000-record batch neither hits PostgreSQL's 65,535-parameter limit nor costs a
-// 140,000-placeholder statement to build, send and plan.
-const writeLogs: Writer = async (db, rows) => {
-  const inserted = await insertLogEventsBulk(db, rows as Parameters<typeof insertLogEventsBulk>[1]);
-  return { inserted, updated: 0, unchanged: rows.length - inserted };
-};
-const writeMonitoringAlerts: Writer = (db, rows) =>
-  upsertMonitoringAlerts(db, rows as Parameters<typeof upsertMonitoringAlerts>[1]);
-const writeSecurityAlerts: Writer = (db, rows) =>
-  upsertSecurityAlerts(db, rows as Parameters<typeof upsertSecurityAlerts>[1]);
-
-/** Which formats each resource accepts, and how each is normalised and stored. */
-const PIPELINES: Record<IngestResourceType, Partial<Record<IngestFormat, Pipeline>>> = {
-  logs: {
-    native: { normalise: normaliseNativeLog, write: writeLogs },
-    o365: { normalise: normaliseO365Record, write: writeLogs },
-  },
-  'monitoring-alerts': {
-    native: { normalise: normaliseNativeMonitoringAlert, write: writeMonitoringAlerts },
-  },
-  'security-alerts': {
-    native: { normalise: normaliseNativeSecurityAlert, write: writeSecurityAlerts },
-    graph: { normalise: normaliseGraphAlert, write: writeSecurityAlerts },
-  },
-};
 
 export function supportedFormats(type: IngestResourceType): IngestFormat[] {
-  return Object.keys(PIPELINES[type]) as IngestFormat[];
+  return Object.keys(RESOURCES[type].formats) as IngestFormat[];
 }
 
 /**
@@ -94,8 +55,9 @@ export function supportedFormats(type: IngestResourceType): IngestFormat[] {
  * something changed, and a changed alert moves in the changes feed).
  */
 export async function ingestRecords(db: Db, options: IngestOptions): Promise<IngestSummary> {
-  const pipeline = PIPELINES[options.type][options.format];
-  if (!pipeline) throw new Error(`--format ${options.format} does not apply to ${options.type}`);
+  const resource = RESOURCES[options.type] as ResourceEntry<AnyRow>;
+  const normalise = resource.formats[options.format];
+  if (!normalise) throw new Error(`--format ${options.format} does not apply to ${options.type}`);
   const batchSize = options.batchSize ?? 1000;
   const newId = monotonicFactory(pooledCryptoPrng());
   const summary: IngestSummary = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
@@ -104,15 +66,14 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
     options.onRejected?.(rejection);
   };
 
-  // Logs on PostgreSQL load through COPY (its own transaction per batch); elsewhere one
-  // statement per batch inside a Kysely transaction.
-  const pool = options.type === 'logs' ? postgresPoolOf(db) : undefined;
-  const writeInTransaction = pool
-    ? async (rows: AnyRow[]) => {
-        const inserted = await copyLogEvents(pool, rows as NewLogEventRow[]);
-        return { inserted, updated: 0, unchanged: rows.length - inserted };
-      }
-    : (rows: AnyRow[]) => db.transaction().execute((trx) => pipeline.write(trx, rows));
+  // A resource with a COPY path (logs) loads through it on PostgreSQL proper (its own
+  // transaction per batch); elsewhere one statement per batch inside a Kysely transaction.
+  const { copyWrite } = resource;
+  const pool = copyWrite ? postgresPoolOf(db) : undefined;
+  const writeInTransaction =
+    copyWrite && pool
+      ? (rows: AnyRow[]) => copyWrite(pool, rows)
+      : (rows: AnyRow[]) => db.transaction().execute((trx) => resource.write(trx, rows));
 
   let batch: Array<{ line: number; element?: number; row: AnyRow }> = [];
   // The batch being written while the next one is read and normalised: at most one write is
@@ -175,7 +136,7 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
       continue;
     }
     const now = options.now?.() ?? new Date();
-    const result = pipeline.normalise(record.value, {
+    const result = normalise(record.value, {
       tenantId: options.tenantId,
       now,
       newId: () => newId(now.getTime()),

@@ -2,8 +2,7 @@ import type { NewLogEventRow } from '../logs/logs.table';
 import type { NewMonitoringAlertRow } from '../monitoring-alerts/monitoring-alerts.table';
 import type { NewSecurityAlertRow } from '../security-alerts/security-alerts.table';
 
-export const RESOURCE_TYPES = ['logs', 'monitoring-alerts', 'security-alerts'] as const;
-export type IngestResourceType = (typeof RESOURCE_TYPES)[number];
+export { RESOURCE_NAMES as RESOURCE_TYPES, type ResourceName as IngestResourceType } from '../resources/resource-names';
 
 export const INGEST_FORMATS = ['native', 'o365', 'graph'] as const;
 export type IngestFormat = (typeof INGEST_FORMATS)[number];

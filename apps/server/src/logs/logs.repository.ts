@@ -1,34 +1,14 @@
-import type { ActorType, LogEvent, LogEventDetail, Severity } from '@1security/contract';
-import { sql, type SelectQueryBuilder } from 'kysely';
+import type { LogFiltersShape } from '@1security/contract';
+import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { isoTimestamp } from '../db/iso-timestamps';
-import type { Database } from '../db/schema';
-import { feedAfter, type FeedPosition, type FeedRowPosition, type FeedXmin } from '../pagination/changes-feed';
-import { NO_INCLUDE, type ItemInclude } from '../pagination/item-include';
-import { keysetAfter, type KeysetPosition, type SortOrder } from '../pagination/keyset';
+import { defineResourceTable, type FiltersOf } from '../resources/resource-query';
 import type { NewLogEventRow } from './logs.table';
 
-export interface LogFilters {
-  severity?: Severity[] | undefined;
-  action?: string[] | undefined;
-  workload?: string[] | undefined;
-  actorType?: ActorType[] | undefined;
-  resourceType?: string[] | undefined;
-  actor?: string | undefined;
-}
+/** The contract's log filters: each one is mapped below, or the server fails to compile. */
+export type LogFilters = FiltersOf<typeof LogFiltersShape>;
 
-export interface LogWindow {
-  since?: Date | undefined;
-  until?: Date | undefined;
-  order: SortOrder;
-}
-
-/**
- * The item, exactly as the API shows it: each column under its field name, times as ISO
- * strings. The driver's rows are then the response's items, with no mapping pass over a page
- * (a new object per row was a fifth of a 1,000-row page's CPU, most of it garbage collection).
- * WHERE and ORDER BY name the table's columns, never these aliases.
- */
+/** The item, exactly as the API shows it (see `itemColumns` in resource-query.ts). */
 const ITEM_COLUMNS = [
   'id',
   isoTimestamp('occurred_at').as('occurredAt'),
@@ -43,109 +23,25 @@ const ITEM_COLUMNS = [
   'workload',
   'application_display_name as applicationDisplayName',
 ] as const;
-/** Selected after the item's columns, so it is the item's last field (as in the contract). */
 const RAW_DATA_COLUMN = 'raw_data as rawData';
-const DETAIL_COLUMNS = [...ITEM_COLUMNS, RAW_DATA_COLUMN] as const;
 
-function withFilters<O>(
-  query: SelectQueryBuilder<Database, 'log_events', O>,
-  filters: LogFilters,
-): SelectQueryBuilder<Database, 'log_events', O> {
-  let q = query;
-  if (filters.severity) q = q.where('severity', 'in', filters.severity);
-  if (filters.action) q = q.where('action', 'in', filters.action);
-  if (filters.workload) q = q.where('workload', 'in', filters.workload);
-  if (filters.actorType) q = q.where('actor_type', 'in', filters.actorType);
-  if (filters.resourceType) q = q.where('resource_type', 'in', filters.resourceType);
-  if (filters.actor !== undefined) q = q.where(sql`lower(actor_name)`, '=', filters.actor.toLowerCase());
-  return q;
-}
-
-/** The list query (exported so tests can EXPLAIN exactly what runs). */
-export function logEventsQuery(
-  db: Db,
-  tenantId: string,
-  filters: LogFilters,
-  window: LogWindow,
-  after: KeysetPosition | undefined,
-  take: number,
-  include: ItemInclude = NO_INCLUDE,
-) {
-  let query = withFilters(db.selectFrom('log_events').select(ITEM_COLUMNS).where('tenant_id', '=', tenantId), filters);
-  if (window.since) query = query.where('discovered_at', '>=', window.since);
-  if (window.until) query = query.where('discovered_at', '<', window.until);
-  if (after) query = query.where(keysetAfter('discovered_at', window.order, after));
-  return query
-    .$if(include.rawData, (q) => q.select(RAW_DATA_COLUMN))
-    .orderBy('log_events.discovered_at', window.order)
-    .orderBy('log_events.id', window.order)
-    .limit(take);
-}
-
-/** One page of a tenant's rows in `discovered_at, id` order, after the keyset position. */
-export async function findLogEvents(
-  db: Db,
-  tenantId: string,
-  filters: LogFilters,
-  window: LogWindow,
-  after: KeysetPosition | undefined,
-  take: number,
-  include: ItemInclude = NO_INCLUDE,
-): Promise<LogEvent[]> {
-  return logEventsQuery(db, tenantId, filters, window, after, take, include).execute();
-}
-
-/** The changes-feed query (exported so tests can EXPLAIN it). */
-export function logEventChangesQuery(
-  db: Db,
-  tenantId: string,
-  filters: LogFilters,
-  after: FeedPosition,
-  xmin: FeedXmin,
-  from: Date | undefined,
-  take: number,
-  include: ItemInclude = NO_INCLUDE,
-) {
-  let query = withFilters(
-    db
-      .selectFrom('log_events')
-      .select(ITEM_COLUMNS)
-      .select([sql<string>`txid::text`.as('txid'), sql<string>`seq::text`.as('seq')])
-      .where('tenant_id', '=', tenantId),
-    filters,
-  );
-  if (from) query = query.where('discovered_at', '>=', from);
-  return query
-    .$if(include.rawData, (q) => q.select(RAW_DATA_COLUMN))
-    .where(feedAfter('log_events', after, xmin))
-    .orderBy('log_events.txid')
-    .orderBy('log_events.seq')
-    .limit(take);
-}
-
-/** The changes feed: rows committed after `after`, in commit order. */
-export async function findLogEventChanges(
-  db: Db,
-  tenantId: string,
-  filters: LogFilters,
-  after: FeedPosition,
-  xmin: FeedXmin,
-  from: Date | undefined,
-  take: number,
-  include: ItemInclude = NO_INCLUDE,
-): Promise<Array<LogEvent & FeedRowPosition>> {
-  return logEventChangesQuery(db, tenantId, filters, after, xmin, from, take, include).execute();
-}
-
-/** One event and the provider record it was normalised from. */
-export async function findLogEvent(db: Db, tenantId: string, id: string): Promise<LogEventDetail | undefined> {
-  return db
-    .selectFrom('log_events')
-    .select(DETAIL_COLUMNS)
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
+/** Audit events as the shared query core reads them: newest discovered first by default. */
+export const logEventsTable = defineResourceTable<LogFilters>()({
+  table: 'log_events',
+  sortColumn: 'discovered_at',
+  itemColumns: ITEM_COLUMNS,
+  rawDataColumn: RAW_DATA_COLUMN,
+  /** One event and the provider record it was normalised from. */
+  detailColumns: [...ITEM_COLUMNS, RAW_DATA_COLUMN] as const,
+  filters: {
+    severity: (value, eb) => eb('severity', 'in', value),
+    action: (value, eb) => eb('action', 'in', value),
+    workload: (value, eb) => eb('workload', 'in', value),
+    actorType: (value, eb) => eb('actor_type', 'in', value),
+    resourceType: (value, eb) => eb('resource_type', 'in', value),
+    actor: (value, eb) => eb(sql<string>`lower(actor_name)`, '=', value.toLowerCase()),
+  },
+});
 
 /**
  * Inserts events; an event whose (tenant, source_id) is already stored is skipped, so

@@ -1,26 +1,13 @@
-import type { MonitoringAlert, MonitoringAlertDetail, Severity } from '@1security/contract';
-import { sql, type SelectQueryBuilder } from 'kysely';
+import type { MonitoringAlertFiltersShape } from '@1security/contract';
+import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { isoTimestamp } from '../db/iso-timestamps';
-import type { Database } from '../db/schema';
 import { changedColumnsUpdate, countUpserts, insertedFlag } from '../db/upsert';
-import { feedAfter, type FeedPosition, type FeedRowPosition, type FeedXmin } from '../pagination/changes-feed';
-import { NO_INCLUDE, type ItemInclude } from '../pagination/item-include';
-import { keysetAfter, type KeysetPosition, type SortOrder } from '../pagination/keyset';
+import { defineResourceTable, type FiltersOf } from '../resources/resource-query';
 import type { NewMonitoringAlertRow } from './monitoring-alerts.table';
 
-export interface MonitoringAlertFilters {
-  severity?: Severity[] | undefined;
-  status?: MonitoringAlert['status'][] | undefined;
-  resourceType?: string[] | undefined;
-  isResolved?: boolean | undefined;
-}
-
-export interface AlertWindow {
-  since?: Date | undefined;
-  until?: Date | undefined;
-  order: SortOrder;
-}
+/** The contract's monitoring-alert filters: each one is mapped below, or the server fails to compile. */
+export type MonitoringAlertFilters = FiltersOf<typeof MonitoringAlertFiltersShape>;
 
 const DATA_COLUMNS = [
   'name',
@@ -38,7 +25,7 @@ const DATA_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const;
-/** The item, exactly as the API shows it (see the logs repository's ITEM_COLUMNS). */
+/** The item, exactly as the API shows it (see `itemColumns` in resource-query.ts). */
 const ITEM_COLUMNS = [
   'id',
   'name',
@@ -56,114 +43,23 @@ const ITEM_COLUMNS = [
   isoTimestamp('created_at').as('createdAt'),
   isoTimestamp('updated_at').as('updatedAt'),
 ] as const;
-/** Selected after the item's columns, so it is the item's last field (as in the contract). */
 const RAW_DATA_COLUMN = 'raw_data as rawData';
-/** The detail: the item and the record it was ingested from. */
-const DETAIL_COLUMNS = [...ITEM_COLUMNS, RAW_DATA_COLUMN] as const;
 
-function withFilters<O>(
-  query: SelectQueryBuilder<Database, 'monitoring_alerts', O>,
-  filters: MonitoringAlertFilters,
-): SelectQueryBuilder<Database, 'monitoring_alerts', O> {
-  let q = query;
-  if (filters.severity) q = q.where('severity', 'in', filters.severity);
-  if (filters.status) q = q.where('status', 'in', filters.status);
-  if (filters.resourceType) q = q.where('resource_type', 'in', filters.resourceType);
-  if (filters.isResolved !== undefined) q = q.where('status', filters.isResolved ? '=' : '<>', 'resolved');
-  return q;
-}
-
-/** The list query (exported so tests can EXPLAIN exactly what runs). */
-export function monitoringAlertsQuery(
-  db: Db,
-  tenantId: string,
-  filters: MonitoringAlertFilters,
-  window: AlertWindow,
-  after: KeysetPosition | undefined,
-  take: number,
-  include: ItemInclude = NO_INCLUDE,
-) {
-  let query = withFilters(
-    db.selectFrom('monitoring_alerts').select(ITEM_COLUMNS).where('tenant_id', '=', tenantId),
-    filters,
-  );
-  if (window.since) query = query.where('updated_at', '>=', window.since);
-  if (window.until) query = query.where('updated_at', '<', window.until);
-  if (after) query = query.where(keysetAfter('updated_at', window.order, after));
-  return query
-    .$if(include.rawData, (q) => q.select(RAW_DATA_COLUMN))
-    .orderBy('monitoring_alerts.updated_at', window.order)
-    .orderBy('monitoring_alerts.id', window.order)
-    .limit(take);
-}
-
-/** One page of a tenant's rows in `updated_at, id` order, after the keyset position. */
-export async function findMonitoringAlerts(
-  db: Db,
-  tenantId: string,
-  filters: MonitoringAlertFilters,
-  window: AlertWindow,
-  after: KeysetPosition | undefined,
-  take: number,
-  include: ItemInclude = NO_INCLUDE,
-): Promise<MonitoringAlert[]> {
-  return monitoringAlertsQuery(db, tenantId, filters, window, after, take, include).execute();
-}
-
-/** The changes-feed query (exported so tests can EXPLAIN it). */
-export function monitoringAlertChangesQuery(
-  db: Db,
-  tenantId: string,
-  filters: MonitoringAlertFilters,
-  after: FeedPosition,
-  xmin: FeedXmin,
-  from: Date | undefined,
-  take: number,
-  include: ItemInclude = NO_INCLUDE,
-) {
-  let query = withFilters(
-    db
-      .selectFrom('monitoring_alerts')
-      .select(ITEM_COLUMNS)
-      .select([sql<string>`txid::text`.as('txid'), sql<string>`seq::text`.as('seq')])
-      .where('tenant_id', '=', tenantId),
-    filters,
-  );
-  if (from) query = query.where('updated_at', '>=', from);
-  return query
-    .$if(include.rawData, (q) => q.select(RAW_DATA_COLUMN))
-    .where(feedAfter('monitoring_alerts', after, xmin))
-    .orderBy('monitoring_alerts.txid')
-    .orderBy('monitoring_alerts.seq')
-    .limit(take);
-}
-
-/** The changes feed: rows committed after `after`, in commit order. */
-export async function findMonitoringAlertChanges(
-  db: Db,
-  tenantId: string,
-  filters: MonitoringAlertFilters,
-  after: FeedPosition,
-  xmin: FeedXmin,
-  from: Date | undefined,
-  take: number,
-  include: ItemInclude = NO_INCLUDE,
-): Promise<Array<MonitoringAlert & FeedRowPosition>> {
-  return monitoringAlertChangesQuery(db, tenantId, filters, after, xmin, from, take, include).execute();
-}
-
-export async function findMonitoringAlert(
-  db: Db,
-  tenantId: string,
-  id: string,
-): Promise<MonitoringAlertDetail | undefined> {
-  return db
-    .selectFrom('monitoring_alerts')
-    .select(DETAIL_COLUMNS)
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
+/** Monitoring alerts as the shared query core reads them: ordered by their last change. */
+export const monitoringAlertsTable = defineResourceTable<MonitoringAlertFilters>()({
+  table: 'monitoring_alerts',
+  sortColumn: 'updated_at',
+  itemColumns: ITEM_COLUMNS,
+  rawDataColumn: RAW_DATA_COLUMN,
+  /** The item and the record it was ingested from. */
+  detailColumns: [...ITEM_COLUMNS, RAW_DATA_COLUMN] as const,
+  filters: {
+    severity: (value, eb) => eb('severity', 'in', value),
+    status: (value, eb) => eb('status', 'in', value),
+    resourceType: (value, eb) => eb('resource_type', 'in', value),
+    isResolved: (value, eb) => eb('status', value ? '=' : '<>', 'resolved'),
+  },
+});
 
 /**
  * Inserts new alerts and updates known ones (same tenant and source_id). An update that

@@ -1,20 +1,12 @@
 import { UnknownTenantError } from '../api-keys/api-keys.service';
 import type { Db } from '../db/database';
-import { insertLogEventsBulk } from '../logs/logs.repository';
-import { upsertMonitoringAlerts } from '../monitoring-alerts/monitoring-alerts.repository';
-import { upsertSecurityAlerts } from '../security-alerts/security-alerts.repository';
+import { RESOURCE_LIST, type ResourceEntry } from '../resources/registry';
 import { findTenant } from '../tenants/tenants.repository';
-import { generateLogEvents } from './logs.generator';
-import { generateMonitoringAlerts } from './monitoring-alerts.generator';
 import { randomSeed, SeededRandom } from './seeded-random';
-import { generateSecurityAlerts } from './security-alerts.generator';
 import { buildTenantDirectory } from './tenant-directory';
 
-export interface SeedCounts {
-  logs: number;
-  monitoringAlerts: number;
-  securityAlerts: number;
-}
+/** Rows per resource, by its contract key. */
+export type SeedCounts = Record<ResourceEntry<unknown>['key'], number>;
 export type SeedResource = keyof SeedCounts;
 
 export interface SeedProgress {
@@ -31,7 +23,7 @@ export interface SeedOptions extends Partial<SeedCounts> {
   now?: Date;
   /** Called after every batch. */
   onProgress?: (progress: SeedProgress) => void;
-  /** Rows per insert statement (and per transaction). */
+  /** Rows per insert statement (and per transaction). Default: the resource's own (5,000 logs, 250 alerts). */
   batchSize?: number;
   /** Batches in flight at once; more than 1 only helps on PostgreSQL (PGlite has one session). */
   concurrency?: number;
@@ -45,8 +37,6 @@ export interface SeedResult {
   /** Wall time per resource, in milliseconds. */
   elapsedMs: SeedCounts;
 }
-
-const ALERT_BATCH_SIZE = 250;
 
 /**
  * Fills a tenant with realistic demo data: Microsoft 365 audit events, monitoring alerts and
@@ -64,62 +54,30 @@ export async function seedTenantData(db: Db, tenantId: string, options: SeedOpti
   const root = new SeededRandom(seed);
   // One stream per purpose: asking for more logs never changes the alerts, and vice versa.
   const directory = buildTenantDirectory(root.fork('directory'));
-  const streams = {
-    logs: root.fork('logs'),
-    monitoringAlerts: root.fork('monitoring-alerts'),
-    securityAlerts: root.fork('security-alerts'),
-  };
-  const counts: SeedCounts = {
-    logs: options.logs ?? 0,
-    monitoringAlerts: options.monitoringAlerts ?? 0,
-    securityAlerts: options.securityAlerts ?? 0,
-  };
-  const inserted: SeedCounts = { logs: 0, monitoringAlerts: 0, securityAlerts: 0 };
-  const elapsedMs: SeedCounts = { logs: 0, monitoringAlerts: 0, securityAlerts: 0 };
+  const perResource = <T>(value: (resource: ResourceEntry<unknown>) => T) =>
+    Object.fromEntries(RESOURCE_LIST.map((resource) => [resource.key, value(resource)])) as Record<SeedResource, T>;
+  // Every stream is forked, asked for or not: the same seed gives the same rows per resource.
+  const streams = perResource((resource) => root.fork(resource.name));
+  const counts: SeedCounts = perResource((resource) => options[resource.key] ?? 0);
+  const inserted: SeedCounts = perResource(() => 0);
+  const elapsedMs: SeedCounts = perResource(() => 0);
   const concurrency = Math.max(1, options.concurrency ?? 1);
 
-  const load = async <T>(
-    resource: SeedResource,
-    rows: Iterable<T>,
-    batchSize: number,
-    write: (batch: T[]) => Promise<number>,
-  ) => {
+  for (const resource of RESOURCE_LIST) {
+    const total = counts[resource.key];
+    if (total === 0) continue;
     const started = performance.now();
-    const total = counts[resource];
     let done = 0;
-    options.onProgress?.({ resource, done, total });
+    options.onProgress?.({ resource: resource.key, done, total });
+    const rows = resource.generate({ tenantId, now, directory, count: total, random: streams[resource.key] });
+    const batchSize = options.batchSize ?? resource.seedBatchSize;
+    const write = async (batch: unknown[]) => (await resource.write(db, batch)).inserted;
     await writeInBatches(rows, batchSize, concurrency, write, (attempted, written) => {
       done += attempted;
-      inserted[resource] += written;
-      options.onProgress?.({ resource, done, total });
+      inserted[resource.key] += written;
+      options.onProgress?.({ resource: resource.key, done, total });
     });
-    elapsedMs[resource] = Math.round(performance.now() - started);
-  };
-
-  const common = { tenantId, now, directory };
-  if (counts.logs > 0) {
-    await load(
-      'logs',
-      generateLogEvents({ ...common, count: counts.logs, random: streams.logs }),
-      options.batchSize ?? 5_000,
-      (batch) => insertLogEventsBulk(db, batch),
-    );
-  }
-  if (counts.monitoringAlerts > 0) {
-    await load(
-      'monitoringAlerts',
-      generateMonitoringAlerts({ ...common, count: counts.monitoringAlerts, random: streams.monitoringAlerts }),
-      ALERT_BATCH_SIZE,
-      async (batch) => (await upsertMonitoringAlerts(db, batch)).inserted,
-    );
-  }
-  if (counts.securityAlerts > 0) {
-    await load(
-      'securityAlerts',
-      generateSecurityAlerts({ ...common, count: counts.securityAlerts, random: streams.securityAlerts }),
-      ALERT_BATCH_SIZE,
-      async (batch) => (await upsertSecurityAlerts(db, batch)).inserted,
-    );
+    elapsedMs[resource.key] = Math.round(performance.now() - started);
   }
   return { tenantId, seed, inserted, elapsedMs };
 }

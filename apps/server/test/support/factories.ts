@@ -6,6 +6,7 @@ import { upsertMonitoringAlerts } from '../../src/monitoring-alerts/monitoring-a
 import type { NewMonitoringAlertRow } from '../../src/monitoring-alerts/monitoring-alerts.table';
 import { upsertSecurityAlerts } from '../../src/security-alerts/security-alerts.repository';
 import type { NewSecurityAlertRow } from '../../src/security-alerts/security-alerts.table';
+import type { ResourceName } from '../../src/resources/registry';
 
 /** A millisecond-precision Date `offsetMs` after a fixed base time. */
 export function at(offsetMs: number): Date {
@@ -100,3 +101,13 @@ export async function insertSecurityAlerts(db: Db, rows: NewSecurityAlertRow[]) 
   await upsertSecurityAlerts(db, rows);
   return rows;
 }
+
+/**
+ * One factory per resource of the registry (a missing one fails to compile): `sortAt` sets the
+ * row's sort column, so tests that iterate every resource can lay rows out in time.
+ */
+export const FACTORIES: { [N in ResourceName]: (tenantId: string, sortAt: Date) => object } = {
+  logs: (tenantId, sortAt) => makeLogEvent(tenantId, { discovered_at: sortAt }),
+  'monitoring-alerts': (tenantId, sortAt) => makeMonitoringAlert(tenantId, { updated_at: sortAt }),
+  'security-alerts': (tenantId, sortAt) => makeSecurityAlert(tenantId, { updated_at: sortAt }),
+};

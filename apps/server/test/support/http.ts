@@ -12,10 +12,15 @@ export async function getJson<T = any>(
   server: TestServer,
   secret: string | undefined,
   path: string,
-  query: Record<string, string | number | boolean | undefined> = {},
+  query: Record<string, string | string[] | number | boolean | undefined> = {},
 ): Promise<JsonResponse<T>> {
   const url = new URL(`${server.baseUrl}${path}`);
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
+  for (const [key, value] of Object.entries(query)) {
+    // An array is the parameter repeated (`severity=low&severity=high`).
+    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      url.searchParams.append(key, String(one));
+    }
+  }
   const res = await fetch(url, { headers: secret ? { authorization: `Bearer ${secret}` } : {} });
   return { status: res.status, headers: res.headers, body: (await res.json()) as T };
 }

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { spawnServerProcess, type ServerProcess } from '@1security/test-kit';
 import { fileURLToPath } from 'node:url';
 
 const SERVER_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -11,57 +12,14 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
-export interface ServerProcess {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-  /** Sends a signal and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
+export type { ServerProcess } from '@1security/test-kit';
 
 /**
- * Runs the built server (`node dist/main.js`) as its own process, as `pnpm start` does, on an
- * ephemeral port. The integration projects build `dist/` before any test (build-server.ts).
+ * Runs the built server (`node dist/main.js`) as its own process group, as `pnpm start` does,
+ * on an ephemeral port. The integration projects build `dist/` before any test (build-server.ts).
  */
-export async function spawnServer(env: Record<string, string | undefined>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: SERVER_DIR,
-    env: childEnv({ PORT: '0', HOST: '127.0.0.1', ...env }),
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    // A readiness guard, not a timing assertion: an embedded database's cold start takes ~3 s
-    // alone but over a minute when CI runs four PGlite test files and the browser tests at once.
-    const started = Date.now();
-    const timer = setTimeout(
-      () => reject(new Error(`server did not start within ${Date.now() - started} ms:\n${output}`)),
-      150_000,
-    );
-    const check = () => {
-      const match = /listening on (http:\/\/[^/\s]+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', check);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`server exited during start:\n${output}`));
-    });
-  });
-  return {
-    url,
-    child,
-    output: () => output,
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+export function spawnServer(env: Record<string, string | undefined>): Promise<ServerProcess> {
+  return spawnServerProcess({ cwd: SERVER_DIR, env: childEnv({ PORT: '0', HOST: '127.0.0.1', ...env }) });
 }
 
 export interface CliResult {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnServerProcess, type ServerProcess } from '@1security/test-kit';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -54,46 +55,29 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
   const databaseUrl = url.toString();
   const baseEnv = { DATABASE_URL: databaseUrl, RATE_LIMIT_PER_MINUTE: '100000', ...env };
 
-  const child = spawn(TSX, ['src/main.ts'], {
-    cwd: SERVER_DIR,
-    env: childEnv({ PORT: '0', HOST: '127.0.0.1', ...baseEnv }),
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let origin: string;
+  let server: ServerProcess;
   try {
-    origin = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-      const check = () => {
-        const match = /listening on (http:\/\/[^/\s]+)/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      };
-      child.stdout.on('data', check);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        reject(new Error(`server exited during start:\n${output}`));
-      });
+    // From source (the client's tests do not build the server), through tsx: its node child is
+    // in the same process group, so stopping the group leaves nothing behind.
+    server = await spawnServerProcess({
+      cwd: SERVER_DIR,
+      command: TSX,
+      args: ['src/main.ts'],
+      env: childEnv({ PORT: '0', HOST: '127.0.0.1', ...baseEnv }),
     });
   } catch (err) {
-    child.kill('SIGKILL');
     await adminQuery(`drop database if exists ${name} with (force)`);
     throw err;
   }
 
   return {
-    url: origin,
+    url: server.url,
     databaseUrl,
-    child,
-    output: () => output,
+    child: server.child,
+    output: server.output,
     cli: (args) => runCli(args, baseEnv),
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
+      await server.stop();
       await adminQuery(`drop database if exists ${name} with (force)`);
     },
   };
@@ -157,7 +141,9 @@ export async function ingest(
  * into the tenant's logs, so a test that reads every log expects these beside what it ingested.
  */
 export async function auditEventIds(server: ApiServer, apiKey: string): Promise<string[]> {
-  const res = await fetch(`${server.url}/api/v1/logs?workload=1Security&limit=1000`, { headers: { authorization: `Bearer ${apiKey}` } });
+  const res = await fetch(`${server.url}/api/v1/logs?workload=1Security&limit=1000`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
   if (res.status !== 200) throw new Error(`GET /logs?workload=1Security answered ${res.status}`);
   return ((await res.json()) as { data: Array<{ id: string }> }).data.map((event) => event.id);
 }

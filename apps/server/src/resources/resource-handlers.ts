@@ -1,51 +1,37 @@
 import type { IncludableField } from '@1security/contract';
+import type { SelectExpression } from 'kysely';
 import type { AuthContext } from '../auth/auth-context';
 import { withLiveKey } from '../auth/live-key';
 import type { Db } from '../db/database';
+import type { Database } from '../db/schema';
 import { errors } from '../http/api-error';
 import { requireAuth } from '../http/route-helpers';
-import { changesPage, type FeedPosition, type FeedRowPosition, type FeedXmin } from './changes-feed';
-import { fingerprintOf, type CursorCodec } from './cursor-codec';
-import { itemIncludeOf, type ItemInclude } from './item-include';
-import { keysetPage, type KeysetPosition, type SortOrder } from './keyset';
+import { changesPage } from '../pagination/changes-feed';
+import { fingerprintOf, type CursorCodec } from '../pagination/cursor-codec';
+import { itemIncludeOf } from '../pagination/item-include';
+import { keysetPage } from '../pagination/keyset';
+import {
+  changesQuery,
+  findDetail,
+  listQuery,
+  type ItemRow,
+  type ListWindow,
+  type ResourceTableName,
+  type ResourceTableSpec,
+} from './resource-query';
 
-export interface ListWindow {
-  since?: Date | undefined;
-  until?: Date | undefined;
-  order: SortOrder;
-}
-
-/**
- * What one resource supplies: its repository's queries, which select items exactly as the API
- * shows them (the handlers serialise the driver's rows without a mapping pass).
- */
-export interface ResourceSpec<Filters, Item extends { id: string }, Detail> {
+/** What the handlers need of a resource beside its table: its name, sort key and not-found text. */
+export interface ResourceHandlerSpec<
+  Table extends ResourceTableName,
+  Filters,
+  ItemColumns extends readonly SelectExpression<Database, Table>[],
+  DetailColumns extends readonly SelectExpression<Database, Table>[],
+> {
   /** Names the resource in cursor fingerprints, so a cursor never crosses resources. */
   name: string;
-  /** The resource's filter parameters, picked out of a query. */
-  filtersOf: (query: Filters) => Filters;
+  table: ResourceTableSpec<Table, Filters, ItemColumns, DetailColumns>;
   /** The item's sort-column value (ISO string), for the next cursor. */
-  sortKeyOf: (item: Item) => string;
-  list: (
-    db: Db,
-    tenantId: string,
-    filters: Filters,
-    window: ListWindow,
-    after: KeysetPosition | undefined,
-    take: number,
-    include: ItemInclude,
-  ) => Promise<Item[]>;
-  changes: (
-    db: Db,
-    tenantId: string,
-    filters: Filters,
-    after: FeedPosition,
-    xmin: FeedXmin,
-    from: Date | undefined,
-    take: number,
-    include: ItemInclude,
-  ) => Promise<Array<Item & FeedRowPosition>>;
-  get: (db: Db, tenantId: string, id: string) => Promise<Detail | undefined>;
+  sortKeyOf: (item: ItemRow<Table, ItemColumns>) => string;
   notFoundMessage: string;
 }
 
@@ -59,13 +45,26 @@ interface Inclusion {
 }
 
 /**
- * The three handlers every resource has — list (keyset pages), changes (the feed) and
- * detail — built from the resource's repository queries, so each behaves the same way.
+ * The filters of a parsed query: exactly the keys the resource maps to SQL, which the type of
+ * its filter map makes exactly the contract's filter keys. The fingerprint is built from this
+ * object, so a new filter is in it the moment the server applies it.
  */
-export function resourceHandlers<Filters, Item extends { id: string }, Detail>(
-  deps: { db: Db; cursors: CursorCodec },
-  spec: ResourceSpec<Filters, Item, Detail>,
-) {
+export function filtersOf<Filters>(table: { filters: object }, query: Filters): Filters {
+  return Object.fromEntries(
+    Object.keys(table.filters).map((key) => [key, (query as Record<string, unknown>)[key]]),
+  ) as Filters;
+}
+
+/**
+ * The three handlers every resource has — list (keyset pages), changes (the feed) and
+ * detail — built on the shared query core, so each resource behaves the same way.
+ */
+export function resourceHandlers<
+  Table extends ResourceTableName,
+  Filters,
+  ItemColumns extends readonly SelectExpression<Database, Table>[],
+  DetailColumns extends readonly SelectExpression<Database, Table>[],
+>(deps: { db: Db; cursors: CursorCodec }, spec: ResourceHandlerSpec<Table, Filters, ItemColumns, DetailColumns>) {
   return {
     list: async ({
       req,
@@ -76,7 +75,7 @@ export function resourceHandlers<Filters, Item extends { id: string }, Detail>(
       if (query.since && query.until && query.since >= query.until) {
         throw errors.validation([{ parameter: 'until', message: 'must be later than since' }]);
       }
-      const filters = spec.filtersOf(query);
+      const filters = filtersOf(spec.table, query);
       const window: ListWindow = { since: query.since, until: query.until, order: query.order };
       const include = itemIncludeOf(query.include);
       const body = await keysetPage({
@@ -85,7 +84,15 @@ export function resourceHandlers<Filters, Item extends { id: string }, Detail>(
         fingerprint: fingerprintOf({ resource: spec.name, ...filters, ...window }),
         request: query,
         sortKeyOf: spec.sortKeyOf,
-        fetch: (after, take) => spec.list(db, tenantId, filters, window, after, take, include),
+        fetch: async (after, take) =>
+          (await listQuery(db, spec.table, {
+            tenantId,
+            filters,
+            window,
+            after,
+            take,
+            include,
+          }).execute()) as Array<ItemRow<Table, ItemColumns> & { id: string }>,
       });
       return { status: 200 as const, body };
     },
@@ -97,7 +104,7 @@ export function resourceHandlers<Filters, Item extends { id: string }, Detail>(
       query: Filters & Inclusion & { from?: Date | undefined; limit: number; cursor?: string | undefined };
     }) => {
       const { tenantId, keyId } = requireAuth(req);
-      const filters = spec.filtersOf(query);
+      const filters = filtersOf(spec.table, query);
       const include = itemIncludeOf(query.include);
       const body = await changesPage({
         db: withLiveKey(deps.db, keyId),
@@ -105,14 +112,15 @@ export function resourceHandlers<Filters, Item extends { id: string }, Detail>(
         tenantId,
         fingerprint: fingerprintOf({ resource: `${spec.name}/changes`, ...filters }),
         request: query,
-        fetch: (db, after, xmin, from, take) => spec.changes(db, tenantId, filters, after, xmin, from, take, include),
+        fetch: (db, after, xmin, from, take) =>
+          changesQuery(db, spec.table, { tenantId, filters, after, xmin, from, take, include }).execute(),
       });
       return { status: 200 as const, body };
     },
 
     get: async ({ req, params }: Caller & { params: { id: string } }) => {
       const { tenantId, keyId } = requireAuth(req);
-      const detail = await spec.get(withLiveKey(deps.db, keyId), tenantId, params.id);
+      const detail = await findDetail(withLiveKey(deps.db, keyId), spec.table, { tenantId, id: params.id });
       if (!detail) throw errors.notFound(spec.notFoundMessage);
       return { status: 200 as const, body: { data: detail } };
     },

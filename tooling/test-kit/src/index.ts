@@ -1,0 +1,7 @@
+export { reachable } from './reachable';
+export {
+  SERVER_READY_TIMEOUT_MS,
+  spawnServerProcess,
+  type ServerProcess,
+  type SpawnServerOptions,
+} from './spawn-server';
