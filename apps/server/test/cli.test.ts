@@ -218,7 +218,9 @@ describe(`pnpm admin while the server runs (${ENGINE})`, () => {
     for (const name of ['', ' ']) {
       const refused = await runCliProcess(['tenants', 'create', '--name', name], env);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toContain(`error: option '--name <NAME>' argument '${name}' is invalid. must not be empty`);
+      expect(refused.stderr).toContain(
+        `error: option '--name <NAME>' argument '${name}' is invalid. must not be empty`,
+      );
     }
 
     // A bare date is midnight UTC; names are trimmed, as in the dashboard.

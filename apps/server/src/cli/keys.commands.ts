@@ -121,8 +121,11 @@ export function keysCommand(): Command {
     .requiredOption('--tenant <TENANT_ID>', 'the tenant the key reads', parseTenantId)
     .requiredOption('--name <NAME>', 'a name for the key, e.g. "Splunk prod" (at most 100 characters)', parseKeyName)
     .option('--scopes <a,b>', `comma-separated scopes (default: all of ${SCOPES.join(', ')})`, parseScopes)
-    .option('--expires-at <ISO>',
-      'when the key stops working, in the future: 2027-01-01 (midnight UTC) or 2027-01-01T00:00:00Z (default: never)', parseTimestamp)
+    .option(
+      '--expires-at <ISO>',
+      'when the key stops working, in the future: 2027-01-01 (midnight UTC) or 2027-01-01T00:00:00Z (default: never)',
+      parseTimestamp,
+    )
     .addOption(
       new Option('--rate-limit <N>', 'requests per minute for this key (default: the server default)').argParser(
         parsePositiveInt,
