@@ -61,7 +61,7 @@ export async function startServer(
     keyPrefix: options.rateLimitPrefix,
     logger,
   });
-  const lastUsed = new LastUsedRecorder((ids, at) => touchApiKeys(database.db, ids, at), logger);
+  const lastUsed = new LastUsedRecorder((uses) => touchApiKeys(database.db, uses), logger);
   const cursors = new CursorCodec(await serverSecret(database.db, 'cursor-signing-key'));
   const totpSecrets = new TotpSecretBox(await serverSecret(database.db, TOTP_KEY_SECRET_NAME));
   const app = createApp({ config, db: database.db, logger, rateLimiter, lastUsed, cursors, totpSecrets });

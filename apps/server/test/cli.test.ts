@@ -193,6 +193,44 @@ describe(`pnpm admin while the server runs (${ENGINE})`, () => {
     expect(JSON.parse(keys.stdout)).toEqual([]);
   });
 
+  it('refuses an impossible --expires-at and an empty --name with exit 2, by the rules of the dashboard', async () => {
+    const tenantId = await createTenant('Strict');
+    const create = (...args: string[]) => runCliProcess(['keys', 'create', '--tenant', tenantId, ...args], env);
+
+    for (const [args, message] of [
+      [
+        ['--name', 'x', '--expires-at', '2027-02-30'],
+        "option '--expires-at <ISO>' argument '2027-02-30' is invalid. 2027-02-30 is not a real date",
+      ],
+      [
+        ['--name', 'x', '--expires-at', '2027-02-30T00:00:00Z'],
+        "argument '2027-02-30T00:00:00Z' is invalid. 2027-02-30T00:00:00Z is not a real date",
+      ],
+      [['--name', 'x', '--expires-at', '2027-01-01T00:00'], "argument '2027-01-01T00:00' is invalid. must be a date"],
+      [['--name', ''], "option '--name <NAME>' argument '' is invalid. must not be empty"],
+      [['--name', '   '], "option '--name <NAME>' argument '   ' is invalid. must not be empty"],
+      [['--name', 'x'.repeat(101)], 'is invalid. must be at most 100 characters'],
+    ] as Array<[string[], string]>) {
+      const refused = await create(...args);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr).toContain(message);
+    }
+    for (const name of ['', ' ']) {
+      const refused = await runCliProcess(['tenants', 'create', '--name', name], env);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(
+        `error: option '--name <NAME>' argument '${name}' is invalid. must not be empty`,
+      );
+    }
+
+    // A bare date is midnight UTC; names are trimmed, as in the dashboard.
+    const dateOnly = await create('--name', ' Dated ', '--expires-at', '2099-02-28', '--json');
+    expect(dateOnly.code, dateOnly.stderr).toBe(0);
+    expect(JSON.parse(dateOnly.stdout)).toMatchObject({ name: 'Dated', expiresAt: '2099-02-28T00:00:00.000Z' });
+    const keys = await runCliProcess(['keys', 'list', '--tenant', tenantId, '--json'], env);
+    expect(JSON.parse(keys.stdout).map((k: { name: string }) => k.name)).toEqual(['Dated']);
+  });
+
   it('prints only its own output through pnpm, and pure JSON on stdout with --json', async () => {
     const failing = await runCliProcess(['keys', 'revoke', NO_SUCH_ID], env);
     expect(failing.code).toBe(1);

@@ -157,7 +157,10 @@ describe(`dashboard API (${ENGINE})`, () => {
       [{ name: 'k' }, 'scopes', /required/],
       [{ name: 'k', scopes: ['logs:write'] }, 'scopes', /./],
       [{ name: 'k', scopes: ['logs:read'], expiresAt: '2020-01-01T00:00:00Z' }, 'expiresAt', /in the future/],
-      [{ name: 'k', scopes: ['logs:read'], expiresAt: 'tomorrow' }, 'expiresAt', /ISO 8601/],
+      [{ name: 'k', scopes: ['logs:read'], expiresAt: 'tomorrow' }, 'expiresAt', /RFC 3339 date-time/],
+      // The public API's timestamp rules: an impossible date is refused, never rolled over.
+      [{ name: 'k', scopes: ['logs:read'], expiresAt: '2027-02-30T00:00:00Z' }, 'expiresAt', /not a real date/],
+      [{ name: 'k', scopes: ['logs:read'], expiresAt: '2027-01-01T24:00:00Z' }, 'expiresAt', /RFC 3339 date-time/],
       [{ name: 'k', scopes: ['logs:read'], rateLimit: 999_999 }, 'rateLimit', /at most 5000/],
     ];
     for (const [body, parameter, message] of cases) {

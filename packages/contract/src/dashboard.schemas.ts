@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ERROR_STATUS, SCOPES, ScopeSchema } from './common.schemas';
+import { ERROR_STATUS, SCOPES, ScopeSchema, TimestampQuerySchema } from './common.schemas';
 
 /**
  * The dashboard's own API (`/dashboard/api`): sign-in, the signed-in user, passwords, TOTP,
@@ -115,7 +115,20 @@ export const ApiKeyListResponseSchema = z.object({ data: z.array(DashboardApiKey
 export const ApiKeyResponseSchema = z.object({ data: DashboardApiKeySchema });
 
 export const API_KEY_NAME_MAX_LENGTH = 100;
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** An API key's name, trimmed: the one rule for the dashboard and the operator CLI. */
+export const ApiKeyNameSchema = z
+  .string({ required_error: 'is required' })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(API_KEY_NAME_MAX_LENGTH, `must be at most ${API_KEY_NAME_MAX_LENGTH} characters`);
+
+export const TENANT_NAME_MAX_LENGTH = 200;
+/** A tenant's name, trimmed, as the operator CLI takes it. */
+export const TenantNameSchema = z
+  .string({ required_error: 'is required' })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(TENANT_NAME_MAX_LENGTH, `must be at most ${TENANT_NAME_MAX_LENGTH} characters`);
 
 /**
  * `POST /dashboard/api/api-keys`. `expiresAt` must be in the future (checked by the server);
@@ -123,11 +136,7 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
  */
 export const CreateApiKeyBodySchema = z
   .object({
-    name: z
-      .string({ required_error: 'is required' })
-      .trim()
-      .min(1, 'must not be empty')
-      .max(API_KEY_NAME_MAX_LENGTH, `must be at most ${API_KEY_NAME_MAX_LENGTH} characters`),
+    name: ApiKeyNameSchema,
     scopes: z
       .array(ScopeSchema, {
         required_error: `is required: one or more of ${SCOPES.join(', ')}`,
@@ -135,12 +144,8 @@ export const CreateApiKeyBodySchema = z
       })
       .min(1, `must list at least one of ${SCOPES.join(', ')}`)
       .transform((scopes) => [...new Set(scopes)]),
-    expiresAt: z
-      .string()
-      .regex(ISO_TIMESTAMP, 'must be an ISO 8601 timestamp with a time zone, e.g. 2027-01-01T00:00:00Z')
-      .refine((raw) => !Number.isNaN(new Date(raw).getTime()), 'is not a valid date and time')
-      .nullable()
-      .optional(),
+    // The public API's own timestamp parser: an impossible date (2027-02-30) is refused, not rolled over.
+    expiresAt: TimestampQuerySchema.nullable().optional(),
     rateLimit: z
       .number({ invalid_type_error: 'must be a whole number of requests per minute' })
       .int('must be a whole number of requests per minute')

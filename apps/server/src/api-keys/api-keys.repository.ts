@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { ulid } from 'ulid';
 import type { Scope } from '@1security/contract';
 import type { Db } from '../db/database';
@@ -69,7 +70,32 @@ export async function markApiKeyRevoked(db: Db, keyId: string, at: Date): Promis
     .executeTakeFirstOrThrow();
 }
 
-export async function touchApiKeys(db: Db, keyIds: string[], at: Date): Promise<void> {
-  if (keyIds.length === 0) return;
-  await db.updateTable('api_keys').set({ last_used_at: at }).where('id', 'in', keyIds).execute();
+/** A key's last request as one instance saw it. */
+export interface ApiKeyUse {
+  keyId: string;
+  at: Date;
+}
+
+/**
+ * Records uses of keys. `last_used_at` never moves backwards (another instance may have written
+ * a later use; `greatest` skips nulls), and never past the key's revocation: a request that was
+ * still being served when the key was revoked was refused.
+ */
+export async function touchApiKeys(db: Db, uses: readonly ApiKeyUse[]): Promise<void> {
+  if (uses.length === 0) return;
+  const usedAt = sql<Date>`(case id ${sql.join(
+    uses.map((use) => sql`when ${use.keyId} then ${use.at.toISOString()}::timestamptz`),
+    sql` `,
+  )} end)`;
+  await db
+    .updateTable('api_keys')
+    .set({
+      last_used_at: sql<Date>`greatest(last_used_at, case when revoked_at is null or ${usedAt} <= revoked_at then ${usedAt} end)`,
+    })
+    .where(
+      'id',
+      'in',
+      uses.map((use) => use.keyId),
+    )
+    .execute();
 }

@@ -82,7 +82,12 @@ export function authenticate(deps: AuthDeps) {
       setRateLimitHeaders(res, decision);
       if (!decision.allowed) return next(errors.rateLimited(decision.retryAfter));
       req.auth = identity;
-      deps.lastUsed.touch(identity.keyId);
+      // A use is the time of the request, recorded once it was answered for a live key: not a
+      // 401 (the key turned out revoked or expired) nor a fault that left that unknown.
+      const usedAt = new Date();
+      res.once('finish', () => {
+        if (res.statusCode !== 401 && res.statusCode < 500) deps.lastUsed.touch(identity.keyId, usedAt);
+      });
       next();
     } catch (err) {
       next(err);

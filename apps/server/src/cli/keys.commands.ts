@@ -14,6 +14,7 @@ import type { ApiKeyRow } from '../api-keys/api-keys.table';
 import { findTenant } from '../tenants/tenants.repository';
 import { CliError, printJson, withCli } from './cli-context';
 import { parseKeyId, parseTenantId } from './id-arguments';
+import { parseKeyName, parseTimestamp } from './text-arguments';
 
 function parseScopes(raw: string): Scope[] {
   const scopes = raw
@@ -25,14 +26,6 @@ function parseScopes(raw: string): Scope[] {
     throw new InvalidArgumentError(`unknown scope ${unknown.join(', ') || '(none)'}; allowed: ${SCOPES.join(', ')}`);
   }
   return [...new Set(scopes)] as Scope[];
-}
-
-function parseTimestamp(raw: string): Date {
-  const date = new Date(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(date.getTime())) {
-    throw new InvalidArgumentError('must be an ISO 8601 date or timestamp, e.g. 2027-01-01T00:00:00Z');
-  }
-  return date;
 }
 
 function parsePositiveInt(raw: string): number {
@@ -126,9 +119,13 @@ export function keysCommand(): Command {
     .command('create')
     .description('Mint an API key for a tenant; the secret is printed once')
     .requiredOption('--tenant <TENANT_ID>', 'the tenant the key reads', parseTenantId)
-    .requiredOption('--name <NAME>', 'a name for the key, e.g. "Splunk prod"')
+    .requiredOption('--name <NAME>', 'a name for the key, e.g. "Splunk prod" (at most 100 characters)', parseKeyName)
     .option('--scopes <a,b>', `comma-separated scopes (default: all of ${SCOPES.join(', ')})`, parseScopes)
-    .option('--expires-at <ISO>', 'when the key stops working, in the future (default: never)', parseTimestamp)
+    .option(
+      '--expires-at <ISO>',
+      'when the key stops working, in the future: 2027-01-01 (midnight UTC) or 2027-01-01T00:00:00Z (default: never)',
+      parseTimestamp,
+    )
     .addOption(
       new Option('--rate-limit <N>', 'requests per minute for this key (default: the server default)').argParser(
         parsePositiveInt,

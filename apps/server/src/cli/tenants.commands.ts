@@ -1,13 +1,14 @@
 import { Command } from 'commander';
 import { createTenant, listTenants } from '../tenants/tenants.repository';
 import { printJson, withCli } from './cli-context';
+import { parseTenantName } from './text-arguments';
 
 export function tenantsCommand(): Command {
   const tenants = new Command('tenants').description('Create and list tenants');
   tenants
     .command('create')
     .description('Create a tenant')
-    .requiredOption('--name <NAME>', 'the tenant name, e.g. "Contoso"')
+    .requiredOption('--name <NAME>', 'the tenant name, e.g. "Contoso" (at most 200 characters)', parseTenantName)
     .option('--json', 'print one JSON object')
     .action(async (options: { name: string; json?: boolean }) => {
       await withCli(

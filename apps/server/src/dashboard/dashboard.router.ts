@@ -222,7 +222,7 @@ function createDashboardRouter(deps: DashboardApiDeps) {
           name: body.name,
           scopes: body.scopes,
           rateLimit: body.rateLimit ?? null,
-          expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+          expiresAt: body.expiresAt ?? null,
           actor: actorOf(req, me.email),
         });
         return { status: 201, body: { data: { key: toDashboardApiKey(key), secret } } };
