@@ -4,6 +4,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/api-keys/api-keys.service';
@@ -321,6 +322,21 @@ describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
     // The whole process group (tsx runs the CLI in a child), as an orchestrator or the OOM killer would.
     process.kill(-run.child.pid!, signal);
     await run.exited;
+    // A COMMIT the CLI sent just before it died still completes on the server: on PostgreSQL,
+    // wait until no backend of this database is busy or inside a transaction before counting.
+    if (ENGINE === 'postgres') {
+      await waitFor(
+        'the killed CLI backends to finish',
+        async () => {
+          const { rows } = await sql<{ busy: string }>`
+            select count(*) as busy from pg_stat_activity
+            where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'`.execute(operator.db);
+          return Number(rows[0]!.busy) === 0;
+        },
+        30_000,
+        100,
+      );
+    }
     // A transaction cut short is rolled back once the database notices the dropped connection.
     let left = await count();
     await waitFor(
