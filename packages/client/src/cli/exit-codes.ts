@@ -17,7 +17,11 @@ export const EXIT_CODES = {
   CHECKPOINT: {
     code: 6,
     meaning:
-      'The checkpoint file cannot be used: unreadable, not a checkpoint file, or its cursor was rejected (400 INVALID_CURSOR).',
+      'The checkpoint file cannot be used: unreadable, not a checkpoint file, its lock cannot be created, or its cursor was rejected (400 INVALID_CURSOR).',
+  },
+  CHECKPOINT_LOCKED: {
+    code: 7,
+    meaning: 'Another running onesec sync holds the checkpoint (its <checkpoint>.lock names a live process).',
   },
 } as const;
 
