@@ -27,8 +27,9 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
 }
 
 const cursorOf = async (checkpoint: string, key: string) =>
-  (JSON.parse(await readFile(checkpoint, 'utf8')) as { checkpoints: Record<string, { cursor: string }> })
-    .checkpoints[key]?.cursor;
+  (JSON.parse(await readFile(checkpoint, 'utf8')) as { checkpoints: Record<string, { cursor: string }> }).checkpoints[
+    key
+  ]?.cursor;
 
 describe.skipIf(!hasPostgres)('onesec outputs that are not plain files, and one sync per checkpoint', () => {
   let server: ApiServer;

@@ -33,7 +33,16 @@ export class PermanentOutputError extends Error {
   override readonly name = 'PermanentOutputError';
 }
 
-const PERMANENT_FILE_ERRORS = new Set(['EISDIR', 'ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'ELOOP', 'ENAMETOOLONG']);
+const PERMANENT_FILE_ERRORS = new Set([
+  'EISDIR',
+  'ENOENT',
+  'ENOTDIR',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ELOOP',
+  'ENAMETOOLONG',
+]);
 
 /** File errors that no retry can cure become {@link PermanentOutputError}s naming the path. */
 function fileError(path: string, err: unknown): unknown {
