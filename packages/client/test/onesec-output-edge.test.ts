@@ -74,10 +74,16 @@ describe.skipIf(!hasPostgres)('onesec outputs that are not plain files, and one 
       ['sync', 'security-alerts', '--checkpoint', checkpoint, '--output', fifo, '--batch-size', '2'],
       env,
     );
-    const { code } = await within(60_000, 'onesec to a FIFO', run.exit);
-    expect(code, run.stderr()).toBe(0);
-    // Our end closes at exit; cat then sees end of file.
-    expect(await within(15_000, 'cat on the FIFO', readerExit)).toBe(0);
+    try {
+      const { code } = await within(60_000, 'onesec to a FIFO', run.exit);
+      expect(code, run.stderr()).toBe(0);
+      // Our end closes at exit; cat then sees end of file.
+      expect(await within(15_000, 'cat on the FIFO', readerExit)).toBe(0);
+    } finally {
+      // A hung run must not outlive the test.
+      run.child.kill('SIGKILL');
+      reader.kill('SIGKILL');
+    }
     const ids = received
       .trim()
       .split('\n')
@@ -93,11 +99,14 @@ describe.skipIf(!hasPostgres)('onesec outputs that are not plain files, and one 
     await runFile('mkfifo', [fifo]);
     const checkpoint = path.join(dir, 'orphan.json');
     const run = startOnesec(['sync', 'security-alerts', '--checkpoint', checkpoint, '--output', fifo], env);
-    await within(30_000, 'the first retry', run.waitForStderr(/no process is reading the FIFO .*retrying/));
-    run.child.kill('SIGTERM');
-    const { code, signal } = await within(15_000, 'onesec after SIGTERM', run.exit);
-    if (signal) run.child.kill('SIGKILL');
-    expect({ code, signal }, run.stderr()).toEqual({ code: 0, signal: null });
+    try {
+      await within(30_000, 'the first retry', run.waitForStderr(/no process is reading the FIFO .*retrying/));
+      run.child.kill('SIGTERM');
+      const { code, signal } = await within(15_000, 'onesec after SIGTERM', run.exit);
+      expect({ code, signal }, run.stderr()).toEqual({ code: 0, signal: null });
+    } finally {
+      run.child.kill('SIGKILL');
+    }
     await expect(readFile(checkpoint, 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
