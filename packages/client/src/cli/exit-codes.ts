@@ -8,7 +8,8 @@ export const EXIT_CODES = {
   AUTH: { code: 3, meaning: 'The API refused the key (401) or the key lacks a scope the command needs (403).' },
   OUTPUT_UNREACHABLE: {
     code: 4,
-    meaning: 'The output stayed unreachable or kept failing after the retries; the checkpoint was not advanced.',
+    meaning:
+      'The output stayed unreachable or kept failing after the retries, or failed in a way no retry cures (a directory, a missing folder, no permission); the checkpoint was not advanced.',
   },
   API_UNAVAILABLE: {
     code: 5,
@@ -17,7 +18,11 @@ export const EXIT_CODES = {
   CHECKPOINT: {
     code: 6,
     meaning:
-      'The checkpoint file cannot be used: unreadable, not a checkpoint file, or its cursor was rejected (400 INVALID_CURSOR).',
+      'The checkpoint file cannot be used: unreadable, not a checkpoint file, its lock cannot be created, or its cursor was rejected (400 INVALID_CURSOR).',
+  },
+  CHECKPOINT_LOCKED: {
+    code: 7,
+    meaning: 'Another running onesec sync holds the checkpoint (its <checkpoint>.lock names a live process).',
   },
 } as const;
 

@@ -1,6 +1,6 @@
 import { backoffDelay, sleep } from '../retrying-fetcher';
 import { CliError } from './exit-codes';
-import type { OutputRecord, OutputSink } from './output.sink';
+import { PermanentOutputError, type OutputRecord, type OutputSink } from './output.sink';
 
 export interface DeliveryOptions {
   /** Retries after the first attempt. */
@@ -16,7 +16,8 @@ export const DEFAULT_OUTPUT_RETRIES = 8;
 /**
  * Delivers one batch, retrying with backoff while the output fails. Resolves once the batch
  * reached the output; after the last retry throws OUTPUT_UNREACHABLE. A stop request during
- * a wait rejects with the signal's reason: the batch then stays unconfirmed.
+ * a wait rejects with the signal's reason: the batch then stays unconfirmed. An error that
+ * waiting cannot cure ({@link PermanentOutputError}) throws OUTPUT_UNREACHABLE at once.
  */
 export async function deliverWithRetries(
   sink: OutputSink,
@@ -25,10 +26,17 @@ export async function deliverWithRetries(
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await sink.deliver(records);
+      await sink.deliver(records, options.signal);
       return;
     } catch (err) {
+      if (options.signal?.aborted && err === options.signal.reason) throw err;
       const reason = err instanceof Error ? err.message : String(err);
+      if (err instanceof PermanentOutputError) {
+        throw new CliError(
+          'OUTPUT_UNREACHABLE',
+          `output ${reason}; not retried, the checkpoint stays before this batch.`,
+        );
+      }
       if (attempt > options.retries) {
         throw new CliError(
           'OUTPUT_UNREACHABLE',

@@ -1,6 +1,7 @@
 import type { Severity } from '@1security/contract';
 import dgram from 'node:dgram';
-import { open, readFile, truncate } from 'node:fs/promises';
+import { constants as fsConstants, open as openFd } from 'node:fs';
+import { open, readFile, stat, truncate } from 'node:fs/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import { formatSyslogMessage, octetCountedFrame, syslogHostname } from './syslog.framing';
@@ -20,7 +21,46 @@ export interface OutputRecord {
 export interface OutputSink {
   /** For messages: `stdout`, a path, `syslog+tcp://host:port`. */
   readonly description: string;
-  deliver(records: readonly OutputRecord[]): Promise<void>;
+  /**
+   * `signal` is honoured only where a write can wait without end (a FIFO nobody reads):
+   * there an abort rejects with its reason, and the batch stays unconfirmed.
+   */
+  deliver(records: readonly OutputRecord[], signal?: AbortSignal): Promise<void>;
+}
+
+/** An output error that waiting cannot cure (a directory, a missing folder, no permission): not retried. */
+export class PermanentOutputError extends Error {
+  override readonly name = 'PermanentOutputError';
+}
+
+const PERMANENT_FILE_ERRORS = new Set([
+  'EISDIR',
+  'ENOENT',
+  'ENOTDIR',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ELOOP',
+  'ENAMETOOLONG',
+]);
+
+/** File errors that no retry can cure become {@link PermanentOutputError}s naming the path. */
+function fileError(path: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === undefined || !PERMANENT_FILE_ERRORS.has(code)) return err;
+  const why =
+    code === 'ENOENT'
+      ? 'its folder does not exist (onesec does not create folders)'
+      : code === 'EISDIR'
+        ? 'it is a directory'
+        : code === 'ENOTDIR'
+          ? 'a part of the path is not a folder'
+          : code === 'EROFS'
+            ? 'the file system is read-only'
+            : code === 'EACCES' || code === 'EPERM'
+              ? 'permission denied'
+              : 'the path cannot be resolved';
+  return new PermanentOutputError(`cannot write ${JSON.stringify(path)}: ${why} (${code})`);
 }
 
 export type OutputTarget =
@@ -97,11 +137,13 @@ class StdoutSink implements OutputSink {
 /**
  * A file: reached once written and flushed to disk (fsync). Opened per batch, so a log
  * rotation by rename starts a new file. A failed write is cut back, so a reader never sees
- * half a line.
+ * half a line. A character device (/dev/null, a terminal) is written without fsync or cut;
+ * a FIFO goes to {@link FifoWriter}.
  */
 class FileSink implements OutputSink {
   readonly description: string;
   #truncateFirst: boolean;
+  #fifo: FifoWriter | undefined;
   constructor(
     private readonly path: string,
     mode: 'append' | 'truncate',
@@ -109,18 +151,90 @@ class FileSink implements OutputSink {
     this.description = path;
     this.#truncateFirst = mode === 'truncate';
   }
-  async deliver(records: readonly OutputRecord[]): Promise<void> {
+  async deliver(records: readonly OutputRecord[], signal?: AbortSignal): Promise<void> {
+    try {
+      const existing = await stat(this.path).catch(() => undefined);
+      if (existing?.isFIFO()) {
+        this.#fifo ??= new FifoWriter(this.path);
+        return await this.#fifo.write(lines(records), signal);
+      }
+      await this.#deliverToFile(records);
+    } catch (err) {
+      throw fileError(this.path, err);
+    }
+  }
+  async #deliverToFile(records: readonly OutputRecord[]): Promise<void> {
     const handle = await open(this.path, this.#truncateFirst ? 'w' : 'a', 0o640);
     this.#truncateFirst = false;
-    const { size } = await handle.stat();
     try {
-      await handle.writeFile(lines(records), 'utf8');
-      await handle.sync();
-    } catch (err) {
-      await truncate(this.path, size).catch(() => undefined);
-      throw err;
+      const info = await handle.stat();
+      const regular = info.isFile();
+      try {
+        await handle.writeFile(lines(records), 'utf8');
+        // fsync means nothing on a device (EINVAL on /dev/null).
+        if (regular) await handle.sync();
+      } catch (err) {
+        if (regular) await truncate(this.path, info.size).catch(() => undefined);
+        throw err;
+      }
     } finally {
       await handle.close();
+    }
+  }
+}
+
+/**
+ * A FIFO (named pipe): opened once and kept open, since a reader such as `cat fifo` ends at
+ * the first close. Opened non-blocking, so with no reader the open fails at once (ENXIO)
+ * instead of hanging; the writes then go through a libuv pipe, which waits for a slow reader
+ * without blocking the process. A batch is reached once the kernel took every byte. A reader
+ * that has gone (EPIPE) drops the pipe; the next attempt opens it again.
+ */
+class FifoWriter {
+  #socket: net.Socket | undefined;
+  constructor(private readonly path: string) {}
+
+  async write(text: string, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    if (!this.#socket || this.#socket.destroyed) {
+      let fd: number;
+      try {
+        // A raw descriptor, not a FileHandle: the socket owns and closes it.
+        fd = await new Promise<number>((resolve, reject) =>
+          openFd(this.path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK, (err, opened) =>
+            err ? reject(err) : resolve(opened),
+          ),
+        );
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENXIO') {
+          throw new Error(`no process is reading the FIFO ${this.path} (ENXIO)`);
+        }
+        throw err;
+      }
+      const socket = new net.Socket({ fd, readable: false, writable: true });
+      socket.on('error', () => socket.destroy());
+      this.#socket = socket;
+    }
+    const socket = this.#socket;
+    socket.ref();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          socket.destroy();
+          reject(signal!.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        socket.write(text, 'utf8', (err) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (err) {
+            socket.destroy();
+            reject(err);
+          } else resolve();
+        });
+      });
+    } finally {
+      // Kept open between batches without holding the process alive.
+      socket.unref();
     }
   }
 }

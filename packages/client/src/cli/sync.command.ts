@@ -11,6 +11,7 @@ import {
   parseRetries,
   parseTime,
 } from './cli.options';
+import { lockCheckpoint } from './checkpoint.lock';
 import { CliError } from './exit-codes';
 import { DEFAULT_OUTPUT_RETRIES, deliverWithRetries } from './output.delivery';
 import { createOutputSink, OutputUsageError, parseOutputTarget, type OutputTarget } from './output.sink';
@@ -61,8 +62,9 @@ function parseTarget(flags: SyncFlags): OutputTarget {
  * `onesec sync`: walks each resource's changes feed from the checkpoint file, delivers each
  * batch to the output and only then saves the feed's `nextCursor` (the client's
  * FileCheckpointStore: temp file, fsync, rename). With `--follow` it polls again at the
- * interval once caught up. SIGTERM/SIGINT let the batch in hand finish and be saved, then
- * exit 0.
+ * interval once caught up. SIGTERM/SIGINT let the batch in hand finish and be saved (a FIFO
+ * write that waits on its reader is abandoned instead), then exit 0. `<checkpoint>.lock`
+ * keeps a second sync off the same checkpoint.
  */
 export async function runSync(resourceArg: string, flags: SyncFlags): Promise<void> {
   const resources = parseResources(resourceArg);
@@ -76,6 +78,8 @@ export async function runSync(resourceArg: string, flags: SyncFlags): Promise<vo
   const retries = flags.outputRetries === undefined ? DEFAULT_OUTPUT_RETRIES : parseRetries(flags.outputRetries);
   const target = parseTarget(flags);
   const client = makeClient(readEnvironment());
+  // Before anything is read or sent: a second sync on this checkpoint would send every batch twice.
+  const unlock = await lockCheckpoint(flags.checkpoint);
 
   const controller = new AbortController();
   const { signal } = controller;
@@ -144,6 +148,7 @@ export async function runSync(resourceArg: string, flags: SyncFlags): Promise<vo
   } finally {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
+    await unlock();
     progress.finish('sync', sink.description, outcome);
   }
 }
