@@ -21,7 +21,7 @@ import { initClient } from '@ts-rest/core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../src/cli/program';
-import { MITRE_TACTICS } from '../src/seed/security-alerts.generator';
+import { MITRE_TACTICS } from '../src/seed/security-alerts.catalog';
 import { seedTenantData } from '../src/seed/seed-tenant-data';
 import { createTenant } from '../src/tenants/tenants.repository';
 import { expectMatchesOpenApi } from './support/openapi-validator';
@@ -242,6 +242,8 @@ describe(`pnpm admin seed (${ENGINE})`, () => {
         serviceSource: alert.serviceSource,
         recommendedActions: alert.recommendedActions,
       });
+      expect(alert.mitreTechniques).toEqual(raw.mitreTechniques);
+      expect(alert.mitreTechniques.length).toBeGreaterThan(0);
       expect(raw.resolvedDateTime !== null).toBe(alert.status === 'resolved');
       expect(Date.parse(raw.lastUpdateDateTime as string)).toBe(Date.parse(alert.updatedAt));
       // …and its users, emails, apps and groups are the ones the evidence names.

@@ -15,7 +15,8 @@ import { logsRouter } from '../logs/logs.router';
 import { monitoringAlertsTable, upsertMonitoringAlerts } from '../monitoring-alerts/monitoring-alerts.repository';
 import { monitoringAlertsRouter } from '../monitoring-alerts/monitoring-alerts.router';
 import type { CursorCodec } from '../pagination/cursor-codec';
-import { generateLogEvents, type GenerateLogEventsOptions } from '../seed/logs.generator';
+import type { GenerateOptions } from '../seed/generator-options';
+import { generateLogEvents } from '../seed/logs.generator';
 import { generateMonitoringAlerts } from '../seed/monitoring-alerts.generator';
 import { generateSecurityAlerts } from '../seed/security-alerts.generator';
 import { securityAlertsTable, upsertSecurityAlerts } from '../security-alerts/security-alerts.repository';
@@ -50,7 +51,7 @@ export interface ResourceEntry<Row, Name extends ResourceName = ResourceName> {
    */
   copyWrite?: (pool: pg.Pool, rows: Row[]) => Promise<WriteResult>;
   /** The demo-data generator (`pnpm admin seed`, the demo tenant). */
-  generate: (options: GenerateLogEventsOptions) => Iterable<Row>;
+  generate: (options: GenerateOptions) => Iterable<Row>;
   /** Rows per seed batch (and per transaction). */
   seedBatchSize: number;
 }

@@ -3,16 +3,9 @@ import { ulid } from 'ulid';
 import { OPERATION_RESOURCE_TYPE, severityOf } from '../ingest/o365.normaliser';
 import type { NewLogEventRow } from '../logs/logs.table';
 import { ActivityTimeline } from './activity-timeline';
-import { SeededRandom, WeightedPicker } from './seeded-random';
-import {
-  HOME_DOMAIN,
-  oneDriveUrl,
-  publicIp,
-  siteUrl,
-  unfamiliarIp,
-  type DirectoryUser,
-  type TenantDirectory,
-} from './tenant-directory';
+import type { GenerateOptions } from './generator-options';
+import { WeightedPicker } from './seeded-random';
+import { HOME_DOMAIN, oneDriveUrl, publicIp, siteUrl, unfamiliarIp, type DirectoryUser } from './tenant-directory';
 import {
   APPLICATION_ACTORS,
   CHANNELS,
@@ -72,21 +65,11 @@ interface Actor {
   user?: DirectoryUser;
 }
 
-export interface GenerateLogEventsOptions {
-  tenantId: string;
-  count: number;
-  /** The end of the generated window: events span the 30 days before it. */
-  now: number;
-  random: SeededRandom;
-  directory: TenantDirectory;
-  windowDays?: number;
-}
-
 /**
  * Yields `count` events in increasing `occurredAt` order (discovery lags a few seconds to
  * minutes behind, as with the Management Activity API). Memory use does not grow with count.
  */
-export function* generateLogEvents(options: GenerateLogEventsOptions): Generator<NewLogEventRow> {
+export function* generateLogEvents(options: GenerateOptions): Generator<NewLogEventRow> {
   const { random, directory, count, tenantId, now } = options;
   const windowMs = (options.windowDays ?? 30) * 86_400_000;
   const timeline = new ActivityTimeline(random.fork('timeline'), { start: now - windowMs, end: now - 60_000 });
