@@ -3,7 +3,7 @@ import createOpenApiClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { paths } from './openapi/api-v1';
 import { createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
-import { openApiResponseValidator } from './support/openapi-schema-validator';
+import { openApiResponseValidator } from '@1security/test-kit';
 import { makeLogRecords, makeMonitoringAlertRecords, makeSecurityAlertRecords } from './support/records';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the OpenAPI document is plain JSON */

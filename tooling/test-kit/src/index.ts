@@ -5,3 +5,4 @@ export {
   type ServerProcess,
   type SpawnServerOptions,
 } from './spawn-server';
+export { openApiResponseValidator } from './openapi-validator';

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 /**
  * How long a server may take to say it listens. A readiness guard, not a timing assertion: an
@@ -15,6 +16,8 @@ export interface SpawnServerOptions {
   args?: string[];
   /** The child's whole environment (nothing is inherited). */
   env: NodeJS.ProcessEnv;
+  /** Sees every line the server prints on stdout, from the first (e.g. to follow its request log). */
+  onStdoutLine?: (line: string) => void;
 }
 
 export interface ServerProcess {
@@ -54,6 +57,8 @@ export async function spawnServerProcess(options: SpawnServerOptions): Promise<S
     detached: true,
   });
   running.add(child);
+  const onStdoutLine = options.onStdoutLine;
+  if (onStdoutLine && child.stdout) createInterface({ input: child.stdout }).on('line', onStdoutLine);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

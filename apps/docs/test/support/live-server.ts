@@ -1,9 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { spawnServerProcess, type ServerProcess } from '@1security/test-kit';
 import { REPO_ROOT, SERVER_CLI, SERVER_MAIN, SERVER_TSX } from './paths';
 
 const execFileAsync = promisify(execFile);
@@ -37,12 +37,24 @@ export interface LiveServer {
 }
 
 /** The variables a test server must not inherit from the machine it runs on. */
-const INHERITED_SERVER_ENV = ['DATABASE_URL', 'REDIS_URL', 'API_KEY_PEPPER', 'PORT', 'HOST', 'DATA_DIR', 'LOG_LEVEL', 'DEMO_DATA', 'TRUST_PROXY'];
+const INHERITED_SERVER_ENV = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'API_KEY_PEPPER',
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'LOG_LEVEL',
+  'DEMO_DATA',
+  'TRUST_PROXY',
+];
 
 /**
  * Starts the real API server as a child process — `tsx apps/server/src/main.ts`, as
  * `pnpm start` does — on a free port with a fresh embedded database, and follows its JSON
- * request log so tests can see the status of every request a snippet made.
+ * request log so tests can see the status of every request a snippet made. Spawned and stopped
+ * by the test kit: the shared readiness timeout, and the whole process group (tsx and the
+ * server it runs) goes on close.
  */
 export async function startLiveServer(): Promise<LiveServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onesec-docs-'));
@@ -50,47 +62,46 @@ export async function startLiveServer(): Promise<LiveServer> {
   for (const name of INHERITED_SERVER_ENV) delete env[name];
   Object.assign(env, { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', DEMO_DATA: 'true' });
 
-  const child = spawn(SERVER_TSX, [SERVER_MAIN], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
   const requests: LoggedRequest[] = [];
   const waiters = new Set<() => void>();
-  let demoTenant: string | undefined;
-  let demoSecret: string | undefined;
-
-  let resolveListening: (origin: string) => void;
-  const listening = new Promise<string>((resolve) => (resolveListening = resolve));
-
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (line.startsWith('{')) {
-      try {
-        const entry = JSON.parse(line) as { req?: { id?: string; method?: string; url?: string }; res?: { statusCode?: number } };
-        if (entry.req && typeof entry.res?.statusCode === 'number') {
-          requests.push({ id: String(entry.req.id), method: String(entry.req.method), url: String(entry.req.url), status: entry.res.statusCode });
-          for (const wake of waiters) wake();
-        }
-      } catch {
-        output.push(line);
+  const followRequestLog = (line: string) => {
+    if (!line.startsWith('{')) return;
+    try {
+      const entry = JSON.parse(line) as {
+        req?: { id?: string; method?: string; url?: string };
+        res?: { statusCode?: number };
+      };
+      if (entry.req && typeof entry.res?.statusCode === 'number') {
+        requests.push({
+          id: String(entry.req.id),
+          method: String(entry.req.method),
+          url: String(entry.req.url),
+          status: entry.res.statusCode,
+        });
+        for (const wake of waiters) wake();
       }
-      return;
+    } catch {
+      // Not a log entry: only the printed text, which `output()` keeps.
     }
-    output.push(line);
-    demoTenant ??= /^\s*tenant\s+(\S+)\s*$/.exec(line)?.[1];
-    demoSecret ??= /^\s*secret\s+(1sec_live_\S+)\s*$/.exec(line)?.[1];
-    const url = /listening on (http:\/\/[^/\s]+)/.exec(line)?.[1];
-    if (url) resolveListening(url);
-  });
-  createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
+  };
 
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const origin = await Promise.race([
-    listening,
-    exited.then((code) => {
-      throw new Error(`the API server exited (code ${code}) before listening:\n${output.join('\n')}`);
-    }),
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`the API server did not listen within 90 s:\n${output.join('\n')}`)), 90_000).unref(),
-    ),
-  ]);
+  let child: ServerProcess;
+  try {
+    child = await spawnServerProcess({
+      command: SERVER_TSX,
+      args: [SERVER_MAIN],
+      cwd: REPO_ROOT,
+      env,
+      onStdoutLine: followRequestLog,
+    });
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const origin = child.url;
+  const printed = child.output();
+  const demoTenant = /^\s*tenant\s+(\S+)\s*$/m.exec(printed)?.[1];
+  const demoSecret = /^\s*secret\s+(1sec_live_\S+)\s*$/m.exec(printed)?.[1];
 
   let flushes = 0;
   const server: LiveServer = {
@@ -100,7 +111,11 @@ export async function startLiveServer(): Promise<LiveServer> {
     env,
     demo: demoTenant && demoSecret ? { tenantId: demoTenant, secret: demoSecret } : undefined,
     async cli(args) {
-      const { stdout } = await execFileAsync(SERVER_TSX, [SERVER_CLI, ...args], { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await execFileAsync(SERVER_TSX, [SERVER_CLI, ...args], {
+        cwd: REPO_ROOT,
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      });
       return stdout;
     },
     mark: () => requests.length,
@@ -122,15 +137,9 @@ export async function startLiveServer(): Promise<LiveServer> {
       return requests.slice(mark).filter((r) => !r.id.startsWith('docs-log-flush-'));
     },
     async close() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await child.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return server;
 }
-
