@@ -12,7 +12,7 @@ import {
   makeSecurityAlert,
 } from './support/factories';
 import { Poller, mulberry32, pollDuringConcurrentWrites } from './support/feed-poller';
-import { startHotStandby, type HotStandby } from './support/hot-standby';
+import { freePort, startHotStandby, type HotStandby } from './support/hot-standby';
 import { getJson } from './support/http';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { createTenantWithKey, startTestServer, type TestServer } from './support/test-server';
@@ -240,6 +240,33 @@ describe('read replicas on a hot standby', () => {
     expect(feed.seen).toEqual([early.id, fresh.id, late.id]);
     const { replica: after } = await readyz(strict);
     expect(after.reads - back.reads).toBe(feed.calls - calls);
+  });
+
+  it('takes several comma-separated replicas, skipping one that is down and one that is no standby', async () => {
+    // One where nothing listens (down at start-up, which must not stop the server), and the
+    // primary itself, named as a replica by mistake.
+    const nowhere = new URL(standby.urlOf(databaseName));
+    nowhere.port = String(await freePort());
+    const both = await startTestServer(database, {
+      rateLimitPerMinute: 1_000_000,
+      replicas: { urls: [nowhere.toString(), database.url!, replicaUrl()], maxLagMs: 60_000, probeIntervalMs: 200 },
+    });
+    try {
+      const key = await createTenantWithKey(database);
+      const res = await fetch(`${both.url}/readyz`);
+      const { replicas } = (await res.json()) as { replicas: ReplicaStatus[] };
+      expect(res.status).toBe(200);
+      expect(replicas.map((r) => [r.name.split(' (')[0], r.state, r.inUse])).toEqual([
+        ['replica 1', 'down', false],
+        ['replica 2', 'not-a-standby', false],
+        ['replica 3', 'ok', true],
+      ]);
+      for (let i = 0; i < 4; i++) expect((await getJson(both, key.secret, '/logs')).status).toBe(200);
+      const after = (await (await fetch(`${both.url}/readyz`)).json()) as { replicas: ReplicaStatus[] };
+      expect(after.replicas.map((r) => r.reads)).toEqual([0, 0, 4]);
+    } finally {
+      await both.close();
+    }
   });
 
   it('passes the concurrent-writer feed test with the poller reading the standby', async () => {
