@@ -78,7 +78,8 @@ describe('read replicas on a hot standby', () => {
     for (;;) {
       const { replica } = await readyz(target);
       if (done(replica)) return replica;
-      if (Date.now() > deadline) throw new Error(`${what} never reached the expected state: ${JSON.stringify(replica)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${what} never reached the expected state: ${JSON.stringify(replica)}`);
       await sleep(50);
     }
   }
@@ -105,7 +106,10 @@ describe('read replicas on a hot standby', () => {
     try {
       // Paused means replay has stopped, not that it was asked to.
       for (;;) {
-        const [row] = await standby.query<{ state: string }>(databaseName, 'select pg_get_wal_replay_pause_state() as state');
+        const [row] = await standby.query<{ state: string }>(
+          databaseName,
+          'select pg_get_wal_replay_pause_state() as state',
+        );
         if (row?.state === 'paused') break;
         await sleep(20);
       }
@@ -163,7 +167,11 @@ describe('read replicas on a hot standby', () => {
     expect(after.status).toBe(200);
     expect(after.replica.reads - before.reads).toBeGreaterThanOrEqual(8);
     expect(after.replica.fallbacks).toBe(before.fallbacks);
-    expect(after.replica).toMatchObject({ state: 'ok', inUse: true, name: expect.stringContaining(`/${databaseName}`) });
+    expect(after.replica).toMatchObject({
+      state: 'ok',
+      inUse: true,
+      name: expect.stringContaining(`/${databaseName}`),
+    });
     expect(after.text).not.toContain('replica-secret-pw');
     expect(after.text).not.toContain('postgres@');
 
@@ -313,7 +321,8 @@ describe('read replicas on a hot standby', () => {
     const { replica: beforeFresh } = await readyz(server);
     const fresh = makeLogEvent(key.tenantId);
     await insertLogs(database.db, [fresh]);
-    for (const path of [...paths, `/logs/${fresh.id}`]) statuses.push([path, (await getJson(server, key.secret, path)).status]);
+    for (const path of [...paths, `/logs/${fresh.id}`])
+      statuses.push([path, (await getJson(server, key.secret, path)).status]);
     stopping = false;
     await traffic;
     expect(statuses.length).toBeGreaterThan(paths.length);

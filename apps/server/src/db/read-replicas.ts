@@ -165,7 +165,12 @@ export class Replica {
       const lagMs = this.#unreplayed[0] ? now - this.#unreplayed[0].at : 0;
       const lagBytes = primaryLsn > replayed ? Number(primaryLsn - replayed) : 0;
       if (lagMs > this.options.maxLagMs) {
-        this.#set('lagging', lagMs, lagBytes, `${lagMs} ms behind the primary (REPLICA_MAX_LAG_MS ${this.options.maxLagMs})`);
+        this.#set(
+          'lagging',
+          lagMs,
+          lagBytes,
+          `${lagMs} ms behind the primary (REPLICA_MAX_LAG_MS ${this.options.maxLagMs})`,
+        );
       } else {
         this.#set('ok', lagMs, lagBytes, undefined);
       }

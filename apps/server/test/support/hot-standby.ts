@@ -120,9 +120,13 @@ export async function startHotStandby(): Promise<HotStandby> {
 
   // A hot standby needs at least the primary's values of these (or it refuses to start).
   const atLeastPrimary = await Promise.all(
-    ['max_connections', 'max_worker_processes', 'max_wal_senders', 'max_prepared_transactions', 'max_locks_per_transaction'].map(
-      async (name) => `${name} = ${await adminQuery(`select current_setting('${name}') as value`)}`,
-    ),
+    [
+      'max_connections',
+      'max_worker_processes',
+      'max_wal_senders',
+      'max_prepared_transactions',
+      'max_locks_per_transaction',
+    ].map(async (name) => `${name} = ${await adminQuery(`select current_setting('${name}') as value`)}`),
   );
   const port = await freePort();
   // The cluster's own postgresql.conf and pg_hba.conf may live outside its data directory (as on
@@ -167,7 +171,15 @@ export async function startHotStandby(): Promise<HotStandby> {
   // Should the test process end without `remove()`, do not leave a PostgreSQL running.
   const stopOnExit = () => {
     try {
-      const [command, ...rest] = [...prefix, path.join(bin, 'pg_ctl'), '--pgdata', dataDir, '--mode', 'immediate', 'stop'];
+      const [command, ...rest] = [
+        ...prefix,
+        path.join(bin, 'pg_ctl'),
+        '--pgdata',
+        dataDir,
+        '--mode',
+        'immediate',
+        'stop',
+      ];
       execFileSync(command!, rest, { stdio: 'ignore' });
     } catch {
       /* not running */
