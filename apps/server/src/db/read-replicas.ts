@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { isDatabaseUnavailable } from '../http/database-errors';
 import type { Logger } from '../logger';
 import type { Db } from './database';
 import { openPostgres } from './postgres-pool';
@@ -119,11 +120,16 @@ export class Replica {
     this.#reads++;
   }
 
-  /** A read failed here (and is retried on the primary): skipped until a probe finds it well. */
+  /**
+   * A read failed here (and is retried on the primary). Unreachable or shutting down: skipped
+   * until a probe finds it well. Any other failure (a statement cancelled by a recovery
+   * conflict, a migration not replayed yet) concerns that read only.
+   */
   failed(err: unknown): void {
     this.#fallbacks++;
     const message = err instanceof Error ? err.message : String(err);
-    if (this.#state === 'ok') this.options.logger.warn({ replica: this.name, err: message }, 'replica read failed');
+    this.options.logger.warn({ replica: this.name, err: message }, 'replica read failed; answered by the primary');
+    if (!isDatabaseUnavailable(err)) return;
     this.#state = 'down';
     this.#error = message;
   }
