@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../src/api-keys/api-keys.service';
+import { openDatabase, type DatabaseHandle } from '../src/db/database';
+import { migrateToLatest } from '../src/db/migrate';
 import { REPLICA_APPLICATION_NAME, type ReplicaStatus } from '../src/db/read-replicas';
 import {
   insertLogs,
@@ -12,9 +14,9 @@ import {
   makeSecurityAlert,
 } from './support/factories';
 import { Poller, mulberry32, pollDuringConcurrentWrites } from './support/feed-poller';
-import { freePort, startHotStandby, type HotStandby } from './support/hot-standby';
+import { freePort, startHotStandby, startScratchPrimary, type HotStandby } from './support/hot-standby';
 import { getJson } from './support/http';
-import { createTestDatabase, type TestDatabase } from './support/test-database';
+import { createTestDatabase, silentLogger, type TestDatabase } from './support/test-database';
 import { createTenantWithKey, startTestServer, type TestServer } from './support/test-server';
 
 /**
@@ -338,6 +340,56 @@ describe('read replicas on a hot standby', () => {
     expect((await getJson(server, key.secret, `/logs/${fresh.id}`)).status).toBe(200);
     const { replica: after } = await readyz(server);
     expect(after.reads).toBe(before.reads + 1);
+  });
+});
+
+/**
+ * The trap of timestamp-based lag: on an idle primary no commit reaches the standby, so
+ * `now() - pg_last_xact_replay_timestamp()` grows without bound although the standby has
+ * everything. The shared test cluster is never idle (other tests write to it), so this
+ * builds a primary of its own (initdb) and a standby of that.
+ */
+describe('a caught-up standby of an idle primary', () => {
+  it('stays in use, though its last replayed commit is older than REPLICA_MAX_LAG_MS', async () => {
+    const primary = await startScratchPrimary();
+    let standby: HotStandby | undefined;
+    let handle: DatabaseHandle | undefined;
+    let idleServer: TestServer | undefined;
+    try {
+      const url = primary.urlOf('postgres');
+      handle = await openDatabase({ databaseUrl: url, dataDir: 'unused', logger: silentLogger });
+      await migrateToLatest(handle.db);
+      const scratch: TestDatabase = { ...handle, url };
+      const key = await createTenantWithKey(scratch);
+      await insertLogs(handle.db, [makeLogEvent(key.tenantId)]);
+      standby = await startHotStandby(url);
+      idleServer = await startTestServer(scratch, {
+        replicas: { urls: [standby.urlOf('postgres')], maxLagMs: 500, probeIntervalMs: 100 },
+      });
+      // Nothing writes now. Wait until the last commit the standby replayed is well past the
+      // allowed lag: a timestamp comparison would call it lagging from here on.
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const [row] = await standby.query<{ ageMs: number | null }>(
+          'postgres',
+          `select (extract(epoch from now() - pg_last_xact_replay_timestamp()) * 1000)::float8 as "ageMs"`,
+        );
+        if (row?.ageMs !== null && row?.ageMs !== undefined && row.ageMs > 2_000) break;
+        if (Date.now() > deadline) throw new Error(`no replayed commit grew old: ${JSON.stringify(row)}`);
+        await sleep(100);
+      }
+      const res = await fetch(`${idleServer.url}/readyz`);
+      const { replicas } = (await res.json()) as { replicas: ReplicaStatus[] };
+      expect(replicas[0]).toMatchObject({ state: 'ok', inUse: true });
+      expect((await getJson(idleServer, key.secret, '/logs')).body.data).toHaveLength(1);
+      const after = (await (await fetch(`${idleServer.url}/readyz`)).json()) as { replicas: ReplicaStatus[] };
+      expect(after.replicas[0]!.reads).toBe(replicas[0]!.reads + 1);
+    } finally {
+      await idleServer?.close();
+      await handle?.close();
+      await standby?.remove();
+      await primary.remove();
+    }
   });
 });
 
