@@ -393,6 +393,19 @@ describe('a caught-up standby of an idle primary', () => {
   });
 });
 
+describe('building a standby', () => {
+  it('fails with a message saying what to add to pg_hba.conf when replication is not allowed', async () => {
+    const primary = await startScratchPrimary({ allowReplication: false });
+    try {
+      await expect(startHotStandby(primary.urlOf('postgres'))).rejects.toThrow(
+        /refuses replication connections.*'host replication all 127\.0\.0\.1\/32 trust'.*pg_hba\.conf/,
+      );
+    } finally {
+      await primary.remove();
+    }
+  });
+});
+
 describe('read replicas and the embedded database', () => {
   it('refuses DATABASE_REPLICA_URL clearly instead of ignoring it', async () => {
     const embedded = await createTestDatabase('pglite');

@@ -245,10 +245,11 @@ export async function startHotStandby(primaryUrl = ADMIN_POSTGRES_URL): Promise<
 }
 
 /**
- * A new, empty primary cluster of its own (`initdb`, trust on loopback, replication allowed),
+ * A new, empty primary cluster of its own (`initdb`, trust on loopback, replication allowed
+ * unless told otherwise),
  * for what the shared test cluster cannot give: a primary nothing else writes to.
  */
-export async function startScratchPrimary(): Promise<LocalCluster> {
+export async function startScratchPrimary({ allowReplication = true } = {}): Promise<LocalCluster> {
   const tools = await postgresTools(['initdb', 'pg_ctl']);
   const root = await clusterRoot(tools, 'primary');
   const dataDir = path.join(root, 'data');
@@ -273,7 +274,7 @@ export async function startScratchPrimary(): Promise<LocalCluster> {
         'max_connections = 50',
       ].join('\n'),
     ],
-    ['pg_hba.conf', `${LOOPBACK_TRUST}\nhost replication all 127.0.0.1/32 trust`],
+    ['pg_hba.conf', allowReplication ? `${LOOPBACK_TRUST}\nhost replication all 127.0.0.1/32 trust` : LOOPBACK_TRUST],
     ['pg_ident.conf', ''],
   ]);
   return startLocalCluster(tools, root, port, 'postgres://postgres@127.0.0.1/postgres', async () => undefined);
