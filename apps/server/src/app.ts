@@ -14,6 +14,7 @@ import type { Config } from './config';
 import { dashboardSite } from './dashboard/dashboard-site';
 import type { Db } from './db/database';
 import { pingDatabase } from './db/database-health';
+import { replicaStatus, type ReadReplicas } from './db/read-replicas';
 import { errors } from './http/api-error';
 import { errorHandler, isClientHttpError, toValidationError } from './http/error-handler';
 import { useLeanJson } from './http/lean-json';
@@ -31,6 +32,8 @@ import type { TotpSecretBox } from './users/totp';
 export interface AppDeps {
   config: Pick<Config, 'apiKeyPepper' | 'trustProxy' | 'publicOrigin' | 'dashboard'>;
   db: Db;
+  /** Read replicas (`DATABASE_REPLICA_URL`) for lists, details and feeds; none: all reads on `db`. */
+  replicas?: ReadReplicas | undefined;
   logger: Logger;
   rateLimiter: RateLimiter;
   lastUsed: LastUsedRecorder;
@@ -101,7 +104,10 @@ export function createApp(deps: AppDeps): Express {
   });
   app.get('/readyz', async (_req, res) => {
     const ready = await pingDatabase(deps.db);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unreachable' });
+    // Readiness is the primary's: without a replica reads fall back to it. Each replica's state
+    // and lag are reported (never its credentials) so an operator sees one being skipped.
+    const replicas = deps.replicas ? { replicas: replicaStatus(deps.replicas) } : {};
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unreachable', ...replicas });
   });
 
   // The docs site (apps/docs/dist), when built: public, on the anonymous per-IP budget, with
@@ -144,7 +150,7 @@ export function createApp(deps: AppDeps): Express {
     res.type('application/json').send(openApiDocument);
   });
 
-  createExpressEndpoints(contract, createRouter({ db: deps.db, cursors: deps.cursors }), app, {
+  createExpressEndpoints(contract, createRouter({ db: deps.db, replicas: deps.replicas, cursors: deps.cursors }), app, {
     responseValidation: false,
     globalMiddleware: [requireScope(deps.rateLimiter), rejectNulCharacters],
     requestValidationErrorHandler: (err, _req, _res, next) => next(toValidationError(err)),

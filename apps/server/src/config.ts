@@ -29,6 +29,12 @@ const EnvSchema = z.object({
   PORT: integer(0, 65535).default('4001'),
   HOST: z.string().min(1).optional(),
   DATABASE_URL: postgresUrl.optional(),
+  DATABASE_REPLICA_URL: z
+    .string()
+    .transform((list) => list.split(',').map((url) => url.trim()))
+    .pipe(z.array(postgresUrl).min(1))
+    .optional(),
+  REPLICA_MAX_LAG_MS: integer(0, 3_600_000).default('5000'),
   DATA_DIR: z.string().min(1).default('.data'),
   REDIS_URL: redisUrl.optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -64,6 +70,14 @@ export interface Config {
   host: string;
   /** PostgreSQL when set; the embedded PGlite in `dataDir` otherwise. */
   databaseUrl: string | undefined;
+  /** Hot standbys of `databaseUrl` that serve lists, details and changes feeds (see db/read-replicas.ts). */
+  replicas: {
+    urls: string[];
+    /** A replica further behind the primary than this is skipped: reads go to the primary. */
+    maxLagMs: number;
+    /** How often each replica's lag is measured. */
+    probeIntervalMs: number;
+  };
   dataDir: string;
   redisUrl: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -117,10 +131,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const e = parsed.data;
+  if (e.DATABASE_REPLICA_URL && !e.DATABASE_URL) {
+    throw new ConfigError([
+      'DATABASE_REPLICA_URL: needs DATABASE_URL (replicas are standbys of a PostgreSQL primary; the embedded database has none)',
+    ]);
+  }
   return {
     port: e.PORT,
     host: e.HOST ?? (e.DATABASE_URL ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl: e.DATABASE_URL,
+    replicas: { urls: e.DATABASE_REPLICA_URL ?? [], maxLagMs: e.REPLICA_MAX_LAG_MS, probeIntervalMs: 1_000 },
     dataDir: path.resolve(cwd, e.DATA_DIR),
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,

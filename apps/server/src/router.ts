@@ -1,9 +1,8 @@
 import { contract, type Contract } from '@1security/contract';
 import { initServer } from '@ts-rest/express';
-import type { Db } from './db/database';
-import type { CursorCodec } from './pagination/cursor-codec';
 import { pingRouter } from './ping/ping.router';
 import { RESOURCE_LIST } from './resources/registry';
+import type { ResourceRouterDeps } from './resources/resource-handlers';
 
 const s = initServer();
 
@@ -12,7 +11,7 @@ const s = initServer();
  * the registry. Each resource's router is checked against its own part of the contract where it
  * is built; the registry has an entry for every resource name.
  */
-export function createRouter(deps: { db: Db; cursors: CursorCodec }) {
+export function createRouter(deps: ResourceRouterDeps) {
   const resources = Object.fromEntries(RESOURCE_LIST.map((resource) => [resource.key, resource.router(deps)]));
   return s.router(contract, { ping: pingRouter(deps), ...resources } as Parameters<typeof s.router<Contract>>[1]);
 }

@@ -6,6 +6,7 @@ import { LastUsedRecorder } from './auth/last-used-recorder';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/database';
 import { migrateToLatest } from './db/migrate';
+import { ReadReplicas } from './db/read-replicas';
 import { answerMalformedRequest } from './http/client-error';
 import { serverSecret } from './db/server-secrets';
 import { CursorCodec } from './pagination/cursor-codec';
@@ -19,6 +20,8 @@ export interface RunningServer {
   /** What the server binds, e.g. http://0.0.0.0:4001 (every interface); `url` when it binds one. */
   boundUrl: string;
   database: DatabaseHandle;
+  /** The read replicas, when `DATABASE_REPLICA_URL` names any. */
+  replicas: ReadReplicas | undefined;
   rateLimiter: RateLimiter;
   /** Stops accepting connections, lets in-flight requests finish, then releases everything. */
   close(): Promise<void>;
@@ -43,11 +46,25 @@ export async function startServer(
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serveEmbedded: true, logger }));
+  let replicas: ReadReplicas | undefined;
   try {
+    if (config.replicas.urls.length > 0 && database.engine !== 'postgres') {
+      throw new Error(
+        'DATABASE_REPLICA_URL needs DATABASE_URL: read replicas are standbys of a PostgreSQL primary, and the embedded database has none',
+      );
+    }
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     await options.beforeListen?.(database);
+    if (config.replicas.urls.length > 0) {
+      replicas = new ReadReplicas({ ...config.replicas, primary: database.db, poolSize: 10, logger });
+      // Measured once before listening, so the first reads can use them; one that is down or
+      // behind is skipped (and re-measured every probe interval), it never stops the start.
+      await replicas.probe();
+      logger.info({ replicas: replicas.status() }, 'read replicas');
+    }
   } catch (err) {
+    await replicas?.close();
     if (ownsDatabase) await database.close();
     throw err;
   }
@@ -64,7 +81,7 @@ export async function startServer(
   const lastUsed = new LastUsedRecorder((uses) => touchApiKeys(database.db, uses), logger);
   const cursors = new CursorCodec(await serverSecret(database.db, 'cursor-signing-key'));
   const totpSecrets = new TotpSecretBox(await serverSecret(database.db, TOTP_KEY_SECRET_NAME));
-  const app = createApp({ config, db: database.db, logger, rateLimiter, lastUsed, cursors, totpSecrets });
+  const app = createApp({ config, db: database.db, replicas, logger, rateLimiter, lastUsed, cursors, totpSecrets });
 
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(listening)));
@@ -112,8 +129,9 @@ export async function startServer(
       clearTimeout(timer);
       await lastUsed.close();
       await rateLimiter.close();
+      await replicas?.close();
       if (ownsDatabase) await database.close();
     })());
 
-  return { url: urlOf(host), boundUrl: urlOf(config.host), database, rateLimiter, close };
+  return { url: urlOf(host), boundUrl: urlOf(config.host), database, replicas, rateLimiter, close };
 }

@@ -1,15 +1,13 @@
-import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestRecords } from '../src/ingest/ingest.service';
 import { insertLogEvents } from '../src/logs/logs.repository';
 import { upsertSecurityAlerts } from '../src/security-alerts/security-alerts.repository';
 import { at, makeLogEvent, makeSecurityAlert } from './support/factories';
+import { Poller, mulberry32, pollDuringConcurrentWrites } from './support/feed-poller';
 import { getJson } from './support/http';
-import { expectMatchesOpenApi } from './support/openapi-validator';
 import { ENGINE, createTestDatabase, type TestDatabase } from './support/test-database';
-import { createTenantWithKey, startTestServer, type TestKey, type TestServer } from './support/test-server';
+import { createTenantWithKey, startTestServer, type TestServer } from './support/test-server';
 
 let database: TestDatabase;
 let server: TestServer;
@@ -23,128 +21,18 @@ afterAll(async () => {
   await database?.close();
 });
 
-/** A SIEM poller: follows nextCursor forever, remembering every id it was given. */
-class Poller {
-  cursor: string | undefined;
-  readonly seen: string[] = [];
-  constructor(
-    private readonly key: TestKey,
-    private readonly path: string,
-    private readonly query: Record<string, string | number> = {},
-  ) {}
-
-  /** One call; returns whether the feed said it had caught up. */
-  async poll(limit = 7): Promise<boolean> {
-    const res = await getJson(server, this.key.secret, this.path, { ...this.query, limit, cursor: this.cursor });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expectMatchesOpenApi(this.path, 200, res.body);
-    expect(res.body.pagination.nextCursor).toEqual(expect.any(String));
-    this.cursor = res.body.pagination.nextCursor;
-    this.seen.push(...res.body.data.map((item: { id: string }) => item.id));
-    return !res.body.pagination.hasMore;
-  }
-
-  async drain(): Promise<void> {
-    while (!(await this.poll(50))) {
-      /* keep going until caught up */
-    }
-  }
-
-  /**
-   * Polls until `done()` holds. The feed only serves transactions older than every one still
-   * running on the PostgreSQL server — in any database of the cluster, e.g. another test's —
-   * so a caught-up feed may still be waiting for an event that has committed: it is delayed,
-   * never skipped, and a poller simply polls again.
-   */
-  async drainUntil(done: () => boolean, timeoutMs = 120_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    await this.drain();
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`feed did not deliver in ${timeoutMs} ms (seen ${this.seen.length})`);
-      await sleep(50);
-      await this.drain();
-    }
-  }
-}
-
 describe(`logs changes feed under concurrent, out-of-order commits (${ENGINE})`, () => {
   it('delivers every committed event exactly once and nothing rolled back', async () => {
     const key = await createTenantWithKey(database);
     const other = await createTenantWithKey(database);
-    const committed = new Set<string>();
-    const rolledBack = new Set<string>();
-    const random = mulberry32(ENGINE === 'postgres' ? 7 : 11);
-
-    // A writer holds its transaction open for a random time, so later transactions often
-    // commit first; a fifth of them roll back. Some events happened long ago.
-    const slowWriter = async (writer: number) => {
-      for (let t = 0; t < 12; t++) {
-        const rows = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
-          makeLogEvent(key.tenantId, {
-            discovered_at: new Date(Math.floor(Date.now())),
-            occurred_at: random() < 0.3 ? at(-400 * 24 * 3600_000) : new Date(),
-            actor_name: `writer${writer}@contoso.com`,
-          }),
-        );
-        const rollback = random() < 0.2;
-        try {
-          await database.db.transaction().execute(async (trx) => {
-            await sleep(random() * 30);
-            await insertLogEvents(trx, rows.slice(0, 1));
-            await sleep(random() * 120);
-            await insertLogEvents(trx, rows.slice(1));
-            await insertLogEvents(trx, [makeLogEvent(other.tenantId)]);
-            if (rollback) throw new Error('rollback');
-          });
-          for (const row of rows) committed.add(row.id);
-        } catch (err) {
-          if ((err as Error).message !== 'rollback') throw err;
-          for (const row of rows) rolledBack.add(row.id);
-        }
-      }
-    };
-    // The real ingest pipeline, batch by batch, at the same time.
-    const ingestWriter = async (writer: number) => {
-      const lines = Array.from({ length: 40 }, (_, i) =>
-        JSON.stringify({
-          sourceId: `ingest-${writer}-${i}`,
-          occurredAt: new Date(Date.now() - i * 86_400_000).toISOString(),
-          action: 'FileAccessed',
-          severity: 'low',
-          actorName: `ingest${writer}@contoso.com`,
-          actorType: 'user',
-          resourceType: 'file',
-          workload: 'OneDrive',
-        }),
-      );
-      await ingestRecords(database.db, {
-        tenantId: key.tenantId,
-        type: 'logs',
-        format: 'native',
-        input: Readable.from(lines.map((l) => `${l}\n`)),
-        batchSize: 3,
-      });
-    };
-
-    const poller = new Poller(key, '/logs/changes');
-    let writing = true;
-    const polling = (async () => {
-      while (writing) {
-        await poller.poll();
-        await sleep(random() * 15);
-      }
-    })();
-    await Promise.all([slowWriter(1), slowWriter(2), slowWriter(3), ingestWriter(1), ingestWriter(2)]);
-    writing = false;
-    await polling;
-    const ingested = await database.db
-      .selectFrom('log_events')
-      .select('id')
-      .where('tenant_id', '=', key.tenantId)
-      .where('source_id', 'like', 'ingest-%')
-      .execute();
-    for (const { id } of ingested) committed.add(id);
-    await poller.drainUntil(() => new Set(poller.seen).size >= committed.size);
+    const poller = new Poller(server, key, '/logs/changes');
+    const { committed, rolledBack } = await pollDuringConcurrentWrites({
+      database,
+      key,
+      other,
+      poller,
+      random: mulberry32(ENGINE === 'postgres' ? 7 : 11),
+    });
 
     expect(committed.size).toBeGreaterThan(100);
     expect(poller.seen.length).toBe(new Set(poller.seen).size); // no duplicates
@@ -159,7 +47,7 @@ describe(`logs changes feed under concurrent, out-of-order commits (${ENGINE})`,
     'a transaction that commits late is not skipped, where a naive "seq > last" poller loses it',
     async () => {
       const key = await createTenantWithKey(database);
-      const poller = new Poller(key, '/logs/changes');
+      const poller = new Poller(server, key, '/logs/changes');
       await poller.drain();
       const late = makeLogEvent(key.tenantId, { discovered_at: new Date(Math.floor(Date.now())) });
       const early = makeLogEvent(key.tenantId, { discovered_at: new Date(Math.floor(Date.now())) });
@@ -210,7 +98,7 @@ describe(`alert changes feed (${ENGINE})`, () => {
       alert,
       makeSecurityAlert(key.tenantId, { source_id: 'graph-2', updated_at: at(0) }),
     ]);
-    const poller = new Poller(key, '/security-alerts/changes');
+    const poller = new Poller(server, key, '/security-alerts/changes');
     await poller.drainUntil(() => poller.seen.length >= 2);
     expect(poller.seen).toHaveLength(2);
 
@@ -247,7 +135,7 @@ describe(`alert changes feed (${ENGINE})`, () => {
       makeLogEvent(key.tenantId, { discovered_at: at(10_000), severity: 'low' }),
       makeLogEvent(key.tenantId, { discovered_at: at(20_000), severity: 'high' }),
     ]);
-    const poller = new Poller(key, '/logs/changes', { severity: 'high' });
+    const poller = new Poller(server, key, '/logs/changes', { severity: 'high' });
     let first = await getJson(server, key.secret, '/logs/changes', { severity: 'high', from: at(5_000).toISOString() });
     const deadline = Date.now() + 120_000;
     while (first.body.data.length === 0 && Date.now() < deadline) {
@@ -287,15 +175,3 @@ describe(`alert changes feed (${ENGINE})`, () => {
     expect(crossed.body.error.message).toMatch(/another endpoint/);
   });
 });
-
-/** A small seeded PRNG, so a failing run can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

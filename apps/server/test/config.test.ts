@@ -30,6 +30,26 @@ describe('configuration', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
   });
 
+  it('reads DATABASE_REPLICA_URL as a comma-separated list, and refuses it without DATABASE_URL', () => {
+    const primary = 'postgres://app@db-primary:5432/app';
+    expect(
+      loadConfig({
+        DATABASE_URL: primary,
+        DATABASE_REPLICA_URL: 'postgres://app@db-r1:5432/app, postgresql://app@db-r2/app',
+        REPLICA_MAX_LAG_MS: '250',
+      }).replicas,
+    ).toMatchObject({ urls: ['postgres://app@db-r1:5432/app', 'postgresql://app@db-r2/app'], maxLagMs: 250 });
+    expect(loadConfig({ DATABASE_URL: primary }).replicas).toMatchObject({ urls: [], maxLagMs: 5000 });
+    expect(() =>
+      loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URL: 'postgres://r1/app,mysql://r2/app' }),
+    ).toThrow(/DATABASE_REPLICA_URL\.1: must use the postgres:\/\/ scheme/);
+    expect(() => loadConfig({ DATABASE_URL: primary, REPLICA_MAX_LAG_MS: 'soon' })).toThrow(/REPLICA_MAX_LAG_MS:/);
+    // The embedded database has no replicas: said at once, not ignored.
+    expect(() => loadConfig({ DATABASE_REPLICA_URL: 'postgres://r1/app' })).toThrow(
+      /DATABASE_REPLICA_URL: needs DATABASE_URL/,
+    );
+  });
+
   it('applies the documented defaults', () => {
     const config = loadConfig({}, '/srv/app');
     expect(config).toMatchObject({

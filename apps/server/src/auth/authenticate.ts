@@ -68,6 +68,7 @@ async function identityOf(deps: AuthDeps, hash: string, now: number): Promise<Au
  * handlers read through `withLiveKey`, which checks in the same statement as the data that
  * the key is still live, so a revoked key fails on the very next request on every instance
  * ({@link refuseDeadKeys} turns that failure into a 401) without a round trip of its own.
+ * When the data comes from a read replica, the primary is asked in parallel (`readAsLiveKey`).
  */
 export function authenticate(deps: AuthDeps) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {

@@ -45,7 +45,10 @@ export function withLiveKey(db: Db, keyId: string): Db {
   return db.withPlugin(new LiveKeyPlugin(keyId));
 }
 
-/** For requests that read no data (ping): the key's state alone, in one round trip. */
+/**
+ * The key's state alone, in one round trip: for requests that read no data (ping), and on the
+ * primary beside a read served by a replica (`readAsLiveKey`).
+ */
 export async function assertKeyLive(db: Db, keyId: string): Promise<void> {
   await sql`select api_key_is_live(${keyId})`.execute(db);
 }

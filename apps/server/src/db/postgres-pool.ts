@@ -21,14 +21,18 @@ export function openPostgres({
   poolSize,
   logger,
   engine = 'postgres',
+  applicationName,
 }: {
   url: string;
   poolSize: number;
   logger: Logger;
   engine?: Engine;
+  /** `application_name` of its sessions, as `pg_stat_activity` shows them. */
+  applicationName?: string;
 }): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
+    ...(applicationName ? { application_name: applicationName } : {}),
     max: poolSize,
     // Fail fast when the database is unreachable: callers answer 503 instead of hanging.
     connectionTimeoutMillis: 3_000,

@@ -1,13 +1,11 @@
 import { contract } from '@1security/contract';
 import { initServer } from '@ts-rest/express';
-import type { Db } from '../db/database';
-import type { CursorCodec } from '../pagination/cursor-codec';
-import { resourceHandlers } from '../resources/resource-handlers';
+import { resourceHandlers, type ResourceRouterDeps } from '../resources/resource-handlers';
 import { logEventsTable } from './logs.repository';
 
 const s = initServer();
 
-export function logsRouter(deps: { db: Db; cursors: CursorCodec }) {
+export function logsRouter(deps: ResourceRouterDeps) {
   const handlers = resourceHandlers(deps, {
     name: 'logs',
     table: logEventsTable,

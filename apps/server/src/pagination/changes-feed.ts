@@ -29,6 +29,28 @@ import { isStorableDate, type Page } from './keyset';
  * running (`txid < pg_snapshot_xmin(pg_current_snapshot())`): those can no longer gain rows,
  * so once the feed has moved past them nothing new can appear behind it. A long transaction
  * holds the feed back until it ends; it never makes it skip.
+ *
+ * On a hot standby (read replicas) the same rule holds, with the standby's own snapshot:
+ * - Rows carry the primary's transaction ids (`pg_current_xact_id()` of the writer; physical
+ *   replication copies them), and a standby's `pg_current_snapshot()` is built from the
+ *   transactions it knows to be running on the primary (KnownAssignedXids), in the same id
+ *   space, epoch included.
+ * - A standby learns of a transaction from its first WAL record. Ids are handed out in order,
+ *   so when replay meets id N it also records every unseen id below N as running: a
+ *   transaction that has an id on the primary but has written nothing yet is still below the
+ *   standby's xmin bound the moment any later id reaches the standby. The running set shrinks
+ *   only at the transaction's commit or abort record (or a running-xacts record, which the
+ *   primary logs after the commit or abort records of every transaction it leaves out).
+ * - A commit record is replayed after the transaction's row changes (WAL order), and the
+ *   standby marks the transaction committed before it leaves the running set. So `txid <
+ *   xmin` on the standby means: that transaction has ended and all of its rows are there,
+ *   exactly as on the primary. A lagging standby's xmin is simply older: the feed waits, and
+ *   never moves past a transaction it has not fully replayed.
+ * - A poller whose requests alternate between the primary and a standby (a replica skipped,
+ *   then used again) cannot go back or skip: a cursor from the primary may be ahead of a
+ *   lagging standby's xmin, and then the standby's page is empty and `later()` keeps the
+ *   cursor where it was until the standby has replayed past it.
+ * `test/read-replicas.test.ts` runs the concurrent-writer test with the poller on a standby.
  */
 export type FeedPosition = [txid: string, seq: string];
 

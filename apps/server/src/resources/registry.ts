@@ -14,13 +14,13 @@ import { insertLogEventsBulk, logEventsTable } from '../logs/logs.repository';
 import { logsRouter } from '../logs/logs.router';
 import { monitoringAlertsTable, upsertMonitoringAlerts } from '../monitoring-alerts/monitoring-alerts.repository';
 import { monitoringAlertsRouter } from '../monitoring-alerts/monitoring-alerts.router';
-import type { CursorCodec } from '../pagination/cursor-codec';
 import type { GenerateOptions } from '../seed/generator-options';
 import { generateLogEvents } from '../seed/logs.generator';
 import { generateMonitoringAlerts } from '../seed/monitoring-alerts.generator';
 import { generateSecurityAlerts } from '../seed/security-alerts.generator';
 import { securityAlertsTable, upsertSecurityAlerts } from '../security-alerts/security-alerts.repository';
 import { securityAlertsRouter } from '../security-alerts/security-alerts.router';
+import type { ResourceRouterDeps } from './resource-handlers';
 import type { ResourceName } from './resource-names';
 
 export { RESOURCE_NAMES, type ResourceName } from './resource-names';
@@ -40,7 +40,7 @@ export interface ResourceEntry<Row, Name extends ResourceName = ResourceName> {
   key: Exclude<keyof Contract, 'ping'>;
   /** Its table as the shared query core reads it (lists, feeds, details, query plans). */
   table: { table: string; sortColumn: string; filters: object };
-  router: (deps: { db: Db; cursors: CursorCodec }) => object;
+  router: (deps: ResourceRouterDeps) => object;
   /** The formats `pnpm admin ingest` accepts for it, each normalised to a row. */
   formats: Partial<Record<IngestFormat, (record: unknown, ctx: NormaliseContext) => Normalised<Row>>>;
   /** Stores ingested or seeded rows: one statement per batch, idempotent by source id. */

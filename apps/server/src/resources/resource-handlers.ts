@@ -1,8 +1,7 @@
 import type { IncludableField } from '@1security/contract';
 import type { SelectExpression } from 'kysely';
 import type { AuthContext } from '../auth/auth-context';
-import { withLiveKey } from '../auth/live-key';
-import type { Db } from '../db/database';
+import { readAsLiveKey, type ReadSource } from '../auth/live-read';
 import type { Database } from '../db/schema';
 import { errors } from '../http/api-error';
 import { requireAuth } from '../http/route-helpers';
@@ -55,45 +54,52 @@ export function filtersOf<Filters>(table: { filters: object }, query: Filters): 
   ) as Filters;
 }
 
+/** What a resource's router needs: where to read (the primary, and replicas if any) and the cursor codec. */
+export interface ResourceRouterDeps extends ReadSource {
+  cursors: CursorCodec;
+}
+
 /**
  * The three handlers every resource has — list (keyset pages), changes (the feed) and
- * detail — built on the shared query core, so each resource behaves the same way.
+ * detail — built on the shared query core, so each resource behaves the same way. Each reads
+ * through `readAsLiveKey`: from a read replica when one is in use, the key checked on the primary.
  */
 export function resourceHandlers<
   Table extends ResourceTableName,
   Filters,
   ItemColumns extends readonly SelectExpression<Database, Table>[],
   DetailColumns extends readonly SelectExpression<Database, Table>[],
->(deps: { db: Db; cursors: CursorCodec }, spec: ResourceHandlerSpec<Table, Filters, ItemColumns, DetailColumns>) {
+>(deps: ResourceRouterDeps, spec: ResourceHandlerSpec<Table, Filters, ItemColumns, DetailColumns>) {
   return {
     list: async ({
       req,
       query,
     }: Caller & { query: Filters & ListWindow & Inclusion & { limit: number; cursor?: string | undefined } }) => {
       const { tenantId, keyId } = requireAuth(req);
-      const db = withLiveKey(deps.db, keyId);
       if (query.since && query.until && query.since >= query.until) {
         throw errors.validation([{ parameter: 'until', message: 'must be later than since' }]);
       }
       const filters = filtersOf(spec.table, query);
       const window: ListWindow = { since: query.since, until: query.until, order: query.order };
       const include = itemIncludeOf(query.include);
-      const body = await keysetPage({
-        codec: deps.cursors,
-        tenantId,
-        fingerprint: fingerprintOf({ resource: spec.name, ...filters, ...window }),
-        request: query,
-        sortKeyOf: spec.sortKeyOf,
-        fetch: async (after, take) =>
-          (await listQuery(db, spec.table, {
-            tenantId,
-            filters,
-            window,
-            after,
-            take,
-            include,
-          }).execute()) as Array<ItemRow<Table, ItemColumns> & { id: string }>,
-      });
+      const body = await readAsLiveKey(deps, keyId, (db) =>
+        keysetPage({
+          codec: deps.cursors,
+          tenantId,
+          fingerprint: fingerprintOf({ resource: spec.name, ...filters, ...window }),
+          request: query,
+          sortKeyOf: spec.sortKeyOf,
+          fetch: async (after, take) =>
+            (await listQuery(db, spec.table, {
+              tenantId,
+              filters,
+              window,
+              after,
+              take,
+              include,
+            }).execute()) as Array<ItemRow<Table, ItemColumns> & { id: string }>,
+        }),
+      );
       return { status: 200 as const, body };
     },
 
@@ -106,21 +112,24 @@ export function resourceHandlers<
       const { tenantId, keyId } = requireAuth(req);
       const filters = filtersOf(spec.table, query);
       const include = itemIncludeOf(query.include);
-      const body = await changesPage({
-        db: withLiveKey(deps.db, keyId),
-        codec: deps.cursors,
-        tenantId,
-        fingerprint: fingerprintOf({ resource: `${spec.name}/changes`, ...filters }),
-        request: query,
-        fetch: (db, after, xmin, from, take) =>
-          changesQuery(db, spec.table, { tenantId, filters, after, xmin, from, take, include }).execute(),
-      });
+      // On a replica the feed's horizon is the standby's own snapshot xmin: see changes-feed.ts.
+      const body = await readAsLiveKey(deps, keyId, (db) =>
+        changesPage({
+          db,
+          codec: deps.cursors,
+          tenantId,
+          fingerprint: fingerprintOf({ resource: `${spec.name}/changes`, ...filters }),
+          request: query,
+          fetch: (pageDb, after, xmin, from, take) =>
+            changesQuery(pageDb, spec.table, { tenantId, filters, after, xmin, from, take, include }).execute(),
+        }),
+      );
       return { status: 200 as const, body };
     },
 
     get: async ({ req, params }: Caller & { params: { id: string } }) => {
       const { tenantId, keyId } = requireAuth(req);
-      const detail = await findDetail(withLiveKey(deps.db, keyId), spec.table, { tenantId, id: params.id });
+      const detail = await readAsLiveKey(deps, keyId, (db) => findDetail(db, spec.table, { tenantId, id: params.id }));
       if (!detail) throw errors.notFound(spec.notFoundMessage);
       return { status: 200 as const, body: { data: detail } };
     },

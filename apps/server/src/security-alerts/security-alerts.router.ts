@@ -1,13 +1,11 @@
 import { contract } from '@1security/contract';
 import { initServer } from '@ts-rest/express';
-import type { Db } from '../db/database';
-import type { CursorCodec } from '../pagination/cursor-codec';
-import { resourceHandlers } from '../resources/resource-handlers';
+import { resourceHandlers, type ResourceRouterDeps } from '../resources/resource-handlers';
 import { securityAlertsTable } from './security-alerts.repository';
 
 const s = initServer();
 
-export function securityAlertsRouter(deps: { db: Db; cursors: CursorCodec }) {
+export function securityAlertsRouter(deps: ResourceRouterDeps) {
   const handlers = resourceHandlers(deps, {
     name: 'security-alerts',
     table: securityAlertsTable,
