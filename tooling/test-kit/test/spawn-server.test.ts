@@ -43,16 +43,8 @@ async function runWorker(end: NodeJS.Signals | 'exit') {
     ['--import', 'tsx', path.join(HERE, 'fixtures/spawning-worker.ts'), end === 'exit' ? 'exit' : 'wait'],
     { cwd: KIT_DIR, stdio: ['pipe', 'pipe', 'pipe'] },
   );
-  let serverGroup: number | undefined;
-  // Whatever this test finds, it leaves nothing running: not the worker, not the server's group.
-  onTestFinished(() => {
-    worker.kill('SIGKILL');
-    try {
-      if (serverGroup !== undefined) process.kill(-serverGroup, 'SIGKILL');
-    } catch {
-      // Gone, as it should be.
-    }
-  });
+  // Whatever this test finds, it leaves nothing running: not the worker, nor (below) the server's group.
+  onTestFinished(() => void worker.kill('SIGKILL'));
   let stdout = '';
   let stderr = '';
   worker.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -67,7 +59,13 @@ async function runWorker(end: NodeJS.Signals | 'exit') {
     });
     void exited.then(() => reject(new Error(`the worker ended before it printed its pids:\n${stdout}${stderr}`)));
   });
-  serverGroup = pids.server;
+  onTestFinished(() => {
+    try {
+      process.kill(-pids.server, 'SIGKILL');
+    } catch {
+      // Gone, as it should be.
+    }
+  });
   expect(alive(pids.server)).toBe(true);
   expect(alive(pids.grandchild)).toBe(true);
   if (end === 'exit') worker.stdin.end();
