@@ -54,7 +54,8 @@ function cefSection(resource: ResourceName): string {
   return `### CEF: ${TITLES[resource]}
 
 Signature ID: ${mapping.signatureId.from}. Name: ${mapping.name.from}. Fields that are null or
-empty lists are left out.
+empty lists are left out, and so is \`rawData\` (\`--include rawData\`): a nested provider record
+has no CEF extension to go to; take NDJSON or ECS (\`event.original\`) to forward it.
 
 ${table(['Extension key', 'Label', 'From'], rows)}`;
 }
