@@ -1,9 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
-import { runOnesec } from './support/onesec-cli';
+import { hasPostgres } from './support/api-server';
+import { runOnesec, startOnesecTarget, type OnesecTarget } from './support/onesec-cli';
 import { makeLogRecords, makeSecurityAlertRecords } from './support/records';
 
 const lines = (stdout: string) =>
@@ -22,28 +20,20 @@ function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
  * CEF.
  */
 describe.skipIf(!hasPostgres)('onesec --include rawData', () => {
-  let server: ApiServer;
-  let env: Record<string, string>;
-  let dir: string;
+  let target: OnesecTarget;
   // Every other log record carries a rawData; every security alert does.
   const logs = makeLogRecords(6);
   const alerts = makeSecurityAlertRecords(3);
   const rawDataOfLog = new Map(logs.map((r) => [r.id, 'rawData' in r ? r.rawData : null]));
   const rawDataOfAlert = new Map(alerts.map((r) => [r.id, r.rawData]));
   const exportLogs = (...extra: string[]) =>
-    runOnesec(['export', 'logs', '--since', '2026-06-01T00:00:00Z', ...extra], env);
+    runOnesec(['export', 'logs', '--since', '2026-06-01T00:00:00Z', ...extra], target.env);
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'onesec-include-'));
-    server = await startApiServer();
-    const tenantId = await createTenant(server);
-    await ingest(server, tenantId, 'logs', logs);
-    await ingest(server, tenantId, 'security-alerts', alerts);
-    env = { ONESEC_API_KEY: await createKey(server, tenantId), ONESEC_BASE_URL: server.url };
+    target = await startOnesecTarget({ logs, 'security-alerts': alerts });
   }, 120_000);
   afterAll(async () => {
-    await server?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await target?.stop();
   });
 
   it('NDJSON: every item carries rawData as ingested (null where there was none); without the flag, none does', async () => {
@@ -86,9 +76,9 @@ describe.skipIf(!hasPostgres)('onesec --include rawData', () => {
   });
 
   it('sync passes it to the changes feed', async () => {
-    const checkpoint = path.join(dir, 'checkpoint.json');
+    const checkpoint = path.join(target.dir, 'checkpoint.json');
     const args = ['sync', 'security-alerts', '--checkpoint', checkpoint, '--include', 'rawData', '--format', 'ecs'];
-    const result = await runOnesec(args, env);
+    const result = await runOnesec(args, target.env);
     expect(result.code, result.stderr).toBe(0);
     const documents = lines(result.stdout) as Array<{ event: { id: string; original?: string } }>;
     expect(documents.map((d) => d.event.id).sort()).toEqual([...rawDataOfAlert.keys()].sort());
@@ -98,9 +88,9 @@ describe.skipIf(!hasPostgres)('onesec --include rawData', () => {
   it('a field the API cannot include is a usage error naming it', async () => {
     for (const command of [
       ['export', 'logs', '--include', 'secrets'],
-      ['sync', 'logs', '--checkpoint', path.join(dir, 'never.json'), '--include', 'secrets'],
+      ['sync', 'logs', '--checkpoint', path.join(target.dir, 'never.json'), '--include', 'secrets'],
     ]) {
-      const result = await runOnesec(command, env);
+      const result = await runOnesec(command, target.env);
       expect(result.code, command.join(' ')).toBe(2);
       expect(result.stderr).toContain('--include "secrets"');
       expect(result.stdout).toBe('');
