@@ -97,7 +97,9 @@ describe.skipIf(!hasPostgres)('retries on 429 from the real rate limiter', () =>
       expect(seconds).toBeGreaterThanOrEqual(1);
       expect(seconds).toBeLessThanOrEqual(60);
     }
-    const expected = retryAfters.slice(0, 2).map((seconds) => Math.round(seconds * 1000 + 0.5 * Math.min(1000, seconds * 100)));
+    const expected = retryAfters
+      .slice(0, 2)
+      .map((seconds) => Math.round(seconds * 1000 + 0.5 * Math.min(1000, seconds * 100)));
     expect(sleeps).toEqual(expected);
     expect(retries.map((r) => [r.reason, r.status, r.attempt, r.delayMs])).toEqual([
       ['rate-limited', 429, 1, expected[0]],

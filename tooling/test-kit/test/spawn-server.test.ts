@@ -84,9 +84,13 @@ describe('spawnServerProcess leaves no server behind when the test process ends 
     TIMEOUT_MS,
   );
 
-  it('exiting by itself: the server and its child are killed', async () => {
-    const ended = await runWorker('exit');
-    expect(ended.code).toBe(0);
-    expect(await gone(ended.pids)).toEqual([]);
-  }, TIMEOUT_MS);
+  it(
+    'exiting by itself: the server and its child are killed',
+    async () => {
+      const ended = await runWorker('exit');
+      expect(ended.code).toBe(0);
+      expect(await gone(ended.pids)).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
 });

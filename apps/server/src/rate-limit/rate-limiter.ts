@@ -100,7 +100,10 @@ export class RateLimiter {
         res = null; // Redis down: the consume path's insurance limiter still counts.
       }
       if (res && res.consumedPoints >= points) {
-        return { blocked: true, retryAfter: Math.min(this.#windowSeconds, Math.max(1, Math.ceil(res.msBeforeNext / 1000))) };
+        return {
+          blocked: true,
+          retryAfter: Math.min(this.#windowSeconds, Math.max(1, Math.ceil(res.msBeforeNext / 1000))),
+        };
       }
     }
     return { blocked: false, retryAfter: 0 };
