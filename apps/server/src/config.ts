@@ -46,6 +46,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default('600'),
   AUTH_FAILURES_PER_MINUTE: integer(1, 1_000_000).default('30'),
   ANONYMOUS_PER_MINUTE: integer(1, 1_000_000).default('600'),
+  // Tests only, and not in the README's table on purpose: see Config.rateLimitWindowSeconds.
+  RATE_LIMIT_WINDOW_SECONDS: integer(1, 60).default('60'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default('10000'),
   DEMO_DATA: z.enum(['true', 'false']).default('true'),
   PUBLIC_URL: z
@@ -87,6 +89,12 @@ export interface Config {
   rateLimitPerMinute: number;
   authFailuresPerMinute: number;
   anonymousPerMinute: number;
+  /**
+   * The length of every rate-limit window (`RATE_LIMIT_WINDOW_SECONDS`, default 60). For tests
+   * only: a test that waits out a real `Retry-After` sets it to a few seconds instead of a
+   * minute. The `*_PER_MINUTE` limits count per window, so deployments leave it unset.
+   */
+  rateLimitWindowSeconds: number;
   shutdownTimeoutMs: number;
   /** Seed a demo tenant and key on the first start of an empty embedded database. */
   demoData: boolean;
@@ -149,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
     anonymousPerMinute: e.ANONYMOUS_PER_MINUTE,
+    rateLimitWindowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demoData: e.DEMO_DATA === 'true',
     publicOrigin: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : undefined,

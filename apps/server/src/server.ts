@@ -74,6 +74,7 @@ export async function startServer(
     keyDefaultPerMinute: config.rateLimitPerMinute,
     authFailuresPerMinute: config.authFailuresPerMinute,
     anonymousPerMinute: config.anonymousPerMinute,
+    windowSeconds: config.rateLimitWindowSeconds,
     signInFailuresPerMinute: config.dashboard.signInFailuresPerMinute,
     keyPrefix: options.rateLimitPrefix,
     logger,

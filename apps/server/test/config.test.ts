@@ -25,6 +25,8 @@ describe('configuration', () => {
     ['REDIS_URL', 'not a url'],
     ['LOG_LEVEL', 'loud'],
     ['API_KEY_PEPPER', 'short'],
+    ['RATE_LIMIT_WINDOW_SECONDS', '0'],
+    ['RATE_LIMIT_WINDOW_SECONDS', '61'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
@@ -58,6 +60,7 @@ describe('configuration', () => {
       dataDir: '/srv/app/.data',
       redisUrl: undefined,
       rateLimitPerMinute: 600,
+      rateLimitWindowSeconds: 60,
     });
   });
 

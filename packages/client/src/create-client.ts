@@ -32,6 +32,7 @@ import {
   type ResponseEvent,
   type RetryEvent,
   type RetryOptions,
+  type SleepFunction,
 } from './retrying-fetcher';
 import {
   sync,
@@ -72,6 +73,22 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** Check every 2xx body against the contract's zod schemas (off by default). */
   validateResponses?: boolean;
+  /**
+   * Every wait between two attempts of a call, the exponential backoff and the `Retry-After` of
+   * a 429, goes through this function: `(ms, signal) => Promise<void>`, which must reject with
+   * `signal.reason` when `signal` aborts. Default: a timer. Inject your own to run retries on
+   * your scheduler, or in tests to record the waits the client chose without spending them.
+   *
+   * @example
+   * const waits: number[] = [];
+   * const client = createClient({ apiKey, sleep: async (ms) => void waits.push(ms) });
+   */
+  sleep?: SleepFunction;
+  /**
+   * The source of retry jitter, a number in [0, 1) like `Math.random` (the default). With
+   * `() => 0` the client waits exactly `Retry-After` seconds, and half the backoff ceiling.
+   */
+  random?: () => number;
   /** Called before each retry: log it, count it. */
   onRetry?: (event: RetryEvent) => void;
   /** Called for every HTTP response, retried ones included, with its request id and rate-limit state. */
@@ -191,11 +208,18 @@ export function createClient(options: ClientOptions): OneSecurityClient {
   const baseUrl = normaliseBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   const fetchFn = options.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== 'function') throw new TypeError('createClient: no fetch available; pass options.fetch.');
+  for (const name of ['sleep', 'random'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new TypeError(`createClient: ${name} must be a function.`);
+    }
+  }
 
   const api = createRetryingFetcher({
     fetch: fetchFn,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     retry: resolveRetry(options.retry, DEFAULT_RETRY),
+    sleep: options.sleep,
+    random: options.random,
     onRetry: options.onRetry,
     onResponse: options.onResponse,
   });

@@ -35,6 +35,7 @@ export {
   type RetryEvent,
   type RetryOptions,
   type RetryReason,
+  type SleepFunction,
 } from './retrying-fetcher';
 export {
   pages,

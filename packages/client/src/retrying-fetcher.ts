@@ -68,10 +68,20 @@ export interface ResponseEvent {
   rateLimit: RateLimitInfo | undefined;
 }
 
+/**
+ * Waits `ms` milliseconds, or rejects with `signal.reason` as soon as `signal` aborts: the
+ * shape of the client's `sleep` option, whose default is {@link sleep}, a timer.
+ */
+export type SleepFunction = (ms: number, signal?: AbortSignal) => Promise<void>;
+
 export interface FetcherConfig {
   fetch: typeof globalThis.fetch;
   timeoutMs: number;
   retry: ResolvedRetryOptions | false;
+  /** Every wait between attempts goes through it. Default {@link sleep}, a timer. */
+  sleep?: SleepFunction | undefined;
+  /** The jitter source, in [0, 1). Default `Math.random`. */
+  random?: (() => number) | undefined;
   onRetry?: ((event: RetryEvent) => void) | undefined;
   onResponse?: ((event: ResponseEvent) => void) | undefined;
 }
@@ -115,6 +125,8 @@ export function backoffDelay(attempt: number, retry: ResolvedRetryOptions, rando
  * the API reads them (comma-separated).
  */
 export function createRetryingFetcher(config: FetcherConfig) {
+  const wait = config.sleep ?? sleep;
+  const random = config.random ?? Math.random;
   return async function retryingFetcher(args: ApiFetcherArgs & FetcherExtraArgs): Promise<FetcherResponse> {
     const method = args.method.toUpperCase();
     const url = withQuery(args.path, args.rawQuery as Record<string, unknown> | undefined);
@@ -152,13 +164,13 @@ export function createRetryingFetcher(config: FetcherConfig) {
         if (retryAfter !== undefined) {
           if (retryAfter * 1000 > retry.maxRetryAfterMs) return response;
           // Whole seconds from the server, plus up to 10% (at most 1 s) so that a fleet does not return in step.
-          delayMs = Math.round(retryAfter * 1000 + Math.random() * Math.min(1000, retryAfter * 100));
+          delayMs = Math.round(retryAfter * 1000 + random() * Math.min(1000, retryAfter * 100));
         } else {
-          delayMs = backoffDelay(attempt, retry);
+          delayMs = backoffDelay(attempt, retry, random);
         }
         const reason: RetryReason = response.status === 429 ? 'rate-limited' : 'server-error';
         config.onRetry?.({ method, url, attempt, delayMs, reason, status: response.status });
-        await sleep(delayMs, signal ?? undefined);
+        await wait(delayMs, signal ?? undefined);
         continue;
       }
       const { error, timedOut } = outcome;
@@ -169,9 +181,9 @@ export function createRetryingFetcher(config: FetcherConfig) {
           ? new ApiTimeoutError(message, { cause: error, attempts: attempt })
           : new ApiConnectionError(message, { cause: error, attempts: attempt });
       }
-      const delayMs = backoffDelay(attempt, retry);
+      const delayMs = backoffDelay(attempt, retry, random);
       config.onRetry?.({ method, url, attempt, delayMs, reason: timedOut ? 'timeout' : 'network-error', error });
-      await sleep(delayMs, signal ?? undefined);
+      await wait(delayMs, signal ?? undefined);
     }
   };
 }

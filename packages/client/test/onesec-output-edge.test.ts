@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
-import { runOnesec, startOnesec } from './support/onesec-cli';
+import { hasPostgres } from './support/api-server';
+import { runOnesec, startOnesec, startOnesecTarget, type OnesecTarget } from './support/onesec-cli';
 import { makeLogRecords, makeSecurityAlertRecords } from './support/records';
 
 const runFile = promisify(execFile);
@@ -32,21 +31,16 @@ const cursorOf = async (checkpoint: string, key: string) =>
   ]?.cursor;
 
 describe.skipIf(!hasPostgres)('onesec outputs that are not plain files, and one sync per checkpoint', () => {
-  let server: ApiServer;
+  let target: OnesecTarget;
   let env: Record<string, string>;
   let dir: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'onesec-output-edge-'));
-    server = await startApiServer();
-    const tenantId = await createTenant(server);
-    await ingest(server, tenantId, 'security-alerts', makeSecurityAlertRecords(7));
-    await ingest(server, tenantId, 'logs', makeLogRecords(300));
-    env = { ONESEC_API_KEY: await createKey(server, tenantId), ONESEC_BASE_URL: server.url };
+    target = await startOnesecTarget({ 'security-alerts': makeSecurityAlertRecords(7), logs: makeLogRecords(300) });
+    ({ env, dir } = target);
   }, 120_000);
   afterAll(async () => {
-    await server?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await target?.stop();
   });
 
   it('--output /dev/null: completes without retries and saves the checkpoint', async () => {

@@ -30,10 +30,38 @@ export interface ServerProcess {
 }
 
 const running = new Set<ChildProcess>();
-// A test file that fails before its `afterAll` must not leave a server behind.
-process.once('exit', () => {
+
+/**
+ * A test file that fails before its `afterAll`, or a worker stopped mid-file, must not leave a
+ * server behind: the servers are detached (their own process groups), so nothing else reaches
+ * them. Node's `exit` event covers a worker that ends normally; it does not fire when the process
+ * is ended by a signal, which is how Vitest stops its fork workers (SIGTERM) and how Ctrl-C
+ * arrives (SIGINT), so those are caught too while a server runs.
+ */
+const ENDING_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+function killEveryServer(): void {
   for (const child of running) signalGroup(child, 'SIGKILL');
-});
+}
+
+function onEndingSignal(signal: NodeJS.Signals): void {
+  killEveryServer();
+  stopWatching();
+  // Then do what the signal would have done without us: end the process, unless someone else
+  // (a test runner's own handler) listens for it.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function startWatching(): void {
+  if (running.size !== 1) return;
+  process.on('exit', killEveryServer);
+  for (const signal of ENDING_SIGNALS) process.on(signal, onEndingSignal);
+}
+
+function stopWatching(): void {
+  process.off('exit', killEveryServer);
+  for (const signal of ENDING_SIGNALS) process.off(signal, onEndingSignal);
+}
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
@@ -57,6 +85,7 @@ export async function spawnServerProcess(options: SpawnServerOptions): Promise<S
     detached: true,
   });
   running.add(child);
+  startWatching();
   const onStdoutLine = options.onStdoutLine;
   if (onStdoutLine && child.stdout) createInterface({ input: child.stdout }).on('line', onStdoutLine);
   let output = '';
@@ -65,6 +94,7 @@ export async function spawnServerProcess(options: SpawnServerOptions): Promise<S
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
       running.delete(child);
+      if (running.size === 0) stopWatching();
       resolve(code);
     }),
   );

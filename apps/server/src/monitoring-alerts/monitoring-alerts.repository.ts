@@ -1,8 +1,8 @@
 import type { MonitoringAlertFiltersShape } from '@1security/contract';
-import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { isoTimestamp } from '../db/iso-timestamps';
 import { changedColumnsUpdate, countUpserts, insertedFlag } from '../db/upsert';
+import { IS_RESOLVED_COLUMN, isResolvedClause } from '../resources/alert-resolution';
 import { defineResourceTable, type FiltersOf } from '../resources/resource-query';
 import type { NewMonitoringAlertRow } from './monitoring-alerts.table';
 
@@ -31,7 +31,7 @@ const ITEM_COLUMNS = [
   'name',
   'severity',
   'status',
-  sql<boolean>`status = 'resolved'`.as('isResolved'),
+  IS_RESOLVED_COLUMN,
   'resource_type as resourceType',
   'resources',
   'assigned_user as assignedUser',
@@ -57,7 +57,7 @@ export const monitoringAlertsTable = defineResourceTable<MonitoringAlertFilters>
     severity: (value, eb) => eb('severity', 'in', value),
     status: (value, eb) => eb('status', 'in', value),
     resourceType: (value, eb) => eb('resource_type', 'in', value),
-    isResolved: (value, eb) => eb('status', value ? '=' : '<>', 'resolved'),
+    isResolved: isResolvedClause,
   },
 });
 

@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../logger';
 
-const WINDOW_SECONDS = 60;
+/** The window of every limit unless {@link RateLimiterOptions.windowSeconds} says otherwise. */
+const DEFAULT_WINDOW_SECONDS = 60;
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -10,7 +11,7 @@ export interface RateLimitDecision {
   remaining: number;
   /** Epoch seconds at which the current window ends. */
   resetAt: number;
-  /** Whole seconds to wait before retrying (1-60); meaningful when not allowed. */
+  /** Whole seconds to wait before retrying (1 to the window's length); meaningful when not allowed. */
   retryAfter: number;
 }
 
@@ -23,6 +24,8 @@ export interface RateLimiterOptions {
   anonymousPerMinute: number;
   /** Failed dashboard sign-ins per account per minute (per IP they share `authFailuresPerMinute`). */
   signInFailuresPerMinute?: number;
+  /** Length of every window in seconds (default 60; shorter only in tests, see `Config.rateLimitWindowSeconds`). */
+  windowSeconds?: number | undefined;
   /** Namespace of the counters (default `1sec:rl`). */
   keyPrefix?: string | undefined;
   logger: Logger;
@@ -39,9 +42,11 @@ export class RateLimiter {
   readonly #limiters = new Map<string, RateLimiterAbstract>();
   readonly #logger: Logger;
   #redisHealthy = true;
+  readonly #windowSeconds: number;
 
   constructor(private readonly options: RateLimiterOptions) {
     this.#logger = options.logger;
+    this.#windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
     if (options.redisUrl) {
       this.#redis = new Redis(options.redisUrl, {
         // Fail fast while disconnected: the memory fallback answers instead of a queue.
@@ -95,7 +100,10 @@ export class RateLimiter {
         res = null; // Redis down: the consume path's insurance limiter still counts.
       }
       if (res && res.consumedPoints >= points) {
-        return { blocked: true, retryAfter: Math.min(WINDOW_SECONDS, Math.max(1, Math.ceil(res.msBeforeNext / 1000))) };
+        return {
+          blocked: true,
+          retryAfter: Math.min(this.#windowSeconds, Math.max(1, Math.ceil(res.msBeforeNext / 1000))),
+        };
       }
     }
     return { blocked: false, retryAfter: 0 };
@@ -135,13 +143,13 @@ export class RateLimiter {
     let limiter = this.#limiters.get(name);
     if (!limiter) {
       const keyPrefix = `${this.options.keyPrefix ?? '1sec:rl'}:${name}`;
-      const memory = new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
+      const memory = new RateLimiterMemory({ keyPrefix, points, duration: this.#windowSeconds });
       limiter = this.#redis
         ? new RateLimiterRedis({
             storeClient: this.#redis,
             keyPrefix,
             points,
-            duration: WINDOW_SECONDS,
+            duration: this.#windowSeconds,
             rejectIfRedisNotReady: true,
             insuranceLimiter: memory,
           })
@@ -167,7 +175,7 @@ export class RateLimiter {
       limit: points,
       remaining: Math.max(0, result.remainingPoints),
       resetAt: Math.ceil((Date.now() + msBeforeNext) / 1000),
-      retryAfter: Math.min(WINDOW_SECONDS, Math.max(1, Math.ceil(msBeforeNext / 1000))),
+      retryAfter: Math.min(this.#windowSeconds, Math.max(1, Math.ceil(msBeforeNext / 1000))),
     };
   }
 }

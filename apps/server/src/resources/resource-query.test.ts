@@ -5,16 +5,17 @@ import {
   SecurityAlertFiltersShape,
   type LogFiltersShape as LogShape,
 } from '@1security/contract';
-import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { logEventsTable } from '../logs/logs.repository';
 import { fingerprintOf } from '../pagination/cursor-codec';
 import { RESOURCE_LIST, RESOURCES } from './registry';
 import { filtersOf } from './resource-handlers';
 import { defineResourceTable, type FiltersOf } from './resource-query';
 
 // Type-level: the contract's filter shape decides which clauses the server must have. These
-// lines fail `pnpm typecheck` if a missing or unknown filter ever compiles.
+// lines fail `pnpm typecheck` if a missing or unknown filter ever compiles. The clauses are the
+// logs resource's own.
 const _shapeWithNewFilter = { ...LogFiltersShape, country: z.string().optional() };
 void defineResourceTable<FiltersOf<typeof _shapeWithNewFilter>>()({
   table: 'log_events',
@@ -23,14 +24,7 @@ void defineResourceTable<FiltersOf<typeof _shapeWithNewFilter>>()({
   rawDataColumn: 'raw_data as rawData',
   detailColumns: ['id'],
   // @ts-expect-error -- `country` is in the contract's filters but has no clause: a compile error.
-  filters: {
-    severity: (value, eb) => eb('severity', 'in', value),
-    action: (value, eb) => eb('action', 'in', value),
-    workload: (value, eb) => eb('workload', 'in', value),
-    actorType: (value, eb) => eb('actor_type', 'in', value),
-    resourceType: (value, eb) => eb('resource_type', 'in', value),
-    actor: (value, eb) => eb(sql<string>`lower(actor_name)`, '=', value.toLowerCase()),
-  },
+  filters: { ...logEventsTable.filters },
 });
 void defineResourceTable<FiltersOf<typeof LogShape>>()({
   table: 'log_events',
@@ -39,12 +33,7 @@ void defineResourceTable<FiltersOf<typeof LogShape>>()({
   rawDataColumn: 'raw_data as rawData',
   detailColumns: ['id'],
   filters: {
-    severity: (value, eb) => eb('severity', 'in', value),
-    action: (value, eb) => eb('action', 'in', value),
-    workload: (value, eb) => eb('workload', 'in', value),
-    actorType: (value, eb) => eb('actor_type', 'in', value),
-    resourceType: (value, eb) => eb('resource_type', 'in', value),
-    actor: (value, eb) => eb(sql<string>`lower(actor_name)`, '=', value.toLowerCase()),
+    ...logEventsTable.filters,
     // @ts-expect-error -- a clause for a filter the contract does not have is an error too.
     country: (value: string, eb) => eb('workload', '=', value),
   },

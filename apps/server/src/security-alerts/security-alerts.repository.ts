@@ -1,8 +1,8 @@
 import type { SecurityAlertFiltersShape } from '@1security/contract';
-import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { isoTimestamp } from '../db/iso-timestamps';
 import { changedColumnsUpdate, countUpserts, insertedFlag } from '../db/upsert';
+import { IS_RESOLVED_COLUMN, isResolvedClause } from '../resources/alert-resolution';
 import { defineResourceTable, type FiltersOf } from '../resources/resource-query';
 import type { NewSecurityAlertRow } from './security-alerts.table';
 
@@ -40,7 +40,7 @@ const ITEM_COLUMNS = [
   'mitre_techniques as mitreTechniques',
   'threat_display_name as threatDisplayName',
   isoTimestamp('first_activity_at').as('firstActivityDateTime'),
-  sql<boolean>`status = 'resolved'`.as('isResolved'),
+  IS_RESOLVED_COLUMN,
   'users',
   'groups',
   'emails',
@@ -64,7 +64,7 @@ export const securityAlertsTable = defineResourceTable<SecurityAlertFilters>()({
     status: (value, eb) => eb('status', 'in', value),
     classification: (value, eb) => eb('classification', 'in', value),
     serviceSource: (value, eb) => eb('service_source', 'in', value),
-    isResolved: (value, eb) => eb('status', value ? '=' : '<>', 'resolved'),
+    isResolved: isResolvedClause,
   },
 });
 

@@ -67,6 +67,21 @@ export function parseTime(flag: string, value: string, resource: ResourceName): 
 }
 
 /**
+ * `--include rawData`: extra item fields, checked with the API's own parser and sent as given.
+ * The parser is the same for every resource.
+ */
+export function parseInclude(value: string, resource: ResourceName): string {
+  const result = RESOURCES[resource].changesQuery.shape.include!.safeParse(value);
+  if (!result.success) {
+    throw new CliError(
+      'USAGE',
+      `--include ${JSON.stringify(value)}: ${result.error.issues[0]?.message ?? 'invalid value'}.`,
+    );
+  }
+  return value;
+}
+
+/**
  * The `--<filter>` flags given, checked with the API's own query parsers and sent as given
  * to every listed resource that has the filter. A filter none of them has is an error.
  */

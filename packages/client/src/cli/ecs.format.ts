@@ -72,6 +72,19 @@ function observer<T>(): EcsField<T>[] {
   ];
 }
 
+/**
+ * `event.original`: with `--include rawData`, the provider record as JSON text, as ECS keeps an
+ * event's original form (stored, not indexed). Left out when the page carries no `rawData` or
+ * the item has none (null).
+ */
+function original<T extends { rawData?: unknown }>(): EcsField<T> {
+  return {
+    field: 'event.original',
+    from: '`rawData` as JSON text, with `--include rawData`',
+    value: (item) => (item.rawData === undefined || item.rawData === null ? undefined : JSON.stringify(item.rawData)),
+  };
+}
+
 export const LOG_ECS: readonly EcsField<LogEvent>[] = [
   { field: '@timestamp', from: '`occurredAt`', value: (e) => e.occurredAt },
   { field: 'event.kind', from: '`event`', value: () => 'event' },
@@ -101,6 +114,7 @@ export const LOG_ECS: readonly EcsField<LogEvent>[] = [
   },
   { field: 'related.user', from: '`actorName`', value: (e) => present([e.actorName]) },
   { field: 'related.ip', from: '`actorIp`', value: (e) => present([e.actorIp]) },
+  original<LogEvent>(),
   ...observer<LogEvent>(),
   {
     field: 'labels',
@@ -130,6 +144,7 @@ export const MONITORING_ALERT_ECS: readonly EcsField<MonitoringAlert>[] = [
   { field: 'rule.id', from: '`createdFrom.policyId`', value: (a) => a.createdFrom.policyId },
   { field: 'rule.name', from: '`createdFrom.policyName`', value: (a) => a.createdFrom.policyName },
   { field: 'rule.description', from: '`name`', value: (a) => a.name },
+  original<MonitoringAlert>(),
   ...observer<MonitoringAlert>(),
   {
     field: 'labels',
@@ -174,6 +189,7 @@ export const SECURITY_ALERT_ECS: readonly EcsField<SecurityAlert>[] = [
   { field: 'email.subject', from: '`emails[0].subject`', value: (a) => a.emails[0]?.subject },
   { field: 'group.id', from: '`groups[0].id`', value: (a) => a.groups[0]?.id },
   { field: 'group.name', from: '`groups[0].displayName`', value: (a) => a.groups[0]?.displayName },
+  original<SecurityAlert>(),
   ...observer<SecurityAlert>(),
   {
     field: 'labels',

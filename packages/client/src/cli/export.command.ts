@@ -1,5 +1,5 @@
 import { CLIENT_VERSION } from '../version';
-import { parseFormat, parseTime, filtersFor, parseRetries } from './cli.options';
+import { parseFormat, parseTime, filtersFor, parseInclude, parseRetries } from './cli.options';
 import { makeClient, readEnvironment, warn } from './cli.context';
 import { CliError } from './exit-codes';
 import { DEFAULT_OUTPUT_RETRIES, deliverWithRetries } from './output.delivery';
@@ -12,6 +12,7 @@ import { parseResources } from './cli.options';
 export interface ExportFlags extends Record<string, unknown> {
   since?: string;
   until?: string;
+  include?: string;
   format: string;
   output?: string;
   outputRetries?: string;
@@ -26,6 +27,7 @@ export async function runExport(resourceArg: string, flags: ExportFlags): Promis
   const filters = filtersFor([resource], flags).get(resource)!;
   const since = flags.since === undefined ? undefined : parseTime('since', flags.since, resource);
   const until = flags.until === undefined ? undefined : parseTime('until', flags.until, resource);
+  const include = flags.include === undefined ? undefined : parseInclude(flags.include, resource);
   const retries = flags.outputRetries === undefined ? DEFAULT_OUTPUT_RETRIES : parseRetries(flags.outputRetries);
   let target;
   try {
@@ -41,7 +43,7 @@ export async function runExport(resourceArg: string, flags: ExportFlags): Promis
   const sink = createOutputSink(target, { fileMode: 'truncate' });
   const progress = new ProgressReporter([resource]);
   const context = { tenantId, version: CLIENT_VERSION };
-  const query = { ...filters, since, until, order: 'asc', limit: 1000 } as never;
+  const query = { ...filters, since, until, include, order: 'asc', limit: 1000 } as never;
   let wroteAny = false;
   for await (const page of RESOURCES[resource].client(client).pages(query)) {
     if (page.data.length === 0 && wroteAny) continue;

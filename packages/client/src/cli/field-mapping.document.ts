@@ -129,7 +129,8 @@ becomes \`\\\\\`, \`=\` becomes \`\\=\`, a line feed \`\\n\` and a carriage retu
 is left as is. Times are milliseconds since the epoch. Custom fields (\`csN\`,
 \`flexString1\`, \`deviceCustomDateN\`, \`c6a2\`) carry their label in the matching \`…Label\`
 key, written just before them. \`deviceExternalId\` is the tenant id, the same on every record
-of one API key.
+of one API key. \`rawData\` (\`--include rawData\`) is left out: a nested provider record has no
+CEF extension to go to; NDJSON (the \`rawData\` field) and ECS (\`event.original\`) carry it.
 
 ${RESOURCE_NAMES.map(cefSection).join('\n\n')}
 

@@ -20,6 +20,9 @@ ${Object.values(EXIT_CODES)
   .join('\n')}
 `;
 
+const INCLUDE_HELP =
+  'extra item fields, as the API takes them: rawData (the provider record; NDJSON: the field, ECS: event.original, CEF: left out)';
+
 function filterOptions(): Option[] {
   return allFilterNames().map((name) => {
     const owners = RESOURCE_NAMES.filter((r) => filterNamesOf(r).includes(name));
@@ -44,6 +47,7 @@ export function buildProgram(): Command {
     .argument('<resource>', RESOURCE_NAMES.join('|'))
     .option('--since <iso>', 'only items at or after this time')
     .option('--until <iso>', 'only items before this time')
+    .option('--include <fields>', INCLUDE_HELP)
     .addOption(new Option('--format <format>', 'output format').choices(FORMAT_NAMES).default('ndjson'))
     .option('--output <file>', 'write to this file (replaced) instead of stdout')
     .option('--output-retries <n>', 'retries of a failing output write, with backoff', String(DEFAULT_OUTPUT_RETRIES));
@@ -58,6 +62,7 @@ export function buildProgram(): Command {
     .argument('<resources>', `one or more of ${RESOURCE_NAMES.join(',')}, comma-separated`)
     .option('--checkpoint <file>', 'checkpoint file (required): where each feed position is kept')
     .option('--from <iso>', 'with no checkpoint yet: start from items at or after this time (default: all retained)')
+    .option('--include <fields>', INCLUDE_HELP)
     .addOption(new Option('--format <format>', 'output format').choices(FORMAT_NAMES).default('ndjson'))
     .option(
       '--output <target>',

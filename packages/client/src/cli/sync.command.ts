@@ -6,6 +6,7 @@ import {
   filtersFor,
   parseBatchSize,
   parseFormat,
+  parseInclude,
   parseInterval,
   parseResources,
   parseRetries,
@@ -22,6 +23,7 @@ import { RESOURCES } from './resource.registry';
 export interface SyncFlags extends Record<string, unknown> {
   checkpoint?: string;
   from?: string;
+  include?: string;
   format: string;
   output: string;
   follow?: boolean;
@@ -73,6 +75,8 @@ export async function runSync(resourceArg: string, flags: SyncFlags): Promise<vo
   const format = parseFormat(flags.format);
   const filters = filtersFor(resources, flags);
   const from = flags.from === undefined ? undefined : parseTime('from', flags.from, resources[0]!);
+  // Not part of the cursor: it may be added to or dropped from an existing checkpoint.
+  const include = flags.include === undefined ? undefined : parseInclude(flags.include, resources[0]!);
   const limit = parseBatchSize(flags.batchSize);
   const intervalMs = parseInterval(flags.interval);
   const retries = flags.outputRetries === undefined ? DEFAULT_OUTPUT_RETRIES : parseRetries(flags.outputRetries);
@@ -122,6 +126,7 @@ export async function runSync(resourceArg: string, flags: SyncFlags): Promise<vo
           filters: filters.get(resource),
           from,
           limit,
+          include,
           signal,
         } as never);
         for await (const batch of batches) {
