@@ -26,7 +26,14 @@ export interface RateLimiterOptions {
   /** Namespace of the counters (default `1sec:rl`). */
   keyPrefix?: string | undefined;
   logger: Logger;
+  /** Told of every refusal, by budget (the metrics count them). */
+  onRejected?: (limit: RateLimitName) => void;
 }
+
+/** The budgets, as the metrics name them. */
+export type RateLimitName = 'api_key' | 'auth_failures' | 'anonymous' | 'sign_in';
+
+const LIMIT_NAMES: Record<string, RateLimitName> = { authfail: 'auth_failures', anon: 'anonymous', signin: 'sign_in' };
 
 /**
  * Fixed one-minute windows per API key, per client IP for failed authentications, and per
@@ -95,6 +102,7 @@ export class RateLimiter {
         res = null; // Redis down: the consume path's insurance limiter still counts.
       }
       if (res && res.consumedPoints >= points) {
+        this.options.onRejected?.(LIMIT_NAMES[name]!);
         return { blocked: true, retryAfter: Math.min(WINDOW_SECONDS, Math.max(1, Math.ceil(res.msBeforeNext / 1000))) };
       }
     }
@@ -160,6 +168,7 @@ export class RateLimiter {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       result = rejection;
       allowed = false;
+      this.options.onRejected?.(LIMIT_NAMES[name] ?? 'api_key');
     }
     const msBeforeNext = Math.max(0, result.msBeforeNext);
     return {
