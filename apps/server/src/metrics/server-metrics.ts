@@ -17,7 +17,6 @@ export type AuthFailureReason =
   | 'dashboard_sign_in' // a wrong email, password or TOTP code on the dashboard
   | 'metrics_token'; // GET /metrics on the API port with a wrong or missing METRICS_TOKEN
 
-
 /** A database error a request or the server met. */
 export type DatabaseErrorKind =
   | 'unavailable' // connection refused, lost, timed out, statement timeout: answered 503
@@ -46,7 +45,11 @@ export type WebhookLagSource = () => WebhookLagSample | Promise<WebhookLagSample
 
 /** Request-duration buckets (seconds): a cached list answers in ~1 ms, a deep page or a COPY-sized one in seconds. */
 /** prom-client defaults that break the Prometheus naming rules (see the constructor). */
-const NON_CONFORMING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const NON_CONFORMING_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
