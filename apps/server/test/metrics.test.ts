@@ -321,6 +321,51 @@ describe(`/metrics not configured on the API port (${ENGINE})`, () => {
     await database?.close();
   });
 
+  it('reports replica and webhook lag once their sources are registered, and survives a failing source', async () => {
+    const server = await startTestServer(database, { metrics: { port: 0, token: undefined } });
+    try {
+      const scrape = async () => {
+        const text = await (await fetch(server.metricsUrl!)).text();
+        return { text, samples: parsePrometheusText(text) };
+      };
+      expect((await scrape()).text).not.toContain('onesecurity_replica_');
+
+      let replicas = [
+        { replica: 'replica-a:5432', up: true, lagSeconds: 0.25 },
+        { replica: 'replica-b:5432', up: false, lagSeconds: null },
+      ];
+      server.metrics.registerReplicaLagSource(() => replicas);
+      server.metrics.registerWebhookLagSource(async () => ({ oldestPendingSeconds: 12.5, pending: 3 }));
+      let { text, samples } = await scrape();
+      expect(sampleValue(samples, 'onesecurity_replica_up', { replica: 'replica-a:5432' })).toBe(1);
+      expect(sampleValue(samples, 'onesecurity_replica_up', { replica: 'replica-b:5432' })).toBe(0);
+      expect(sampleValue(samples, 'onesecurity_replica_lag_seconds', { replica: 'replica-a:5432' })).toBe(0.25);
+      expect(sampleValue(samples, 'onesecurity_replica_lag_seconds', { replica: 'replica-b:5432' })).toBeUndefined();
+      expect(sampleValue(samples, 'onesecurity_webhook_delivery_lag_seconds')).toBe(12.5);
+      expect(sampleValue(samples, 'onesecurity_webhook_deliveries_pending')).toBe(3);
+      expect((await promtoolCheckMetrics(text)).code).toBe(0);
+
+      // Values are read at each scrape; a replica gone from the source is gone from the series.
+      replicas = [{ replica: 'replica-a:5432', up: true, lagSeconds: 1 }];
+      samples = (await scrape()).samples;
+      expect(sampleValue(samples, 'onesecurity_replica_lag_seconds', { replica: 'replica-a:5432' })).toBe(1);
+      expect(sampleValue(samples, 'onesecurity_replica_up', { replica: 'replica-b:5432' })).toBeUndefined();
+
+      // A source that throws costs its own series, not the scrape.
+      server.metrics.registerReplicaLagSource(() => {
+        throw new Error('replica router down');
+      });
+      const res = await fetch(server.metricsUrl!);
+      expect(res.status).toBe(200);
+      samples = parsePrometheusText(await res.text());
+      expect(samples.some((s) => s.name === 'onesecurity_replica_up')).toBe(false);
+      expect(sampleValue(samples, 'onesecurity_webhook_deliveries_pending')).toBe(3);
+      expect(sampleValue(samples, 'onesecurity_database_up')).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('is an ordinary unknown path without METRICS_TOKEN, with or without METRICS_PORT', async () => {
     for (const metrics of [
       { port: undefined, token: undefined },
