@@ -336,14 +336,15 @@ describe(`/metrics not configured on the API port (${ENGINE})`, () => {
       ];
       server.metrics.registerReplicaLagSource(() => replicas);
       server.metrics.registerWebhookLagSource(async () => ({ oldestPendingSeconds: 12.5, pending: 3 }));
-      let { text, samples } = await scrape();
+      const registered = await scrape();
+      let samples = registered.samples;
       expect(sampleValue(samples, 'onesecurity_replica_up', { replica: 'replica-a:5432' })).toBe(1);
       expect(sampleValue(samples, 'onesecurity_replica_up', { replica: 'replica-b:5432' })).toBe(0);
       expect(sampleValue(samples, 'onesecurity_replica_lag_seconds', { replica: 'replica-a:5432' })).toBe(0.25);
       expect(sampleValue(samples, 'onesecurity_replica_lag_seconds', { replica: 'replica-b:5432' })).toBeUndefined();
       expect(sampleValue(samples, 'onesecurity_webhook_delivery_lag_seconds')).toBe(12.5);
       expect(sampleValue(samples, 'onesecurity_webhook_deliveries_pending')).toBe(3);
-      expect((await promtoolCheckMetrics(text)).code).toBe(0);
+      expect((await promtoolCheckMetrics(registered.text)).code).toBe(0);
 
       // Values are read at each scrape; a replica gone from the source is gone from the series.
       replicas = [{ replica: 'replica-a:5432', up: true, lagSeconds: 1 }];
