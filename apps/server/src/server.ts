@@ -51,6 +51,17 @@ export async function startServer(
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serveEmbedded: true, logger }));
+  const metrics = new ServerMetrics({
+    db: database.db,
+    resourceTables: Object.fromEntries(Object.values(RESOURCES).map((r) => [r.name, r.table.table])),
+    logger,
+    processMetrics: config.metrics.port !== undefined || config.metrics.token !== undefined,
+  });
+  // Every client's own 'error' (idle or checked out; the pool's 'error' repeats the idle ones),
+  // from the first connection on: migrations use the pool too.
+  postgresPoolOf(database.db)?.on('connect', (client) =>
+    client.on('error', () => metrics.databaseError('connection_lost')),
+  );
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -59,16 +70,6 @@ export async function startServer(
     if (ownsDatabase) await database.close();
     throw err;
   }
-
-  const metrics = new ServerMetrics({
-    db: database.db,
-    resourceTables: Object.fromEntries(Object.values(RESOURCES).map((r) => [r.name, r.table.table])),
-    logger,
-    processMetrics: config.metrics.port !== undefined || config.metrics.token !== undefined,
-  });
-  const pool = postgresPoolOf(database.db);
-  pool?.on('error', () => metrics.databaseError('connection_lost'));
-  pool?.on('connect', (client) => client.on('error', () => metrics.databaseError('connection_lost')));
 
   const rateLimiter = new RateLimiter({
     redisUrl: config.redisUrl,

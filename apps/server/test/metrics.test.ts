@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DashboardCaller } from './support/dashboard-session';
 import { freePort, waitFor } from './support/private-services';
 import { runCliProcess, spawnServer, type ServerProcess } from './support/processes';
 import { parsePrometheusText, promtoolCheckMetrics, sampleValue, type Sample } from './support/prometheus-text';
@@ -275,6 +276,34 @@ describe(`GET /metrics on a running server (${ENGINE})`, () => {
     }
   });
 
+  it('counts pooled connections the database dropped', async () => {
+    if (ENGINE === 'pglite') {
+      expect((await scrape()).text).toContain('# TYPE onesecurity_database_errors_total counter');
+      return;
+    }
+    const before = await value('onesecurity_database_errors_total', { kind: 'connection_lost' });
+    const admin = new pg.Client({ connectionString: database!.url });
+    await admin.connect();
+    let dropped: number;
+    try {
+      // Every connection to this test's database but our own is the server's pool.
+      const { rowCount } = await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+      );
+      dropped = rowCount ?? 0;
+    } finally {
+      await admin.end();
+    }
+    expect(dropped).toBeGreaterThan(0);
+    await waitFor(
+      'the dropped connections to be counted',
+      async () => (await value('onesecurity_database_errors_total', { kind: 'connection_lost' })) >= before + dropped,
+    );
+    expect(await value('onesecurity_database_errors_total', { kind: 'connection_lost' })).toBe(before + dropped);
+    // …and the server goes on serving on new connections.
+    expect((await get(`${api}/ping`, key.secret)).status).toBe(200);
+  });
+
   it('serves /metrics on the API port only to the METRICS_TOKEN, refusing others as failed authentications', async () => {
     const before = await value(AUTH_FAILURES, { reason: 'metrics_token' });
     const none = await get(`${server.url}/metrics`);
@@ -362,6 +391,21 @@ describe(`/metrics not configured on the API port (${ENGINE})`, () => {
       expect(samples.some((s) => s.name === 'onesecurity_replica_up')).toBe(false);
       expect(sampleValue(samples, 'onesecurity_webhook_deliveries_pending')).toBe(3);
       expect(sampleValue(samples, 'onesecurity_database_up')).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('counts failed dashboard sign-ins, by the dashboard API route template', async () => {
+    const server = await startTestServer(database, { metrics: { port: 0, token: undefined } });
+    try {
+      const caller = new DashboardCaller(server.url);
+      for (const email of ['nobody@contoso.example', 'nobody-else@contoso.example']) {
+        expect((await caller.signIn(email, 'wrong password')).status).toBe(401);
+      }
+      const samples = parsePrometheusText(await (await fetch(server.metricsUrl!)).text());
+      expect(sampleValue(samples, AUTH_FAILURES, { reason: 'dashboard_sign_in' })).toBe(2);
+      expect(sampleValue(samples, HTTP, { method: 'POST', route: '/dashboard/api/session', status: '401' })).toBe(2);
     } finally {
       await server.close();
     }
