@@ -94,7 +94,10 @@ describe(`GET /metrics on a running server (${ENGINE})`, () => {
     });
     api = `${server.url}/api/v1`;
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    expect(server.output()).toContain(`Prometheus metrics at ${metricsUrl}`);
+    // The banner's next line (the spawner returns on the first).
+    await waitFor('the metrics address in the banner', () =>
+      server.output().includes(`Prometheus metrics at ${metricsUrl}\n`),
+    );
     tenantId = JSON.parse(await cli(['tenants', 'create', '--name', 'Metrics', '--json'])).tenantId;
     key = await createKey();
     tightKey = await createKey(['--rate-limit', '2']);
