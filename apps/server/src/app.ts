@@ -1,4 +1,4 @@
-import { API_BASE_PATH, contract } from '@1security/contract';
+import { API_BASE_PATH, contract, dashboardContract } from '@1security/contract';
 import { generateOpenApiDocument } from '@1security/contract/openapi';
 import { DASHBOARD_BASE_PATH } from '@1security/dashboard/serve';
 import { DOCS_CSP_DIRECTIVES, docsDirectory } from '@1security/docs/serve';
@@ -28,9 +28,12 @@ import type { CursorCodec } from './pagination/cursor-codec';
 import { createRouter } from './router';
 import { createDashboardApi } from './dashboard/dashboard.router';
 import type { TotpSecretBox } from './users/totp';
+import { recordHttpMetrics, RouteTemplates } from './metrics/http-metrics';
+import { METRICS_PATH, metricsOnApiPort } from './metrics/metrics-endpoint';
+import type { ServerMetrics } from './metrics/server-metrics';
 
 export interface AppDeps {
-  config: Pick<Config, 'apiKeyPepper' | 'trustProxy' | 'publicOrigin' | 'dashboard'>;
+  config: Pick<Config, 'apiKeyPepper' | 'trustProxy' | 'publicOrigin' | 'dashboard' | 'metrics'>;
   db: Db;
   /** Read replicas (`DATABASE_REPLICA_URL`) for lists, details and feeds; none: all reads on `db`. */
   replicas?: ReadReplicas | undefined;
@@ -39,6 +42,17 @@ export interface AppDeps {
   lastUsed: LastUsedRecorder;
   cursors: CursorCodec;
   totpSecrets: TotpSecretBox;
+  metrics: ServerMetrics;
+}
+
+/** The access line names the caller once authenticated (never the secret); see `requestLog`. */
+function withIdentity(req: Request, val: Record<string, unknown>): Record<string, unknown> {
+  const auth = req.auth;
+  if (auth) {
+    val.tenantId = auth.tenantId;
+    val.keyId = auth.keyId;
+  }
+  return val;
 }
 
 /** Responses smaller than this are sent uncompressed. */
@@ -74,6 +88,8 @@ export function createApp(deps: AppDeps): Express {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      customSuccessObject: (req, _res, val: Record<string, unknown>) => withIdentity(req as Request, val),
+      customErrorObject: (req, _res, _err, val: Record<string, unknown>) => withIdentity(req as Request, val),
       serializers: {
         // A key is only ever read from headers, but a client may still paste one into the URL.
         req: (req: { id: unknown; method: string; url: string }) => ({
@@ -85,6 +101,12 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  const { metrics } = deps;
+  const metricsExposed = deps.config.metrics.port !== undefined || deps.config.metrics.token !== undefined;
+  if (metricsExposed) {
+    const templates = new RouteTemplates([...routePaths(contract), ...routePaths(dashboardContract)]);
+    app.use(recordHttpMetrics(metrics, templates));
+  }
   app.use(helmet());
   // gzip or brotli (quality 4), as the client's Accept-Encoding asks, for bodies past 2 KB:
   // a 1,000-item page shrinks 7–8×. Smaller bodies are not worth the CPU. 64 KB zlib chunks
@@ -98,6 +120,13 @@ export function createApp(deps: AppDeps): Express {
     delete req.headers['if-modified-since'];
     next();
   });
+
+  // Before `authenticate`: its Bearer token is the metrics token, not an API key. Without
+  // METRICS_TOKEN the path is not served here at all (an ordinary 404).
+  const metricsToken = deps.config.metrics.token;
+  if (metricsToken) {
+    app.get(METRICS_PATH, metricsOnApiPort({ metrics, token: metricsToken, rateLimiter: deps.rateLimiter }));
+  }
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -142,6 +171,7 @@ export function createApp(deps: AppDeps): Express {
       pepper: deps.config.apiKeyPepper,
       rateLimiter: deps.rateLimiter,
       lastUsed: deps.lastUsed,
+      metrics,
     }),
   );
 
@@ -152,7 +182,7 @@ export function createApp(deps: AppDeps): Express {
 
   createExpressEndpoints(contract, createRouter({ db: deps.db, replicas: deps.replicas, cursors: deps.cursors }), app, {
     responseValidation: false,
-    globalMiddleware: [requireScope(deps.rateLimiter), rejectNulCharacters],
+    globalMiddleware: [requireScope({ rateLimiter: deps.rateLimiter, metrics }), rejectNulCharacters],
     requestValidationErrorHandler: (err, _req, _res, next) => next(toValidationError(err)),
   });
 
@@ -166,7 +196,7 @@ export function createApp(deps: AppDeps): Express {
     if (!isClientHttpError(err) || res.headersSent || res.hasHeader('X-RateLimit-Limit')) return next(err);
     void limitAnonymous(deps.rateLimiter)(req, res, (limited?: unknown) => next(limited ?? err));
   });
-  app.use(refuseDeadKeys(verifiedKeys));
-  app.use(errorHandler(deps.logger));
+  app.use(refuseDeadKeys(verifiedKeys, metrics));
+  app.use(errorHandler(metrics));
   return app;
 }

@@ -60,6 +60,12 @@ const EnvSchema = z.object({
   DASHBOARD_REQUIRE_MFA: z.enum(['true', 'false']).default('false'),
   DASHBOARD_SIGN_IN_FAILURES_PER_MINUTE: integer(1, 1_000).default('5'),
   DASHBOARD_MAX_KEY_RATE_LIMIT: integer(1, 1_000_000).default('6000'),
+  METRICS_PORT: integer(0, 65535).optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters (e.g. openssl rand -hex 32)')
+    .regex(/^\S+$/, 'must not contain spaces')
+    .optional(),
 });
 
 export interface Config {
@@ -114,6 +120,15 @@ export interface Config {
     /** The highest per-key rate limit a dashboard admin may set. */
     maxKeyRateLimit: number;
   };
+  metrics: {
+    /**
+     * `METRICS_PORT`: serve `GET /metrics` (no token) on this port of `host`; undefined: no
+     * metrics listener (0: an ephemeral port, for tests).
+     */
+    port: number | undefined;
+    /** `METRICS_TOKEN`: also serve `GET /metrics` on the API port to `Authorization: Bearer <token>`. */
+    token: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -144,6 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       'DATABASE_REPLICA_URL: needs DATABASE_URL (replicas are standbys of a PostgreSQL primary; the embedded database has none)',
     ]);
   }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    throw new ConfigError([`METRICS_PORT: must differ from PORT (${e.PORT})`]);
+  }
   return {
     port: e.PORT,
     host: e.HOST ?? (e.DATABASE_URL ? '0.0.0.0' : '127.0.0.1'),
@@ -168,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       signInFailuresPerMinute: e.DASHBOARD_SIGN_IN_FAILURES_PER_MINUTE,
       maxKeyRateLimit: e.DASHBOARD_MAX_KEY_RATE_LIMIT,
     },
+    metrics: { port: e.METRICS_PORT, token: e.METRICS_TOKEN },
   };
 }
 

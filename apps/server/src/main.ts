@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       : `1Security API listening on ${running.boundUrl}/api/v1 (every interface; ${database})\n` +
           `  from this machine: ${running.url}/api/v1\n`,
   );
+  if (running.metricsUrl) process.stdout.write(`Prometheus metrics at ${running.metricsUrl}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -13,6 +13,10 @@ import { CursorCodec } from './pagination/cursor-codec';
 import type { Logger } from './logger';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { TOTP_KEY_SECRET_NAME, TotpSecretBox } from './users/totp';
+import { listenForMetrics } from './metrics/metrics-endpoint';
+import { ServerMetrics } from './metrics/server-metrics';
+import { postgresPoolOf } from './db/postgres-pool';
+import { RESOURCES } from './resources/registry';
 
 export interface RunningServer {
   /** Where to reach the server from this machine, e.g. http://127.0.0.1:4001 */
@@ -23,6 +27,10 @@ export interface RunningServer {
   /** The read replicas, when `DATABASE_REPLICA_URL` names any. */
   replicas: ReadReplicas | undefined;
   rateLimiter: RateLimiter;
+  /** The Prometheus registry; sources from other subsystems register on it (see ServerMetrics). */
+  metrics: ServerMetrics;
+  /** `http://host:port/metrics` when METRICS_PORT is set. */
+  metricsUrl: string | undefined;
   /** Stops accepting connections, lets in-flight requests finish, then releases everything. */
   close(): Promise<void>;
 }
@@ -47,6 +55,17 @@ export async function startServer(
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, serveEmbedded: true, logger }));
   let replicas: ReadReplicas | undefined;
+  const metrics = new ServerMetrics({
+    db: database.db,
+    resourceTables: Object.fromEntries(Object.values(RESOURCES).map((r) => [r.name, r.table.table])),
+    logger,
+    processMetrics: config.metrics.port !== undefined || config.metrics.token !== undefined,
+  });
+  // Every client's own 'error' (idle or checked out; the pool's 'error' repeats the idle ones),
+  // from the first connection on: migrations use the pool too.
+  postgresPoolOf(database.db)?.on('connect', (client) =>
+    client.on('error', () => metrics.databaseError('connection_lost')),
+  );
   try {
     if (config.replicas.urls.length > 0 && database.engine !== 'postgres') {
       throw new Error(
@@ -62,6 +81,14 @@ export async function startServer(
       // behind is skipped (and re-measured every probe interval), it never stops the start.
       await replicas.probe();
       logger.info({ replicas: replicas.status() }, 'read replicas');
+      const measured = replicas;
+      metrics.registerReplicaLagSource(() =>
+        measured.status().map((replica) => ({
+          replica: replica.name,
+          up: replica.inUse,
+          lagSeconds: replica.lagMs === null ? null : replica.lagMs / 1000,
+        })),
+      );
     }
   } catch (err) {
     await replicas?.close();
@@ -78,11 +105,12 @@ export async function startServer(
     signInFailuresPerMinute: config.dashboard.signInFailuresPerMinute,
     keyPrefix: options.rateLimitPrefix,
     logger,
+    onRejected: (limit) => metrics.rateLimited(limit),
   });
   const lastUsed = new LastUsedRecorder((uses) => touchApiKeys(database.db, uses), logger);
   const cursors = new CursorCodec(await serverSecret(database.db, 'cursor-signing-key'));
   const totpSecrets = new TotpSecretBox(await serverSecret(database.db, TOTP_KEY_SECRET_NAME));
-  const app = createApp({ config, db: database.db, replicas, logger, rateLimiter, lastUsed, cursors, totpSecrets });
+  const app = createApp({ config, db: database.db, replicas, logger, rateLimiter, lastUsed, cursors, totpSecrets, metrics });
 
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(listening)));
@@ -112,9 +140,29 @@ export async function startServer(
   );
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const urlOf = (h: string) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+  const urlOf = (h: string, p = port) => `http://${h.includes(':') ? `[${h}]` : h}:${p}`;
+  let metricsServer: Server | undefined;
+  try {
+    if (config.metrics.port !== undefined) {
+      metricsServer = await listenForMetrics({ metrics, port: config.metrics.port, host: config.host, logger });
+    }
+  } catch (err) {
+    server.close();
+    await rateLimiter.close();
+    if (ownsDatabase) await database.close();
+    throw err;
+  }
+  const metricsUrl = metricsServer
+    ? `${urlOf(host, (metricsServer.address() as AddressInfo).port)}/metrics`
+    : undefined;
   logger.info(
-    { host: config.host, port, engine: database.engine, rateLimitStore: config.redisUrl ? 'redis' : 'memory' },
+    {
+      host: config.host,
+      port,
+      engine: database.engine,
+      rateLimitStore: config.redisUrl ? 'redis' : 'memory',
+      metrics: metricsUrl ?? (config.metrics.token ? 'api port, token' : 'off'),
+    },
     'listening',
   );
 
@@ -124,6 +172,8 @@ export async function startServer(
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await drained;
@@ -134,5 +184,5 @@ export async function startServer(
       if (ownsDatabase) await database.close();
     })());
 
-  return { url: urlOf(host), boundUrl: urlOf(config.host), database, replicas, rateLimiter, close };
+  return { url: urlOf(host), boundUrl: urlOf(config.host), database, replicas, rateLimiter, metrics, metricsUrl, close };
 }

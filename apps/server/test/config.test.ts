@@ -27,6 +27,9 @@ describe('configuration', () => {
     ['API_KEY_PEPPER', 'short'],
     ['RATE_LIMIT_WINDOW_SECONDS', '0'],
     ['RATE_LIMIT_WINDOW_SECONDS', '61'],
+    ['METRICS_PORT', '65536'],
+    ['METRICS_TOKEN', 'short'],
+    ['METRICS_TOKEN', 'has a space in the middle'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
@@ -61,7 +64,13 @@ describe('configuration', () => {
       redisUrl: undefined,
       rateLimitPerMinute: 600,
       rateLimitWindowSeconds: 60,
+      metrics: { port: undefined, token: undefined },
     });
+  });
+
+  it('refuses a metrics port that is the API port', () => {
+    expect(() => loadConfig({ PORT: '9000', METRICS_PORT: '9000' })).toThrow(/METRICS_PORT: must differ from PORT/);
+    expect(loadConfig({ PORT: '9000', METRICS_PORT: '9464' }).metrics.port).toBe(9464);
   });
 
   it('makes the server exit non-zero with a message naming the variable', async () => {

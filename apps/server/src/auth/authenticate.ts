@@ -4,6 +4,7 @@ import { hashesEqual, hashSecret, isWellFormedSecret } from '../api-keys/api-key
 import { findApiKeyByHash } from '../api-keys/api-keys.repository';
 import type { Db } from '../db/database';
 import { errors } from '../http/api-error';
+import type { AuthFailureReason, ServerMetrics } from '../metrics/server-metrics';
 import type { RateLimitDecision, RateLimiter } from '../rate-limit/rate-limiter';
 import type { AuthContext } from './auth-context';
 import type { LastUsedRecorder } from './last-used-recorder';
@@ -16,7 +17,11 @@ export interface AuthDeps {
   rateLimiter: RateLimiter;
   lastUsed: LastUsedRecorder;
   verifiedKeys: VerifiedKeys;
+  metrics: AuthMetrics;
 }
+
+/** Where refused credentials are counted. */
+export type AuthMetrics = Pick<ServerMetrics, 'authFailed'>;
 
 /** The credential the request carries: Bearer (preferred) or X-API-Key; null when none. */
 function credentialOf(req: Request): string | null {
@@ -77,7 +82,7 @@ export function authenticate(deps: AuthDeps) {
       if (secret === null) return next();
       const hash = isWellFormedSecret(secret) ? hashSecret(secret, deps.pepper) : undefined;
       const identity = hash ? await identityOf(deps, hash, Date.now()) : undefined;
-      if (!identity) return next(await authFailure(deps.rateLimiter, req, res));
+      if (!identity) return next(await authFailure(deps, 'invalid_key', req, res));
 
       const decision = await deps.rateLimiter.consumeKey(identity.keyId, identity.rateLimit);
       setRateLimitHeaders(res, decision);
@@ -101,26 +106,33 @@ export function authenticate(deps: AuthDeps) {
  * live (revoked, expired or deleted since this instance verified it). Answered as an invalid
  * key, and forgotten so that its next request is looked up afresh.
  */
-export function refuseDeadKeys(verifiedKeys: VerifiedKeys) {
+export function refuseDeadKeys(verifiedKeys: VerifiedKeys, metrics: AuthMetrics) {
   return (err: unknown, req: Request, _res: Response, next: NextFunction): void => {
     if (!isKeyNotLive(err)) return next(err);
+    metrics.authFailed('key_not_live');
     if (req.auth) verifiedKeys.forget(req.auth.keyId);
     next(errors.unauthenticated());
   };
 }
 
 /** Spends one failed attempt of the client IP; the error to answer with (401, or 429 past the guard). */
-async function authFailure(rateLimiter: RateLimiter, req: Request, res: Response) {
+async function authFailure(
+  { rateLimiter, metrics }: { rateLimiter: RateLimiter; metrics: AuthMetrics },
+  reason: AuthFailureReason,
+  req: Request,
+  res: Response,
+) {
+  metrics.authFailed(reason);
   const decision = await rateLimiter.consumeAuthFailure(req.ip ?? 'unknown');
   setRateLimitHeaders(res, decision);
   return decision.allowed ? errors.unauthenticated() : errors.rateLimited(decision.retryAfter);
 }
 
 /** For contract routes: a valid key is required, and it must carry the route's scope. */
-export function requireScope(rateLimiter: RateLimiter) {
+export function requireScope(deps: { rateLimiter: RateLimiter; metrics: AuthMetrics }) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
-      if (!req.auth) return next(await authFailure(rateLimiter, req, res));
+      if (!req.auth) return next(await authFailure(deps, 'missing_key', req, res));
       const metadata = (req as Request & { tsRestRoute?: { metadata?: RouteMetadata } }).tsRestRoute?.metadata;
       const scope = metadata?.scope ?? null;
       if (scope && !req.auth.scopes.includes(scope)) return next(errors.forbidden(scope));

@@ -15,7 +15,7 @@ import {
   revokeApiKey,
   UnknownApiKeyError,
 } from '../api-keys/api-keys.service';
-import { limitAnonymous } from '../auth/authenticate';
+import { limitAnonymous, type AuthMetrics } from '../auth/authenticate';
 import {
   inTransaction,
   recordAuditEvent,
@@ -46,6 +46,7 @@ export interface DashboardApiDeps {
   db: Db;
   rateLimiter: RateLimiter;
   totpSecrets: TotpSecretBox;
+  metrics: AuthMetrics;
 }
 
 const SIGN_IN_FAILED = 'Wrong email or password.';
@@ -97,7 +98,7 @@ async function currentUser(db: Db, session: DashboardSession): Promise<UserRow> 
 }
 
 function createDashboardRouter(deps: DashboardApiDeps) {
-  const { db, config, rateLimiter, totpSecrets } = deps;
+  const { db, config, rateLimiter, totpSecrets, metrics } = deps;
   const timeouts = config.dashboard;
 
   return s.router(dashboardContract, {
@@ -124,6 +125,7 @@ function createDashboardRouter(deps: DashboardApiDeps) {
         totpOk = step !== null && (await claimTotpStep(db, user.id, step));
       }
       if (!userOk || !totpOk) {
+        metrics.authFailed('dashboard_sign_in');
         const [accountDecision, ipDecision] = await Promise.all([
           rateLimiter.consumeSignInFailure(account),
           rateLimiter.consumeAuthFailure(ip),

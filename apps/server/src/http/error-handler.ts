@@ -3,9 +3,17 @@ import { RequestValidationError } from '@ts-rest/express';
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError } from 'zod';
 import type { Logger } from '../logger';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import { ApiError, errors } from './api-error';
 import { isDatabaseUnavailable } from './database-errors';
 import { redactSecrets } from './redact-secrets';
+import { requestLog } from './request-log';
+
+/** An error PostgreSQL (or PGlite) raised for a statement: it carries a five-character SQLSTATE. */
+function isDatabaseError(err: unknown): boolean {
+  const e = err as { code?: unknown; severity?: unknown } | null;
+  return typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.severity === 'string';
+}
 
 function detailsOf(zodError: ZodError | null, location: string): ErrorDetail[] {
   if (!zodError) return [];
@@ -50,21 +58,28 @@ export function isClientHttpError(err: unknown): err is { status: number; messag
  * The last middleware: renders every error as the envelope. Database outages become 503;
  * anything unexpected becomes a bare 500 (logged in full here, never sent to the client).
  */
-export function errorHandler(logger: Logger) {
+export function errorHandler(metrics: Pick<ServerMetrics, 'databaseError'>) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
     let apiError: ApiError;
     if (err instanceof ApiError) apiError = err;
     else if (err instanceof RequestValidationError) apiError = toValidationError(err);
     else if (isDatabaseUnavailable(err)) {
-      logger.warn({ err: (err as Error).message, reqId: req.id }, 'database unavailable');
+      metrics.databaseError('unavailable');
+      requestLog(req).warn({ err: (err as Error).message }, 'database unavailable');
       apiError = errors.unavailable();
     } else if (isClientHttpError(err)) {
       apiError =
         err.status === 404 ? errors.notFound() : errors.validation([{ parameter: 'request', message: 'is malformed' }]);
     } else {
-      logger.error({ err, reqId: req.id }, 'unhandled error');
+      if (isDatabaseError(err)) metrics.databaseError('statement');
+      requestLog(req).error({ err }, 'unhandled error');
       apiError = errors.internal();
+    }
+    if (apiError.status < 500) {
+      // Why a request was refused, for whoever follows one request id through the logs.
+      const log = req.log as Logger | undefined;
+      if (log?.isLevelEnabled('debug')) requestLog(req).debug({ code: apiError.code }, 'request refused');
     }
     if (apiError.code === 'SERVICE_UNAVAILABLE') res.setHeader('Retry-After', 5);
     res.status(apiError.status).json(apiError.toEnvelope(String(req.id)));

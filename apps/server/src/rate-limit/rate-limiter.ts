@@ -29,7 +29,14 @@ export interface RateLimiterOptions {
   /** Namespace of the counters (default `1sec:rl`). */
   keyPrefix?: string | undefined;
   logger: Logger;
+  /** Told of every refusal, by budget (the metrics count them). */
+  onRejected?: (limit: RateLimitName) => void;
 }
+
+/** The budgets, as the metrics name them. */
+export type RateLimitName = 'api_key' | 'auth_failures' | 'anonymous' | 'sign_in';
+
+const LIMIT_NAMES: Record<string, RateLimitName> = { authfail: 'auth_failures', anon: 'anonymous', signin: 'sign_in' };
 
 /**
  * Fixed one-minute windows per API key, per client IP for failed authentications, and per
@@ -100,6 +107,7 @@ export class RateLimiter {
         res = null; // Redis down: the consume path's insurance limiter still counts.
       }
       if (res && res.consumedPoints >= points) {
+        this.options.onRejected?.(LIMIT_NAMES[name]!);
         return {
           blocked: true,
           retryAfter: Math.min(this.#windowSeconds, Math.max(1, Math.ceil(res.msBeforeNext / 1000))),
@@ -168,6 +176,7 @@ export class RateLimiter {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       result = rejection;
       allowed = false;
+      this.options.onRejected?.(LIMIT_NAMES[name] ?? 'api_key');
     }
     const msBeforeNext = Math.max(0, result.msBeforeNext);
     return {
