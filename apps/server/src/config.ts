@@ -52,6 +52,7 @@ const EnvSchema = z.object({
   DASHBOARD_REQUIRE_MFA: z.enum(['true', 'false']).default('false'),
   DASHBOARD_SIGN_IN_FAILURES_PER_MINUTE: integer(1, 1_000).default('5'),
   DASHBOARD_MAX_KEY_RATE_LIMIT: integer(1, 1_000_000).default('6000'),
+  MAINTENANCE_INTERVAL_MS: integer(0, 7 * 24 * 3_600_000).default(String(3_600_000)),
 });
 
 export interface Config {
@@ -82,6 +83,12 @@ export interface Config {
    * Unset: the request's own Host (and http://localhost:<PORT> in CLI links).
    */
   publicOrigin: string | undefined;
+  /**
+   * How often the server runs the retention pass (one instance at a time, by lease); 0 turns
+   * it off (run `pnpm admin maintenance run` from cron instead). The first pass runs one
+   * interval after start.
+   */
+  maintenanceIntervalMs: number;
   dashboard: {
     sessionIdleMs: number;
     sessionMaxMs: number;
@@ -132,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demoData: e.DEMO_DATA === 'true',
     publicOrigin: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : undefined,
+    maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
     dashboard: {
       sessionIdleMs: e.DASHBOARD_SESSION_IDLE_MS,
       sessionMaxMs: e.DASHBOARD_SESSION_MAX_MS,

@@ -10,6 +10,7 @@ import { answerMalformedRequest } from './http/client-error';
 import { serverSecret } from './db/server-secrets';
 import { CursorCodec } from './pagination/cursor-codec';
 import type { Logger } from './logger';
+import { MaintenanceScheduler } from './maintenance/maintenance-scheduler';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { TOTP_KEY_SECRET_NAME, TotpSecretBox } from './users/totp';
 
@@ -92,6 +93,11 @@ export async function startServer(
     'clientError',
     answerMalformedRequest(logger, (socket) => (responding.get(socket) ?? 0) > 0),
   );
+  const maintenance =
+    config.maintenanceIntervalMs > 0
+      ? new MaintenanceScheduler(database.db, config.maintenanceIntervalMs, logger)
+      : undefined;
+  maintenance?.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const urlOf = (h: string) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
@@ -110,6 +116,7 @@ export async function startServer(
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await drained;
       clearTimeout(timer);
+      await maintenance?.close();
       await lastUsed.close();
       await rateLimiter.close();
       if (ownsDatabase) await database.close();

@@ -44,8 +44,3 @@ class LiveKeyPlugin implements KyselyPlugin {
 export function withLiveKey(db: Db, keyId: string): Db {
   return db.withPlugin(new LiveKeyPlugin(keyId));
 }
-
-/** For requests that read no data (ping): the key's state alone, in one round trip. */
-export async function assertKeyLive(db: Db, keyId: string): Promise<void> {
-  await sql`select api_key_is_live(${keyId})`.execute(db);
-}
