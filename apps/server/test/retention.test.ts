@@ -190,7 +190,7 @@ describe(`retention while ingest and a feed poller run (${ENGINE})`, () => {
       async () => (await expiredLeft(a.key.tenantId)) === 0,
       60_000,
     );
-    await waitFor('the maintenance job to clean C', async () => (await expiredLeft(c.key.tenantId)) === 0, 60_000);
+    await waitFor('the maintenance job to clean C', async () => (await expiredLeft(c.key.tenantId)) === 0, 120_000);
 
     // The poller catches up: every event that was not expired, exactly once.
     const keptIds = [...a.logs.kept, ...ingested.aKept];
