@@ -9,7 +9,12 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
  */
 const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const POSTGRES_ONLY = ['test/database-outage.test.ts', 'test/read-replicas.test.ts'];
+const POSTGRES_ONLY = ['test/database-outage.test.ts', 'test/session-settings.test.ts', 'test/read-replicas.test.ts'];
+/**
+ * Run again on databases whose DateStyle, TimeZone, IntervalStyle and search_path defaults
+ * differ from ours (see PRODUCTION_LIKE_SETTINGS in test/support/test-database.ts).
+ */
+const PRODUCTION_LIKE = ['test/resources.test.ts', 'test/changes-feed.test.ts', 'test/ingest.test.ts'];
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
 async function service(name: string, url: string): Promise<string> {
@@ -48,6 +53,24 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
         { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
         integration('pglite'),
         ...(postgresUrl ? [integration('postgres')] : []),
+        ...(postgresUrl
+          ? [
+              {
+                extends: true as const,
+                test: {
+                  name: 'postgres-settings',
+                  include: PRODUCTION_LIKE,
+                  env: {
+                    TEST_DB_ENGINE: 'postgres',
+                    TEST_DATABASE_URL: postgresUrl,
+                    TEST_REDIS_URL: redisUrl,
+                    TEST_DATABASE_SETTINGS: 'production-like',
+                  },
+                  globalSetup: ['test/support/build-server.ts'],
+                },
+              },
+            ]
+          : []),
       ],
     },
   };

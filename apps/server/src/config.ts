@@ -66,6 +66,7 @@ const EnvSchema = z.object({
     .min(16, 'must be at least 16 characters (e.g. openssl rand -hex 32)')
     .regex(/^\S+$/, 'must not contain spaces')
     .optional(),
+  MAINTENANCE_INTERVAL_MS: integer(0, 7 * 24 * 3_600_000).default(String(3_600_000)),
 });
 
 export interface Config {
@@ -110,6 +111,12 @@ export interface Config {
    * Unset: the request's own Host (and http://localhost:<PORT> in CLI links).
    */
   publicOrigin: string | undefined;
+  /**
+   * How often the server runs the retention pass (one instance at a time, by lease); 0 turns
+   * it off (run `pnpm admin maintenance run` from cron instead). The first pass runs one
+   * interval after start.
+   */
+  maintenanceIntervalMs: number;
   dashboard: {
     sessionIdleMs: number;
     sessionMaxMs: number;
@@ -179,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demoData: e.DEMO_DATA === 'true',
     publicOrigin: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : undefined,
+    maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
     dashboard: {
       sessionIdleMs: e.DASHBOARD_SESSION_IDLE_MS,
       sessionMaxMs: e.DASHBOARD_SESSION_MAX_MS,

@@ -11,6 +11,7 @@ import { answerMalformedRequest } from './http/client-error';
 import { serverSecret } from './db/server-secrets';
 import { CursorCodec } from './pagination/cursor-codec';
 import type { Logger } from './logger';
+import { MaintenanceScheduler } from './maintenance/maintenance-scheduler';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { TOTP_KEY_SECRET_NAME, TotpSecretBox } from './users/totp';
 import { listenForMetrics } from './metrics/metrics-endpoint';
@@ -138,6 +139,11 @@ export async function startServer(
     'clientError',
     answerMalformedRequest(logger, (socket) => (responding.get(socket) ?? 0) > 0),
   );
+  const maintenance =
+    config.maintenanceIntervalMs > 0
+      ? new MaintenanceScheduler(database.db, config.maintenanceIntervalMs, logger)
+      : undefined;
+  maintenance?.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const urlOf = (h: string, p = port) => `http://${h.includes(':') ? `[${h}]` : h}:${p}`;
@@ -178,6 +184,7 @@ export async function startServer(
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await drained;
       clearTimeout(timer);
+      await maintenance?.close();
       await lastUsed.close();
       await rateLimiter.close();
       await replicas?.close();

@@ -29,7 +29,7 @@ describe('API key authentication', () => {
     await database?.close();
   });
 
-  it('answers /ping with the tenant, key and scopes, given a Bearer token', async () => {
+  it('answers /ping with the tenant, key, scopes and retention period, given a Bearer token', async () => {
     const res = await clientFor(server, key.secret, 'bearer').ping.ping();
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -38,6 +38,7 @@ describe('API key authentication', () => {
         keyId: key.keyId,
         name: 'test key',
         scopes: ['logs:read', 'monitoring-alerts:read', 'security-alerts:read'],
+        retentionDays: 365,
       },
     });
   });

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertLogEvents, logEventsTable } from '../src/logs/logs.repository';
+import { deleteExpiredBatch } from '../src/maintenance/retention.repository';
 import { securityAlertsTable } from '../src/security-alerts/security-alerts.repository';
 import { RESOURCE_LIST } from '../src/resources/registry';
 import { changesQuery, listQuery } from '../src/resources/resource-query';
@@ -131,6 +132,26 @@ describe(`query plans (${ENGINE})`, () => {
       'security_alerts_list_idx',
     ],
   ];
+
+  // Retention: each batch finds its rows oldest first along an index on (tenant_id, time, id)
+  // — the list index for audit events, a partial one of resolved alerts for alerts — stops
+  // after `limit`, and deletes them by address (ctid): it costs the rows it removes, not the
+  // table.
+  const retentionCases: Array<[string, string]> = RESOURCE_LIST.map((resource) => [
+    resource.name,
+    `${resource.table.table}_${resource.expires === 'always' ? 'list' : 'retention'}_idx`,
+  ]);
+  it.each(retentionCases)('%s retention batch: oldest first along its index, no sort', async (name, index) => {
+    const resource = RESOURCE_LIST.find((r) => r.name === name)!;
+    const batch = deleteExpiredBatch(resource, { tenantId: tenant(), cutoff: at(1_500_000), limit: 500 });
+    const rows = await sql<Record<string, any>>`explain (format json) ${batch}`.execute(database.db);
+    const plan = (rows.rows[0]!['QUERY PLAN'] as Array<{ Plan: PlanNode }>)[0]!.Plan;
+    if (process.env.PRINT_PLANS) console.log(`\n${name} retention batch\n${JSON.stringify(plan, null, 1)}`);
+    const nodes = nodesOf(plan);
+    expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
+    expect(nodes.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+    expect(nodes.some((n) => n['Index Name'] === index && /Index/.test(n['Node Type']))).toBe(true);
+  });
 
   it.each(cases)('%s: an ordered index scan, no sort', async (label, query, index) => {
     const rows = (await query().explain('json')) as Array<Record<string, any>>;

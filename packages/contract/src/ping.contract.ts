@@ -12,7 +12,7 @@ export const pingContract = c.router({
     responses: { 200: PingResponseSchema },
     summary: 'Test the connection and the API key',
     description:
-      'Returns the tenant and scopes the key maps to. Needs any valid key and no particular scope: use it to validate setup before wiring a connector.',
+      'Returns the tenant and scopes the key maps to, and how long the tenant\'s data is kept. Needs any valid key and no particular scope: use it to validate setup before wiring a connector.',
     metadata: { scope: null },
   },
 });

@@ -8,6 +8,13 @@ export const PingSchema = extendApi(
     keyId: z.string().describe('The id of the key that authenticated this request.'),
     name: z.string().describe('The name the key was given at creation.'),
     scopes: z.array(ScopeSchema).describe('The read scopes the key carries.'),
+    retentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .describe(
+        "How many days the tenant's audit events (by `discoveredAt`) and resolved alerts (by `updatedAt`) are kept; older ones are removed, open alerts stay. `since`/`from` earlier than this start at the oldest item kept.",
+      ),
   }),
   {
     title: 'Ping',
@@ -16,6 +23,7 @@ export const PingSchema = extendApi(
       keyId: '01J2Z3K4M5N6P7Q8R9S0T1V2W4',
       name: 'Splunk prod',
       scopes: ['logs:read', 'monitoring-alerts:read', 'security-alerts:read'],
+      retentionDays: 365,
     },
   },
 );
@@ -24,5 +32,5 @@ export type Ping = z.infer<typeof PingSchema>;
 export const PingResponseSchema = itemEnvelope(
   PingSchema,
   'PingResponse',
-  'The tenant, key and scopes the API key maps to.',
+  'The tenant, key, scopes and retention period the API key maps to.',
 );

@@ -3,6 +3,7 @@ import { ConfigError } from '../config';
 import { CliError } from './cli-context';
 import { ingestCommand } from './ingest.commands';
 import { keysCommand } from './keys.commands';
+import { maintenanceCommand } from './maintenance.commands';
 import { seedCommand } from './seed.commands';
 import { tenantsCommand } from './tenants.commands';
 import { usersCommand } from './users.commands';
@@ -15,7 +16,8 @@ export function buildProgram(): Command {
     .addCommand(keysCommand())
     .addCommand(usersCommand())
     .addCommand(ingestCommand())
-    .addCommand(seedCommand());
+    .addCommand(seedCommand())
+    .addCommand(maintenanceCommand());
 }
 
 /** Runs a command line; returns the exit code instead of exiting, so tests can call it. */

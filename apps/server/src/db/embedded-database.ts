@@ -10,6 +10,7 @@ import { GatedPGliteDialect } from './pglite-driver';
 import { openPostgres } from './postgres-pool';
 import type { Database } from './schema';
 import { SessionGate } from './session-gate';
+import { sessionSettingStatements } from './session-settings';
 
 /** A throw-away embedded database (tests). */
 export async function openInMemory(logger: Logger): Promise<DatabaseHandle> {
@@ -19,6 +20,8 @@ export async function openInMemory(logger: Logger): Promise<DatabaseHandle> {
 async function openPGlite(dataDir: string | undefined, serve: boolean, logger: Logger) {
   const parsers = { [TIMESTAMP_OID]: isoFromPgTimestamp };
   const pglite = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers });
+  // One session for the process and its socket clients: set what the code relies on once.
+  await pglite.exec(sessionSettingStatements());
   const gate = new SessionGate();
   const db = new Kysely<Database>({ dialect: new GatedPGliteDialect(pglite, gate) });
   let socketServer: (EmbeddedSocketServer & { address: EmbeddedAddress }) | undefined;

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Logger } from '../logger';
 import type { DatabaseHandle, Db, Engine } from './database';
 import { pgTypeParsers } from './iso-timestamps';
+import { connectionWithSessionSettings } from './session-settings';
 import type { Database } from './schema';
 
 const postgresPools = new WeakMap<Db, pg.Pool>();
@@ -31,7 +32,9 @@ export function openPostgres({
   applicationName?: string;
 }): DatabaseHandle {
   const pool = new pg.Pool({
-    connectionString: url,
+    // The settings the code relies on, whatever the server's defaults (not through PGlite's
+    // socket: its owner sets them on the one session it has).
+    ...(engine === 'postgres' ? connectionWithSessionSettings(url) : { connectionString: url }),
     ...(applicationName ? { application_name: applicationName } : {}),
     max: poolSize,
     // Fail fast when the database is unreachable: callers answer 503 instead of hanging.

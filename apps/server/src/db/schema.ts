@@ -1,5 +1,6 @@
 import type { ApiKeysTable } from '../api-keys/api-keys.table';
 import type { LogEventsTable } from '../logs/logs.table';
+import type { MaintenanceLeasesTable } from '../maintenance/maintenance-lease';
 import type { MonitoringAlertsTable } from '../monitoring-alerts/monitoring-alerts.table';
 import type { SecurityAlertsTable } from '../security-alerts/security-alerts.table';
 import type { TenantsTable } from '../tenants/tenants.table';
@@ -16,6 +17,7 @@ export interface Database {
   users: UsersTable;
   user_sessions: UserSessionsTable;
   set_password_tokens: SetPasswordTokensTable;
+  maintenance_leases: MaintenanceLeasesTable;
 }
 
 /** Secrets the server generates once and every instance shares (e.g. the cursor signing key). */

@@ -54,6 +54,12 @@ export interface ResourceEntry<Row, Name extends ResourceName = ResourceName> {
   generate: (options: GenerateOptions) => Iterable<Row>;
   /** Rows per seed batch (and per transaction). */
   seedBatchSize: number;
+  /**
+   * What retention removes once older than the tenant's period (by the sort column):
+   * every item (`always`: audit events), or only resolved ones (`when-resolved`: alerts;
+   * an open alert stays however old it is).
+   */
+  expires: 'always' | 'when-resolved';
 }
 
 // One statement per batch whatever its size: the columns travel as arrays (unnest), so a
@@ -90,6 +96,7 @@ export const RESOURCES = {
     copyWrite: copyLogs,
     generate: generateLogEvents,
     seedBatchSize: 5_000,
+    expires: 'always',
   }),
   'monitoring-alerts': entry({
     name: 'monitoring-alerts',
@@ -100,6 +107,7 @@ export const RESOURCES = {
     write: upsertMonitoringAlerts,
     generate: generateMonitoringAlerts,
     seedBatchSize: ALERT_BATCH_SIZE,
+    expires: 'when-resolved',
   }),
   'security-alerts': entry({
     name: 'security-alerts',
@@ -110,6 +118,7 @@ export const RESOURCES = {
     write: upsertSecurityAlerts,
     generate: generateSecurityAlerts,
     seedBatchSize: ALERT_BATCH_SIZE,
+    expires: 'when-resolved',
   }),
 } satisfies { [N in ResourceName]: { name: N } };
 

@@ -10,6 +10,26 @@ export async function findTenant(db: Db, id: string): Promise<TenantRow | undefi
   return db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The bounds `retention_days` accepts (a check constraint enforces them too). */
+export const RETENTION_DAYS_MIN = 1;
+export const RETENTION_DAYS_MAX = 36_500;
+
+/** Sets a tenant's retention period; undefined when there is no such tenant. */
+export async function updateTenantRetention(db: Db, id: string, retentionDays: number): Promise<TenantRow | undefined> {
+  return db
+    .updateTable('tenants')
+    .set({ retention_days: retentionDays })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** A tenant's retention period in days (a key's tenant always exists: keys cascade with it). */
+export async function tenantRetentionDays(db: Db, id: string): Promise<number> {
+  const row = await db.selectFrom('tenants').select('retention_days').where('id', '=', id).executeTakeFirstOrThrow();
+  return row.retention_days;
+}
+
 export async function countTenants(db: Db): Promise<number> {
   const row = await db
     .selectFrom('tenants')
@@ -34,6 +54,7 @@ export async function listTenants(db: Db, now = new Date()): Promise<TenantSumma
       't.id',
       't.name',
       't.created_at',
+      't.retention_days',
       eb.fn.count<string>('k.id').as('keys'),
       eb.fn
         .count<string>('k.id')
@@ -42,7 +63,7 @@ export async function listTenants(db: Db, now = new Date()): Promise<TenantSumma
         )
         .as('active_keys'),
     ])
-    .groupBy(['t.id', 't.name', 't.created_at'])
+    .groupBy(['t.id', 't.name', 't.created_at', 't.retention_days'])
     .orderBy('t.created_at')
     .orderBy('t.id')
     .execute();

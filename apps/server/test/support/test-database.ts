@@ -12,6 +12,39 @@ export const ENGINE: TestEngine = process.env.TEST_DB_ENGINE === 'postgres' ? 'p
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? '';
 export const ADMIN_POSTGRES_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/**
+ * `TEST_DATABASE_SETTINGS=production-like` (the `postgres-settings` project): every PostgreSQL
+ * test database gets defaults unlike ours — as a managed cluster's may be — which the server
+ * must override per connection. A decoy schema first on the search_path holds a `tenants` and
+ * a `log_events` table of its own: a connection that took the database's search_path would
+ * migrate into it, or read from it.
+ */
+export const PRODUCTION_LIKE_SETTINGS = process.env.TEST_DATABASE_SETTINGS === 'production-like';
+
+export async function applyProductionLikeSettings(adminUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`alter database ${name} set DateStyle = 'SQL, DMY'`);
+    await admin.query(`alter database ${name} set TimeZone = 'Pacific/Chatham'`);
+    await admin.query(`alter database ${name} set IntervalStyle = 'sql_standard'`);
+    await admin.query(`alter database ${name} set search_path = decoy, public`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const inside = new pg.Client({ connectionString: url.toString() });
+  await inside.connect();
+  try {
+    await inside.query('create schema decoy');
+    await inside.query('create table decoy.tenants (id text primary key, name text)');
+    await inside.query('create table decoy.log_events (tenant_id text, id text)');
+  } finally {
+    await inside.end();
+  }
+}
+
 export const silentLogger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
 export interface TestDatabase extends DatabaseHandle {
@@ -34,6 +67,7 @@ export async function createTestDatabase(engine: TestEngine = ENGINE): Promise<T
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
+  if (PRODUCTION_LIKE_SETTINGS) await applyProductionLikeSettings(ADMIN_POSTGRES_URL, name);
   const url = new URL(ADMIN_POSTGRES_URL);
   url.pathname = `/${name}`;
   const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', logger: silentLogger });

@@ -141,7 +141,7 @@ export interface paths {
         };
         /**
          * Test the connection and the API key
-         * @description Returns the tenant and scopes the key maps to. Needs any valid key and no particular scope: use it to validate setup before wiring a connector.
+         * @description Returns the tenant and scopes the key maps to, and how long the tenant's data is kept. Needs any valid key and no particular scope: use it to validate setup before wiring a connector.
          *
          *     Needs any valid API key.
          */
@@ -670,7 +670,8 @@ export interface components {
          *         "logs:read",
          *         "monitoring-alerts:read",
          *         "security-alerts:read"
-         *       ]
+         *       ],
+         *       "retentionDays": 365
          *     }
          */
         Ping: {
@@ -678,6 +679,8 @@ export interface components {
             keyId: string;
             /** @description The name the key was given at creation. */
             name: string;
+            /** @description How many days the tenant's audit events (by `discoveredAt`) and resolved alerts (by `updatedAt`) are kept; older ones are removed, open alerts stay. `since`/`from` earlier than this start at the oldest item kept. */
+            retentionDays: number;
             /** @description The read scopes the key carries. */
             scopes: ("logs:read" | "monitoring-alerts:read" | "security-alerts:read")[];
             /** @description The tenant the key belongs to. */
@@ -685,7 +688,7 @@ export interface components {
         };
         /**
          * PingResponse
-         * @description The tenant, key and scopes the API key maps to.
+         * @description The tenant, key, scopes and retention period the API key maps to.
          */
         PingResponse: {
             data: components["schemas"]["Ping"];
@@ -1849,7 +1852,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The tenant, key and scopes the API key maps to. */
+            /** @description The tenant, key, scopes and retention period the API key maps to. */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
