@@ -1,0 +1,61 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '../logger';
+import { redactSecrets } from './redact-secrets';
+import { requestIdFor } from './request-id';
+
+const STARTED = Symbol('requestStartedAt');
+const LOGGER = Symbol('requestLogger');
+
+type Tracked = Response & { [STARTED]: number; [LOGGER]: Logger | undefined };
+
+/** One line per answered request, as pino-http wrote it (same fields, messages and levels). */
+function logOnce(res: Tracked, err: Error | undefined): void {
+  const logger = res[LOGGER];
+  if (!logger) return; // already logged (an 'error' before the 'close')
+  res[LOGGER] = undefined;
+  const failed = err !== undefined || res.statusCode >= 500;
+  const level = failed ? 'error' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  const req = res.req;
+  const fields = {
+    // A key is only ever read from headers, but a client may still paste one into the URL.
+    req: { id: req.id, method: req.method, url: redactSecrets(req.originalUrl || req.url) },
+    res: { statusCode: res.statusCode },
+    responseTime: Date.now() - res[STARTED],
+  };
+  if (failed) {
+    logger.error({ ...fields, err: err ?? new Error(`failed with status code ${res.statusCode}`) }, 'request errored');
+  } else {
+    logger.info(fields, !req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted');
+  }
+}
+
+// Shared listeners (`this` is the response): no closures per request.
+function onClose(this: Tracked): void {
+  logOnce(this, undefined);
+}
+function onError(this: Tracked, err: Error): void {
+  logOnce(this, err);
+}
+
+/**
+ * The request's id (the caller's well-formed `X-Request-Id`, else a fresh UUID: `req.id`, and
+ * echoed in the response's `X-Request-Id`) and its access-log line once answered: `info`
+ * "request completed" (or "request aborted"), `error` "request errored" for a 5xx or a
+ * response stream error, with `req` {id, method, url with secrets redacted}, `res`
+ * {statusCode} and `responseTime` in ms — the line pino-http wrote before, without its
+ * per-request child logger and serializer chain (which ran even when `info` was disabled).
+ */
+export function requestLog(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const id = requestIdFor(req);
+    res.setHeader('X-Request-Id', id);
+    req.id = id;
+    const tracked = res as Tracked;
+    tracked[STARTED] = Date.now();
+    tracked[LOGGER] = logger;
+    res.once('close', onClose);
+    res.once('error', onError);
+    next();
+  };
+}
