@@ -65,7 +65,9 @@ const load =
     if (result.non2xx + result.errors > result.requests.total * 0.05)
       throw new Error(`${urlPath}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     if (result.non2xx + result.errors > 0)
-      process.stderr.write(`${urlPath}: ${result.non2xx} non-2xx, ${result.errors} errors (of ${result.requests.total})\n`);
+      process.stderr.write(
+        `${urlPath}: ${result.non2xx} non-2xx, ${result.errors} errors (of ${result.requests.total})\n`,
+      );
     return result.requests.total;
   };
 
@@ -190,7 +192,7 @@ function groupOf(frame: ProfileNode['callFrame']): string {
     return `other packages (${pkg})`;
   }
   if (url.includes('/bench/floor-server')) return 'the floor’s own code';
-  if (url.endsWith('/dist/main.js')) return 'the server’s own code (dist/main.js)';
+  if (/\/dist\/[^/]+\.js$/.test(url)) return 'the server’s own code (dist/*.js)';
   if (url.startsWith('node:internal/http') || url.startsWith('node:_http') || url === 'node:http')
     return 'node:http (parser, headers, response)';
   if (url.startsWith('node:internal/streams') || url.startsWith('node:net') || url.includes('stream_base'))

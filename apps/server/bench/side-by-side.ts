@@ -64,7 +64,9 @@ const load =
     if (result.non2xx + result.errors > result.requests.total * 0.05)
       throw new Error(`${urlPath}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     if (result.non2xx + result.errors > 0)
-      process.stderr.write(`${urlPath}: ${result.non2xx} non-2xx, ${result.errors} errors (of ${result.requests.total})\n`);
+      process.stderr.write(
+        `${urlPath}: ${result.non2xx} non-2xx, ${result.errors} errors (of ${result.requests.total})\n`,
+      );
     return (cpuMsOf(server.child.pid!) - cpu) / result.requests.total;
   };
 
