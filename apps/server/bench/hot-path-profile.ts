@@ -61,8 +61,8 @@ const load =
       amount: Math.round(amount * scale),
       headers: auth,
     });
-    // A loaded machine may time a few requests out (503): counted, reported, not fatal.
-    if (result.non2xx + result.errors > result.requests.total * 0.05)
+    // A loaded machine may time some requests out (503): counted, reported, not fatal.
+    if (result.non2xx + result.errors > result.requests.total * 0.2)
       throw new Error(`${urlPath}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     if (result.non2xx + result.errors > 0)
       process.stderr.write(
