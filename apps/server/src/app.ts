@@ -1,4 +1,4 @@
-import { API_BASE_PATH, contract, dashboardContract } from '@1security/contract';
+import { API_BASE_PATH, contract, DASHBOARD_API_BASE_PATH, dashboardContract } from '@1security/contract';
 import { generateOpenApiDocument } from '@1security/contract/openapi';
 import { DASHBOARD_BASE_PATH } from '@1security/dashboard/serve';
 import { DOCS_CSP_DIRECTIVES, docsDirectory } from '@1security/docs/serve';
@@ -6,7 +6,6 @@ import { createExpressEndpoints } from '@ts-rest/express';
 import compression from 'compression';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { authenticate, limitAnonymous, refuseDeadKeys, requireScope } from './auth/authenticate';
 import type { LastUsedRecorder } from './auth/last-used-recorder';
 import { VerifiedKeys } from './auth/verified-keys';
@@ -19,9 +18,9 @@ import { errors } from './http/api-error';
 import { errorHandler, isClientHttpError, toValidationError } from './http/error-handler';
 import { useLeanJson } from './http/lean-json';
 import { methodNotAllowed } from './http/method-not-allowed';
-import { redactSecrets } from './http/redact-secrets';
 import { rejectNulCharacters } from './http/reject-nul-characters';
-import { requestIdFor } from './http/request-id';
+import { requestLog } from './http/request-log';
+import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit/rate-limiter';
 import type { CursorCodec } from './pagination/cursor-codec';
@@ -43,16 +42,6 @@ export interface AppDeps {
   cursors: CursorCodec;
   totpSecrets: TotpSecretBox;
   metrics: ServerMetrics;
-}
-
-/** The access line names the caller once authenticated (never the secret); see `requestLog`. */
-function withIdentity(req: Request, val: Record<string, unknown>): Record<string, unknown> {
-  const auth = req.auth;
-  if (auth) {
-    val.tenantId = auth.tenantId;
-    val.keyId = auth.keyId;
-  }
-  return val;
 }
 
 /** Responses smaller than this are sent uncompressed. */
@@ -79,35 +68,16 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   useLeanJson(app);
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const id = requestIdFor(req);
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      customSuccessObject: (req, _res, val: Record<string, unknown>) => withIdentity(req as Request, val),
-      customErrorObject: (req, _res, _err, val: Record<string, unknown>) => withIdentity(req as Request, val),
-      serializers: {
-        // A key is only ever read from headers, but a client may still paste one into the URL.
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: redactSecrets(req.url),
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  // The request id and the access log (the line pino-http wrote), then the metrics when
+  // exposed, then helmet's headers (computed once at start-up).
+  app.use(requestLog(deps.logger));
   const { metrics } = deps;
   const metricsExposed = deps.config.metrics.port !== undefined || deps.config.metrics.token !== undefined;
   if (metricsExposed) {
     const templates = new RouteTemplates([...routePaths(contract), ...routePaths(dashboardContract)]);
     app.use(recordHttpMetrics(metrics, templates));
   }
-  app.use(helmet());
+  app.use(securityHeaders());
   // gzip or brotli (quality 4), as the client's Accept-Encoding asks, for bodies past 2 KB:
   // a 1,000-item page shrinks 7–8×. Smaller bodies are not worth the CPU. 64 KB zlib chunks
   // instead of 16 KB: a ~400 KB page then costs a handful of thread-pool hops and socket
@@ -161,7 +131,15 @@ export function createApp(deps: AppDeps): Express {
   if (dashboard) app.use(DASHBOARD_BASE_PATH, dashboard);
 
   // Before `authenticate`: the dashboard's API knows only its session cookie, never an API key.
-  app.use(createDashboardApi(deps));
+  // Only requests under its base path enter its router (matched as Express matches its mount
+  // path: case-insensitively, with or without a trailing slash), so the API's requests are not
+  // tried against each of its routes.
+  const dashboardApi = createDashboardApi(deps);
+  const underDashboardApi = new RegExp(
+    `^${DASHBOARD_API_BASE_PATH.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/|$)`,
+    'i',
+  );
+  app.use((req, res, next) => (underDashboardApi.test(req.path) ? dashboardApi(req, res, next) : next()));
 
   const verifiedKeys = new VerifiedKeys();
   app.use(

@@ -8,7 +8,7 @@ import { REPO_ROOT, SERVER_CLI, SERVER_MAIN, SERVER_TSX } from './paths';
 
 const execFileAsync = promisify(execFile);
 
-/** One request the server logged (pino-http's "request completed" line). */
+/** One request the server logged (its "request completed" access-log line). */
 export interface LoggedRequest {
   id: string;
   method: string;

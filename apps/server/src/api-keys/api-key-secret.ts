@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SECRET_PREFIX = '1sec_live_';
 const SECRET_BYTES = 32;
@@ -25,9 +25,7 @@ export function isWellFormedSecret(candidate: string): boolean {
  * (no slow KDF on the hot path); with a pepper, a stolen table is useless on its own.
  */
 export function hashSecret(secret: string, pepper: string | undefined): string {
-  return pepper
-    ? createHmac('sha256', pepper).update(secret).digest('hex')
-    : createHash('sha256').update(secret).digest('hex');
+  return pepper ? createHmac('sha256', pepper).update(secret).digest('hex') : hash('sha256', secret, 'hex');
 }
 
 /** Compares two hex hashes in constant time. */

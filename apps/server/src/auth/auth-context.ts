@@ -13,7 +13,7 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** Present when the request carried a valid API key. */
     auth?: AuthContext;
-    /** Set by pino-http: the X-Request-Id of this request. */
+    /** Set by `requestLog`: the X-Request-Id of this request. */
     id: string | number | object;
   }
 }

@@ -1,4 +1,5 @@
 import {
+  CompiledQuery,
   QueryNode,
   SelectQueryNode,
   sql,
@@ -50,5 +51,7 @@ export function withLiveKey(db: Db, keyId: string): Db {
  * primary beside a read served by a replica (`readAsLiveKey`).
  */
 export async function assertKeyLive(db: Db, keyId: string): Promise<void> {
-  await sql`select api_key_is_live(${keyId})`.execute(db);
+  // Precompiled: the statement never changes, only its parameter.
+  await db.executeQuery(CompiledQuery.raw(KEY_IS_LIVE, [keyId]));
 }
+const KEY_IS_LIVE = 'select api_key_is_live($1)';

@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
 import type { DatabaseHandle } from './database';
 import { startEmbeddedSocketServer, type EmbeddedSocketServer } from './embedded-socket';
 import { isoFromPgTimestamp, TIMESTAMP_OID } from './iso-timestamps';
-import { GatedPGliteDialect } from './pglite-driver';
+import { GatedPGliteDialect, markReadsBlobs } from './pglite-driver';
 import { openPostgres } from './postgres-pool';
 import type { Database } from './schema';
 import { SessionGate } from './session-gate';
@@ -24,6 +24,7 @@ async function openPGlite(dataDir: string | undefined, serve: boolean, logger: L
   await pglite.exec(sessionSettingStatements());
   const gate = new SessionGate();
   const db = new Kysely<Database>({ dialect: new GatedPGliteDialect(pglite, gate) });
+  markReadsBlobs(db);
   let socketServer: (EmbeddedSocketServer & { address: EmbeddedAddress }) | undefined;
   if (serve && dataDir)
     socketServer = await startEmbeddedSocketServer(pglite, gate, socketAddressFor(path.dirname(dataDir)));

@@ -11,7 +11,26 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import type { Db } from './database';
 import type { SessionGate } from './session-gate';
+
+/**
+ * A statement with a blob for PGlite's `/dev/blob` device: `COPY … FROM '/dev/blob'` reads it
+ * (PGlite's equivalent of COPY FROM STDIN). Only for a database that {@link readsBlobs}.
+ */
+export type BlobQuery = CompiledQuery & { blob: Blob };
+
+const blobReaders = new WeakSet<Db>();
+
+/** Whether `db` is an in-process PGlite, whose statements may carry a blob ({@link BlobQuery}). */
+export function readsBlobs(db: Db): boolean {
+  return blobReaders.has(db);
+}
+
+/** Marks `db` as an in-process PGlite (not one reached through its socket: the wire carries no blob). */
+export function markReadsBlobs(db: Db): void {
+  blobReaders.add(db);
+}
 
 /**
  * Kysely dialect for an in-process PGlite whose single session is shared, through a
@@ -45,7 +64,8 @@ class GatedPGliteConnection implements DatabaseConnection {
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(query.sql, [...query.parameters]);
+    const blob = (query as Partial<BlobQuery>).blob;
+    const result = await this.pglite.query<R>(query.sql, [...query.parameters], blob ? { blob } : undefined);
     return {
       rows: result.rows,
       ...(result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),

@@ -2,12 +2,11 @@ import type { ErrorDetail } from '@1security/contract';
 import { RequestValidationError } from '@ts-rest/express';
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError } from 'zod';
-import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import { ApiError, errors } from './api-error';
 import { isDatabaseUnavailable } from './database-errors';
 import { redactSecrets } from './redact-secrets';
-import { requestLog } from './request-log';
+import { isRequestLevelEnabled, requestLogger } from './request-log';
 
 /** An error PostgreSQL (or PGlite) raised for a statement: it carries a five-character SQLSTATE. */
 function isDatabaseError(err: unknown): boolean {
@@ -66,20 +65,19 @@ export function errorHandler(metrics: Pick<ServerMetrics, 'databaseError'>) {
     else if (err instanceof RequestValidationError) apiError = toValidationError(err);
     else if (isDatabaseUnavailable(err)) {
       metrics.databaseError('unavailable');
-      requestLog(req).warn({ err: (err as Error).message }, 'database unavailable');
+      requestLogger(req).warn({ err: (err as Error).message }, 'database unavailable');
       apiError = errors.unavailable();
     } else if (isClientHttpError(err)) {
       apiError =
         err.status === 404 ? errors.notFound() : errors.validation([{ parameter: 'request', message: 'is malformed' }]);
     } else {
       if (isDatabaseError(err)) metrics.databaseError('statement');
-      requestLog(req).error({ err }, 'unhandled error');
+      requestLogger(req).error({ err }, 'unhandled error');
       apiError = errors.internal();
     }
     if (apiError.status < 500) {
       // Why a request was refused, for whoever follows one request id through the logs.
-      const log = req.log as Logger | undefined;
-      if (log?.isLevelEnabled('debug')) requestLog(req).debug({ code: apiError.code }, 'request refused');
+      if (isRequestLevelEnabled(req, 'debug')) requestLogger(req).debug({ code: apiError.code }, 'request refused');
     }
     if (apiError.code === 'SERVICE_UNAVAILABLE') res.setHeader('Retry-After', 5);
     res.status(apiError.status).json(apiError.toEnvelope(String(req.id)));

@@ -1,6 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import type { Readable } from 'node:stream';
 import type { Db } from '../db/database';
+import { readsBlobs } from '../db/pglite-driver';
 import { postgresPoolOf } from '../db/postgres-pool';
 import { isDatabaseUnavailable } from '../http/database-errors';
 import { pooledCryptoPrng } from '../ids/pooled-random';
@@ -67,13 +68,16 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
   };
 
   // A resource with a COPY path (logs) loads through it on PostgreSQL proper (its own
-  // transaction per batch); elsewhere one statement per batch inside a Kysely transaction.
-  const { copyWrite } = resource;
+  // transaction per batch) and on an in-process PGlite (COPY from its /dev/blob device, in a
+  // Kysely transaction); elsewhere (PGlite through its socket) one statement per batch inside
+  // a Kysely transaction.
+  const { copyWrite, blobCopyWrite } = resource;
   const pool = copyWrite ? postgresPoolOf(db) : undefined;
+  const writeInTrx = blobCopyWrite && readsBlobs(db) ? blobCopyWrite : resource.write;
   const writeInTransaction =
     copyWrite && pool
       ? (rows: AnyRow[]) => copyWrite(pool, rows)
-      : (rows: AnyRow[]) => db.transaction().execute((trx) => resource.write(trx, rows));
+      : (rows: AnyRow[]) => db.transaction().execute((trx) => writeInTrx(trx, rows));
 
   let batch: Array<{ line: number; element?: number; row: AnyRow }> = [];
   // The batch being written while the next one is read and normalised: at most one write is

@@ -1,6 +1,9 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CompiledQuery } from 'kysely';
 import type pg from 'pg';
+import type { Db } from '../db/database';
+import type { BlobQuery } from '../db/pglite-driver';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { NewLogEventRow } from '../logs/logs.table';
 
@@ -87,6 +90,23 @@ export async function copyLogEvents(pool: pg.Pool, rows: NewLogEventRow[]): Prom
     // A connection that failed mid-transaction is not given back to the pool.
     client.release(broken);
   }
+}
+
+const COPY_FROM_BLOB = `copy log_events_copy (${COLUMN_LIST}) from '/dev/blob'`;
+
+/**
+ * PGlite's equivalent of {@link copyLogEvents}, inside the caller's transaction `trx` of an
+ * in-process PGlite (`readsBlobs`): the batch as one COPY text blob through PGlite's
+ * `/dev/blob` device into the same staging table, then the same INSERT … SELECT … ON CONFLICT
+ * DO NOTHING. Returns how many rows were new.
+ */
+export async function blobCopyLogEvents(trx: Db, rows: NewLogEventRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  await trx.executeQuery(CompiledQuery.raw(CREATE_STAGING));
+  const copy: BlobQuery = { ...CompiledQuery.raw(COPY_FROM_BLOB), blob: new Blob([...copyChunks(rows)]) };
+  await trx.executeQuery(copy);
+  const moved = await trx.executeQuery(CompiledQuery.raw(MOVE));
+  return Number(moved.numAffectedRows ?? 0);
 }
 
 function isConnectionError(err: unknown): boolean {

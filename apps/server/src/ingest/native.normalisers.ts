@@ -12,7 +12,7 @@ import {
   SecurityAlertGroupSchema,
   SecurityAlertUserSchema,
 } from '@1security/contract';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { LogNormaliser, MonitoringAlertNormaliser, SecurityAlertNormaliser } from './ingest.types';
@@ -40,9 +40,7 @@ function canonicalJson(value: unknown): string {
 
 /** The source id of a record: its own `sourceId` or `id`, else a hash of its content. */
 function sourceIdOf(record: unknown, given: { sourceId?: string | undefined; id?: string | undefined }): string {
-  return (
-    given.sourceId ?? given.id ?? `sha256:${createHash('sha256').update(canonicalJson(record)).digest('base64url')}`
-  );
+  return given.sourceId ?? given.id ?? `sha256:${hash('sha256', canonicalJson(record), 'base64url')}`;
 }
 
 const Id = z

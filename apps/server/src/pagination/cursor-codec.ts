@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { errors } from '../http/api-error';
 
 const MAX_CURSOR_LENGTH = 1024;
@@ -26,7 +26,7 @@ export function fingerprintOf(filters: object): string {
       const normalised = Array.isArray(value) ? [...value].sort() : value instanceof Date ? value.toISOString() : value;
       return [key, normalised];
     });
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 16);
+  return hash('sha256', JSON.stringify(canonical), 'base64url').slice(0, 16);
 }
 
 /**

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Db } from '../db/database';
 import { normaliseGraphAlert } from '../ingest/graph.normaliser';
 import type { IngestFormat, NormaliseContext, Normalised } from '../ingest/ingest.types';
-import { copyLogEvents } from '../ingest/log-events.copy-writer';
+import { blobCopyLogEvents, copyLogEvents } from '../ingest/log-events.copy-writer';
 import {
   normaliseNativeLog,
   normaliseNativeMonitoringAlert,
@@ -50,6 +50,11 @@ export interface ResourceEntry<Row, Name extends ResourceName = ResourceName> {
    * transaction of its own on a connection of `pool`. Same result as `write`.
    */
   copyWrite?: (pool: pg.Pool, rows: Row[]) => Promise<WriteResult>;
+  /**
+   * The same on an in-process PGlite (COPY from PGlite's `/dev/blob`), inside the caller's
+   * transaction `trx`. Same result as `write`.
+   */
+  blobCopyWrite?: (trx: Db, rows: Row[]) => Promise<WriteResult>;
   /** The demo-data generator (`pnpm admin seed`, the demo tenant). */
   generate: (options: GenerateOptions) => Iterable<Row>;
   /** Rows per seed batch (and per transaction). */
@@ -67,6 +72,11 @@ export interface ResourceEntry<Row, Name extends ResourceName = ResourceName> {
 // 140,000-placeholder statement to build, send and plan.
 async function writeLogs(db: Db, rows: Parameters<typeof insertLogEventsBulk>[1]): Promise<WriteResult> {
   const inserted = await insertLogEventsBulk(db, rows);
+  return { inserted, updated: 0, unchanged: rows.length - inserted };
+}
+
+async function blobCopyLogs(trx: Db, rows: Parameters<typeof blobCopyLogEvents>[1]): Promise<WriteResult> {
+  const inserted = await blobCopyLogEvents(trx, rows);
   return { inserted, updated: 0, unchanged: rows.length - inserted };
 }
 
@@ -94,6 +104,7 @@ export const RESOURCES = {
     formats: { native: normaliseNativeLog, o365: normaliseO365Record },
     write: writeLogs,
     copyWrite: copyLogs,
+    blobCopyWrite: blobCopyLogs,
     generate: generateLogEvents,
     seedBatchSize: 5_000,
     expires: 'always',
