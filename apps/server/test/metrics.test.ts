@@ -36,6 +36,8 @@ const nativeLog = (i: number) => ({
  * deterministic. PostgreSQL's table statistics reach the scrape a moment after a writer's
  * statement (at most once a second per backend), so those are awaited, then compared exactly.
  */
+const SERVER_APPLICATION_NAME = 'metrics-test-server';
+
 describe(`GET /metrics on a running server (${ENGINE})`, () => {
   let dataDir: string;
   let database: TestDatabase | undefined;
@@ -80,7 +82,10 @@ describe(`GET /metrics on a running server (${ENGINE})`, () => {
     dataDir = mkdtempSync(path.join(tmpdir(), '1sec-metrics-'));
     if (ENGINE === 'postgres') {
       database = await createTestDatabase('postgres');
-      env = { DATABASE_URL: database.url };
+      // Named, so the test can tell the server's pooled connections from its own.
+      const url = new URL(database.url);
+      url.searchParams.set('application_name', SERVER_APPLICATION_NAME);
+      env = { DATABASE_URL: url.toString() };
     } else {
       env = { DATA_DIR: dataDir, DEMO_DATA: 'false' };
     }
@@ -289,9 +294,11 @@ describe(`GET /metrics on a running server (${ENGINE})`, () => {
     await admin.connect();
     let dropped: number;
     try {
-      // Every connection to this test's database but our own is the server's pool.
+      // The server's pool, by the application_name its DATABASE_URL gives it (the test's own
+      // handle on the database may hold a connection too).
       const { rowCount } = await admin.query(
-        'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = $1',
+        [SERVER_APPLICATION_NAME],
       );
       dropped = rowCount ?? 0;
     } finally {

@@ -104,8 +104,22 @@ describe(`the request pipeline (${ENGINE})`, () => {
       req: { id, method: 'GET', url: '/api/v1/ping?api_key=1sec_live_[Redacted]' },
       res: { statusCode: 400 },
       responseTime: expect.any(Number),
+      // Authenticated before the query was refused: the line names the caller, never the secret.
+      tenantId: expect.any(String),
+      keyId: expect.any(String),
     });
-    expect(Object.keys(line!)).toEqual(['level', 'time', 'pid', 'hostname', 'req', 'res', 'responseTime', 'msg']);
+    expect(Object.keys(line!)).toEqual([
+      'level',
+      'time',
+      'pid',
+      'hostname',
+      'req',
+      'res',
+      'responseTime',
+      'tenantId',
+      'keyId',
+      'msg',
+    ]);
     expect(JSON.stringify(line)).not.toContain(secret);
   });
 });
