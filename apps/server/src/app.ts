@@ -29,7 +29,7 @@ import { createDashboardApi } from './dashboard/dashboard.router';
 import type { TotpSecretBox } from './users/totp';
 
 export interface AppDeps {
-  config: Pick<Config, 'apiKeyPepper' | 'trustProxy' | 'publicOrigin' | 'dashboard'>;
+  config: Pick<Config, 'apiKeyPepper' | 'trustProxy' | 'publicOrigin' | 'dashboard' | 'webhooks'>;
   db: Db;
   logger: Logger;
   rateLimiter: RateLimiter;

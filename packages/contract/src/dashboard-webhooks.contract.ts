@@ -6,12 +6,12 @@ import {
   ReplayWebhookBodySchema,
   UpdateWebhookEndpointBodySchema,
   WebhookDeliveriesQuerySchema,
+  WebhookDeliveryAttemptResponseSchema,
   WebhookDeliveryListResponseSchema,
   WebhookEndpointListResponseSchema,
   WebhookEndpointResponseSchema,
   WebhookEndpointWithSecretResponseSchema,
-  WebhookTestEventResponseSchema,
-} from './dashboard-webhooks.schemas';
+  } from './dashboard-webhooks.schemas';
 
 const c = initContract();
 const adminOnly: DashboardRouteMetadata = { access: 'admin' };
@@ -89,8 +89,10 @@ export const dashboardWebhooksContract = c.router({
     path: '/webhooks/:id/test',
     pathParams: idParams,
     body: c.noBody(),
-    responses: { 202: WebhookTestEventResponseSchema },
-    summary: 'Send a `webhook.test` message; its attempts appear in the deliveries (admin only)',
+    responses: { 200: WebhookDeliveryAttemptResponseSchema },
+    summary: 'Send a `webhook.test` message now; answers with its attempt (admin only)',
+    description:
+      'Signed like any message, outside the endpoint’s feed (its position and back-off are untouched). 200 even when the receiver fails: the attempt says how.',
     metadata: adminOnly,
   },
   listWebhookDeliveries: {

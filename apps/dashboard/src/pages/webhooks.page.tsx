@@ -8,6 +8,7 @@ import {
   WEBHOOK_BATCH_SIZE_MAX,
   WEBHOOK_BATCH_SIZE_MIN,
   WEBHOOK_DESCRIPTION_MAX_LENGTH,
+  WEBHOOK_FILTER_SHAPES,
   WEBHOOK_RESOURCES,
   type DashboardWebhookEndpoint,
   type WebhookDeliveryAttempt,
@@ -31,13 +32,13 @@ const RESOURCE_LABELS: Record<WebhookResource, string> = {
 };
 
 /** A filter input: a set of known values (checkboxes), free values (text), or yes/no. */
-type FilterField =
-  | { parameter: string; label: string; kind: 'choices'; values: readonly string[] }
-  | { parameter: string; label: string; kind: 'text'; hint: string }
-  | { parameter: string; label: string; kind: 'boolean' };
+type FilterField<P extends string = string> =
+  | { parameter: P; label: string; kind: 'choices'; values: readonly string[] }
+  | { parameter: P; label: string; kind: 'text'; hint: string }
+  | { parameter: P; label: string; kind: 'boolean' };
 
-/** Each resource's filters: the list endpoint's own query parameters. */
-const FILTER_FIELDS: Record<WebhookResource, FilterField[]> = {
+/** Each resource's filters: the list endpoint's own query parameters (the compiler checks the names). */
+const FILTER_FIELDS: { [R in WebhookResource]: Array<FilterField<keyof (typeof WEBHOOK_FILTER_SHAPES)[R] & string>> } = {
   logs: [
     { parameter: 'severity', label: 'Severity', kind: 'choices', values: SEVERITIES },
     { parameter: 'actorType', label: 'Actor type', kind: 'choices', values: ACTOR_TYPES },
@@ -564,7 +565,7 @@ function ResourceFilters({
         Filters for {RESOURCE_LABELS[resource].toLowerCase()}
         {count > 0 ? ` (${count})` : ' (all changes)'}
       </summary>
-      {FILTER_FIELDS[resource].map((field) => {
+      {(FILTER_FIELDS[resource] as FilterField[]).map((field) => {
         const value = values[field.parameter] ?? '';
         if (field.kind === 'choices') {
           const chosen = value ? value.split(',') : [];
@@ -728,10 +729,14 @@ function EndpointDetail({
     act(
       'test',
       () => api.webhooks.sendWebhookTestEvent({ params: { id: endpoint.id } }),
-      (res) =>
-        res.status === 202
-          ? `Test event ${res.body.data.messageId} queued: it appears under Recent deliveries once sent.`
-          : undefined,
+      (res) => {
+        if (res.status !== 200) return undefined;
+        const attempt = res.body.data;
+        const ok = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300;
+        return ok
+          ? `Test event delivered: the receiver answered HTTP ${attempt.statusCode} in ${attempt.durationMs} ms.`
+          : `Test event sent, but not accepted: ${attempt.statusCode !== null ? `HTTP ${attempt.statusCode}` : (attempt.error ?? 'no response')}. See Recent deliveries.`;
+      },
     );
 
   const retryNow = () =>
@@ -808,9 +813,9 @@ function EndpointDetail({
           <dd>
             <StatusCell endpoint={endpoint} />
             {endpoint.lastError && endpoint.failureCount > 0 && <span className="sub">Last error: {endpoint.lastError}</span>}
-            {endpoint.nextAttemptAt && endpoint.failureCount > 0 && endpoint.status === 'enabled' && (
+            {endpoint.nextRetryAt && endpoint.failureCount > 0 && endpoint.status === 'enabled' && (
               <span className="sub">
-                Next try <When iso={endpoint.nextAttemptAt} />
+                Next try <When iso={endpoint.nextRetryAt} />
               </span>
             )}
           </dd>
@@ -975,7 +980,10 @@ function Deliveries({
                 </th>
                 <td data-label="Message">
                   <div className="cell">
-                    <span>{attempt.type ?? 'message'}</span>
+                    <span>
+                      {attempt.type}
+                      {attempt.itemCount > 1 ? ` · ${attempt.itemCount} items` : ''}
+                    </span>
                     <code className="sub message-id">{attempt.messageId}</code>
                   </div>
                 </td>
@@ -986,7 +994,7 @@ function Deliveries({
                   <AttemptResult attempt={attempt} />
                 </td>
                 <td data-label="Latency">
-                  <div className="cell">{attempt.durationMs === null ? '—' : `${attempt.durationMs} ms`}</div>
+                  <div className="cell">{`${attempt.durationMs} ms`}</div>
                 </td>
                 <td data-label="Response">
                   <div className="cell">
