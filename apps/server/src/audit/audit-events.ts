@@ -17,6 +17,15 @@ export const AUDIT_SEVERITY = {
   PasswordChanged: 'medium',
   MfaEnrolled: 'low',
   MfaDisabled: 'high',
+  WebhookCreated: 'medium',
+  WebhookUpdated: 'medium',
+  WebhookEnabled: 'low',
+  WebhookDisabled: 'medium',
+  WebhookAutoDisabled: 'high',
+  WebhookSecretRotated: 'medium',
+  WebhookReplayed: 'low',
+  WebhookRetried: 'informational',
+  WebhookTestSent: 'informational',
 } as const satisfies Record<string, Severity>;
 export type AuditAction = keyof typeof AUDIT_SEVERITY;
 
@@ -31,7 +40,7 @@ export interface AuditEvent {
   tenantId: string;
   action: AuditAction;
   actor: AuditActor;
-  resourceType: 'apiKey' | 'user';
+  resourceType: 'apiKey' | 'user' | 'webhook';
   resourceName: string;
   /** Overrides the action's documented severity (repeated sign-in failures). */
   severity?: Severity;
