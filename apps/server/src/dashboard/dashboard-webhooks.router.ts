@@ -1,10 +1,9 @@
 import {
-  dashboardWebhooksContract,
+  dashboardContract,
   type DashboardWebhookEndpoint,
   type WebhookDeliveryAttempt,
 } from '@1security/contract';
 import { initServer } from '@ts-rest/express';
-import type { Request } from 'express';
 import type { AuditActor } from '../audit/audit-events';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
@@ -75,13 +74,19 @@ function toDeliveryAttempt(view: WebhookDeliveryView): WebhookDeliveryAttempt {
   };
 }
 
-function sessionOf(req: Request): DashboardSession {
+/** What the handlers read of the request. */
+interface CallerRequest {
+  dashboardSession?: DashboardSession | undefined;
+  ip?: string | undefined;
+}
+
+function sessionOf(req: CallerRequest): DashboardSession {
   if (!req.dashboardSession) throw new ApiError('UNAUTHENTICATED', 'Not signed in, or the session has ended. Sign in again.');
   return req.dashboardSession;
 }
 
 /** The tenant and the audit actor of the signed-in admin. */
-function callerOf(req: Request): { tenantId: string; actor: AuditActor } {
+function callerOf(req: CallerRequest): { tenantId: string; actor: AuditActor } {
   const { me } = sessionOf(req);
   return { tenantId: me.tenantId, actor: { type: 'user', email: me.email, ip: req.ip ?? null } };
 }
@@ -106,7 +111,7 @@ export function createDashboardWebhooksRouter(deps: DashboardWebhooksDeps) {
   const options = webhookOptionsFromConfig(deps.config, deps.webhookResolver);
   const id = (raw: string) => raw.toUpperCase();
 
-  return s.router(dashboardWebhooksContract, {
+  return s.router(dashboardContract.webhooks, {
     listWebhookEndpoints: async ({ req }) => {
       const { tenantId } = callerOf(req);
       const views = await listWebhookEndpoints(db, { tenantId });
