@@ -5,8 +5,6 @@
  * 400 naming the field. A real receiver on loopback takes the test events, verified with the
  * official `standardwebhooks` package.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { LogEvent } from '@1security/contract';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
@@ -16,52 +14,10 @@ import { createTenant } from '../src/tenants/tenants.repository';
 import { readAuditFeed } from './support/audit-feed';
 import { createUserWithPassword, DashboardCaller } from './support/dashboard-session';
 import { createKey, startTestServer, type TestServer } from './support/test-server';
+import { standardWebhookHeaders as signedHeaders, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 import { createTestDatabase, ENGINE, type TestDatabase } from './support/test-database';
 
 const unique = (what: string) => `${what}-${ulid().toLowerCase()}@contoso.example`;
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook receiver on loopback: records every request and answers `status`. */
-async function startReceiver(): Promise<{ url: string; received: Received[]; status: number; close(): Promise<void> }> {
-  const state = { received: [] as Received[], status: 200 };
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
-      state.received.push({ headers: req.headers, body });
-      res.writeHead(state.status, { 'content-type': 'text/plain' }).end(`receiver says ${state.status}`);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks/1security`,
-    get received() {
-      return state.received;
-    },
-    get status() {
-      return state.status;
-    },
-    set status(value: number) {
-      state.status = value;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** The headers `standardwebhooks` wants, from a received request. */
-function signedHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  return {
-    'webhook-id': String(headers['webhook-id']),
-    'webhook-timestamp': String(headers['webhook-timestamp']),
-    'webhook-signature': String(headers['webhook-signature']),
-  };
-}
 
 describe(`dashboard API: Settings → Webhooks (${ENGINE})`, () => {
   let database: TestDatabase;
@@ -69,7 +25,7 @@ describe(`dashboard API: Settings → Webhooks (${ENGINE})`, () => {
   let server: TestServer;
   /** The production defaults: https only, public addresses only. */
   let strictServer: TestServer;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
   let tenantA: string;
   let tenantB: string;
   let adminA: string;
@@ -84,7 +40,7 @@ describe(`dashboard API: Settings → Webhooks (${ENGINE})`, () => {
       webhooks: { ...defaults, workers: 0, allowHttp: true, allowPrivateNetworks: true, timeoutMs: 5_000 },
     });
     strictServer = await startTestServer(database, { webhooks: { ...defaults, workers: 0 } });
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     tenantA = (await createTenant(database.db, 'Tenant A')).id;
     tenantB = (await createTenant(database.db, 'Tenant B')).id;
     adminA = unique('admin-a');
