@@ -733,9 +733,14 @@ function EndpointDetail({
         if (res.status !== 200) return undefined;
         const attempt = res.body.data;
         const ok = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300;
-        return ok
-          ? `Test event delivered: the receiver answered HTTP ${attempt.statusCode} in ${attempt.durationMs} ms.`
-          : `Test event sent, but not accepted: ${attempt.statusCode !== null ? `HTTP ${attempt.statusCode}` : (attempt.error ?? 'no response')}. See Recent deliveries.`;
+        if (ok) return `Test event delivered: the receiver answered HTTP ${attempt.statusCode} in ${attempt.durationMs} ms.`;
+        // Sent, and the receiver refused it (or never answered): a problem to fix on that side.
+        setProblem(
+          clientProblem(
+            `Test event sent, but not accepted: ${attempt.statusCode !== null ? `HTTP ${attempt.statusCode}` : (attempt.error ?? 'no response')}. See Recent deliveries.`,
+          ),
+        );
+        return undefined;
       },
     );
 
@@ -833,7 +838,8 @@ function EndpointDetail({
           <dd>{endpoint.batchSize === 1 ? '1 item per message' : `up to ${endpoint.batchSize} items per message`}</dd>
           <dt>Created</dt>
           <dd>
-            <When iso={endpoint.createdAt} /> by {endpoint.createdBy === 'cli' ? 'the operator CLI' : endpoint.createdBy}
+            <When iso={endpoint.createdAt} />
+            <span className="sub">by {endpoint.createdBy === 'cli' ? 'the operator CLI' : endpoint.createdBy}</span>
           </dd>
           {endpoint.previousSecretExpiresAt && new Date(endpoint.previousSecretExpiresAt) > new Date() && (
             <>
@@ -878,17 +884,25 @@ function EndpointDetail({
             setConfirming('replay');
           }}
         >
-          <Field
-            label="Replay from"
-            name="replay-from"
-            type="datetime-local"
-            value={replayFrom}
-            onChange={(e) => setReplayFrom(e.target.value)}
-            hint="Deliver again every change since this time (your time zone), in order."
-          />
-          <button type="submit" className="button">
-            Replay
-          </button>
+          <div className="field">
+            <label htmlFor={`${ids}-replay-from`}>Replay from</label>
+            <div className="replay-controls">
+              <input
+                id={`${ids}-replay-from`}
+                name="replay-from"
+                type="datetime-local"
+                value={replayFrom}
+                onChange={(e) => setReplayFrom(e.target.value)}
+                aria-describedby={`${ids}-replay-hint`}
+              />
+              <button type="submit" className="button">
+                Replay
+              </button>
+            </div>
+            <p id={`${ids}-replay-hint`} className="hint">
+              Deliver again every change since this time (your time zone), in order.
+            </p>
+          </div>
         </form>
         <Notice>{notice}</Notice>
         <ProblemMessage problem={problem} />
