@@ -794,6 +794,7 @@ function EndpointDetail({
         onSaved={(saved) => {
           onChanged(saved as DashboardWebhookEndpoint);
           setEditing(false);
+          setProblem(undefined);
           setNotice('Saved.');
         }}
         onCancel={() => setEditing(false)}
