@@ -12,6 +12,8 @@ import { CursorCodec } from './pagination/cursor-codec';
 import type { Logger } from './logger';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { TOTP_KEY_SECRET_NAME, TotpSecretBox } from './users/totp';
+import { webhookOptionsFromConfig } from './webhooks/webhook-endpoints.service';
+import { WebhookWorker } from './webhooks/webhook-worker';
 
 export interface RunningServer {
   /** Where to reach the server from this machine, e.g. http://127.0.0.1:4001 */
@@ -92,6 +94,15 @@ export async function startServer(
     'clientError',
     answerMalformedRequest(logger, (socket) => (responding.get(socket) ?? 0) > 0),
   );
+  // Webhook push delivery runs in the server process (WEBHOOK_WORKERS=0: not on this instance).
+  const webhooks = new WebhookWorker(database.db, {
+    ...webhookOptionsFromConfig(config),
+    workers: config.webhooks.workers,
+    timeoutMs: config.webhooks.timeoutMs,
+    timeScale: config.webhooks.timeScale,
+    logger,
+  });
+  webhooks.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const urlOf = (h: string) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
@@ -108,7 +119,7 @@ export async function startServer(
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-      await drained;
+      await Promise.all([drained, webhooks.stop()]);
       clearTimeout(timer);
       await lastUsed.close();
       await rateLimiter.close();

@@ -6,6 +6,7 @@ import { keysCommand } from './keys.commands';
 import { seedCommand } from './seed.commands';
 import { tenantsCommand } from './tenants.commands';
 import { usersCommand } from './users.commands';
+import { webhooksCommand } from './webhooks.commands';
 
 export function buildProgram(): Command {
   return new Command('admin')
@@ -15,7 +16,8 @@ export function buildProgram(): Command {
     .addCommand(keysCommand())
     .addCommand(usersCommand())
     .addCommand(ingestCommand())
-    .addCommand(seedCommand());
+    .addCommand(seedCommand())
+    .addCommand(webhooksCommand());
 }
 
 /** Runs a command line; returns the exit code instead of exiting, so tests can call it. */

@@ -36,12 +36,27 @@ export async function attemptDelivery(
   const startedAt = new Date();
   let outcome: SendOutcome;
   try {
-    const destination = await checkDestination(endpoint.url, options.network);
+    // Resolution counts against the same timeout as connect + response.
+    let timer: NodeJS.Timeout | undefined;
+    const destination = await Promise.race([
+      checkDestination(endpoint.url, options.network),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new WebhookAddressError(`resolving the host timed out after ${options.timeoutMs} ms`)),
+          options.timeoutMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
     const headers = signedHeaders(secretsInForce(endpoint, options.box, startedAt), message.id, startedAt, message.body);
     outcome = await postMessage(destination, headers, message.body, options.timeoutMs);
   } catch (err) {
     if (!(err instanceof WebhookAddressError)) throw err;
-    outcome = { statusCode: null, error: `refused: ${err.message}`, responseSnippet: null, durationMs: 0 };
+    outcome = {
+      statusCode: null,
+      error: `not sent: ${err.message}`,
+      responseSnippet: null,
+      durationMs: Date.now() - startedAt.getTime(),
+    };
   }
   const delivery: WebhookDeliveryRow = {
     id: ulid(),
