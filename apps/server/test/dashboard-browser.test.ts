@@ -508,6 +508,7 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
 
   it('an admin adds a webhook endpoint for a loopback receiver, copies its secret, sends a test event that verifies, edits, rotates, disables, replays; an analyst is turned away', async () => {
     const receiver: WebhookReceiver = await startWebhookReceiver();
+    let feedReceiver: WebhookReceiver | undefined;
     const email = 'wendy@contoso.example';
     const link = await newUserLink(email, 'admin');
     const { context, page, problems } = await newPage();
@@ -646,6 +647,49 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
       await checkPage(page, 'webhooks-list');
       expect(server.output()).not.toContain(signingSecret);
       expect(server.output()).not.toContain(newSecret);
+
+      // A second endpoint, on the audit log, whose receiver fails: the delivery worker's
+      // attempts show in the log, the endpoint turns "failing", and "Retry now" delivers once
+      // the receiver is back. What arrives is the tenant's audit log (this endpoint's own
+      // creation is in it).
+      feedReceiver = await startWebhookReceiver();
+      feedReceiver.status = 500;
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      await page.getByLabel('URL', { exact: true }).fill(feedReceiver.url);
+      await page.getByRole('checkbox', { name: /^logs/ }).check();
+      await page.getByRole('button', { name: 'Create endpoint' }).click();
+      await expect.poll(() => page.getByRole('button', { name: 'Copy secret' }).count()).toBe(1);
+      await page.getByRole('button', { name: 'Copy secret' }).click();
+      await expect.poll(() => page.getByText('Copied to the clipboard.').count()).toBe(1);
+      const feedSecret = await clipboardText(page);
+      await page.getByRole('button', { name: /I have stored it/ }).click();
+      // Readiness guards for the worker's first attempt, not timing assertions.
+      const failed = page.locator('table.deliveries tbody tr', { hasText: 'logs.changed' }).filter({ hasText: 'HTTP 500' });
+      await expect.poll(() => failed.count(), { timeout: 60_000 }).toBeGreaterThan(0);
+      const retryNow = page.getByRole('button', { name: 'Retry now' });
+      await expect.poll(() => retryNow.count(), { timeout: 30_000 }).toBe(1);
+      expect(await page.locator('.endpoint-detail .facts').textContent()).toMatch(/failing.*failed attempt/s);
+      await checkPage(page, 'webhooks-failing');
+      feedReceiver.status = 200;
+      await retryNow.click();
+      const delivered = page.locator('table.deliveries tbody tr', { hasText: 'logs.changed' }).filter({ hasText: 'HTTP 200' });
+      await expect.poll(() => delivered.count(), { timeout: 60_000 }).toBeGreaterThan(0);
+      await expect.poll(() => retryNow.count(), { timeout: 30_000 }).toBe(0);
+      // The first message was refused, then sent again with the same webhook-id until accepted.
+      const firstId = String(feedReceiver.received[0]!.headers['webhook-id']);
+      const attempts = feedReceiver.received.filter((m) => String(m.headers['webhook-id']) === firstId);
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      const accepted = attempts.at(-1)!;
+      const feed = new Webhook(feedSecret).verify(accepted.body, standardWebhookHeaders(accepted.headers)) as {
+        type: string;
+        data: Array<{ action: string; workload: string }>;
+      };
+      expect(feed.type).toBe('logs.changed');
+      expect(feed.data).toHaveLength(1);
+      expect(feed.data[0]!.workload).toBe('1Security');
+      // The same items each time.
+      expect(feed.data).toEqual((JSON.parse(attempts[0]!.body) as { data: unknown[] }).data);
+      await checkPage(page, 'webhooks-retried');
       expect(problems.take()).toEqual({ httpErrors: [], other: [] });
       await context.close();
 
@@ -664,6 +708,7 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     } finally {
       await context.close();
       await receiver.close();
+      await feedReceiver?.close();
     }
   });
 

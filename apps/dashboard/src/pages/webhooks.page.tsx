@@ -659,8 +659,13 @@ function EndpointDetail({
 
   useEffect(() => heading.current?.focus(), []);
 
+  // The log and the endpoint's state (failing, next retry, disabled by delivery) read together.
   const loadDeliveries = useCallback(async () => {
-    const res = await call(() => api.webhooks.listWebhookDeliveries({ params: { id: endpoint.id }, query: {} }));
+    const [res, current] = await Promise.all([
+      call(() => api.webhooks.listWebhookDeliveries({ params: { id: endpoint.id }, query: {} })),
+      call(() => api.webhooks.getWebhookEndpoint({ params: { id: endpoint.id } })),
+    ]);
+    if (current.status === 200) onChanged(current.body.data);
     if (res.status === 200) {
       setDeliveries(res.body.data);
       setDeliveriesProblem(undefined);
@@ -669,7 +674,7 @@ function EndpointDetail({
     const failure = failureOf(res);
     if (failure.code === 'UNAUTHENTICATED') return end(SESSION_EXPIRED);
     setDeliveriesProblem(failure);
-  }, [endpoint.id, end]);
+  }, [endpoint.id, end, onChanged]);
 
   // The log while it is on screen: read now, then every few seconds while the tab is visible.
   useEffect(() => {
