@@ -187,7 +187,10 @@ describe('guides/webhooks.md: the receiver (receiver.ts, with standardwebhooks)'
       { ...genuine, body: genuine.body.replace('"new"', '"resolved"') },
       signedMessage([newSecret()], sample()),
       signedMessage([secret], sample(), { at: new Date(Date.now() - 10 * 60_000) }),
-      { body: genuine.body, headers: { 'webhook-id': 'msg_unsigned', 'webhook-timestamp': genuine.headers['webhook-timestamp']! } },
+      {
+        body: genuine.body,
+        headers: { 'webhook-id': 'msg_unsigned', 'webhook-timestamp': genuine.headers['webhook-timestamp']! },
+      },
     ];
     for (const message of refused) {
       const res = await post(message);

@@ -664,7 +664,9 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
       const feedSecret = await clipboardText(page);
       await page.getByRole('button', { name: /I have stored it/ }).click();
       // Readiness guards for the worker's first attempt, not timing assertions.
-      const failed = page.locator('table.deliveries tbody tr', { hasText: 'logs.changed' }).filter({ hasText: 'HTTP 500' });
+      const failed = page
+        .locator('table.deliveries tbody tr', { hasText: 'logs.changed' })
+        .filter({ hasText: 'HTTP 500' });
       await expect.poll(() => failed.count(), { timeout: 60_000 }).toBeGreaterThan(0);
       const retryNow = page.getByRole('button', { name: 'Retry now' });
       await expect.poll(() => retryNow.count(), { timeout: 30_000 }).toBe(1);
@@ -672,7 +674,9 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
       await checkPage(page, 'webhooks-failing');
       feedReceiver.status = 200;
       await retryNow.click();
-      const delivered = page.locator('table.deliveries tbody tr', { hasText: 'logs.changed' }).filter({ hasText: 'HTTP 200' });
+      const delivered = page
+        .locator('table.deliveries tbody tr', { hasText: 'logs.changed' })
+        .filter({ hasText: 'HTTP 200' });
       await expect.poll(() => delivered.count(), { timeout: 60_000 }).toBeGreaterThan(0);
       await expect.poll(() => retryNow.count(), { timeout: 30_000 }).toBe(0);
       // The first message was refused, then sent again with the same webhook-id until accepted.

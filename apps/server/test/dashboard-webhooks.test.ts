@@ -14,7 +14,11 @@ import { createTenant } from '../src/tenants/tenants.repository';
 import { readAuditFeed } from './support/audit-feed';
 import { createUserWithPassword, DashboardCaller } from './support/dashboard-session';
 import { createKey, startTestServer, type TestServer } from './support/test-server';
-import { standardWebhookHeaders as signedHeaders, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
+import {
+  standardWebhookHeaders as signedHeaders,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from './support/webhook-receiver';
 import { createTestDatabase, ENGINE, type TestDatabase } from './support/test-database';
 
 const unique = (what: string) => `${what}-${ulid().toLowerCase()}@contoso.example`;
@@ -184,7 +188,9 @@ describe(`dashboard API: Settings → Webhooks (${ENGINE})`, () => {
     );
     expect(log.text).not.toContain(secret);
     expect(log.text).not.toContain(newSecret);
-    const mine = log.events.filter((e: LogEvent) => e.resourceType === 'webhook' && e.resourceName?.startsWith(endpoint.id));
+    const mine = log.events.filter(
+      (e: LogEvent) => e.resourceType === 'webhook' && e.resourceName?.startsWith(endpoint.id),
+    );
     expect(mine.map((e) => e.action)).toEqual([
       'WebhookCreated',
       'WebhookTestSent',

@@ -11,7 +11,7 @@ import {
   WebhookEndpointListResponseSchema,
   WebhookEndpointResponseSchema,
   WebhookEndpointWithSecretResponseSchema,
-  } from './dashboard-webhooks.schemas';
+} from './dashboard-webhooks.schemas';
 
 const c = initContract();
 const adminOnly: DashboardRouteMetadata = { access: 'admin' };

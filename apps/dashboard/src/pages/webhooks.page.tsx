@@ -38,29 +38,35 @@ type FilterField<P extends string = string> =
   | { parameter: P; label: string; kind: 'boolean' };
 
 /** Each resource's filters: the list endpoint's own query parameters (the compiler checks the names). */
-const FILTER_FIELDS: { [R in WebhookResource]: Array<FilterField<keyof (typeof WEBHOOK_FILTER_SHAPES)[R] & string>> } = {
-  logs: [
-    { parameter: 'severity', label: 'Severity', kind: 'choices', values: SEVERITIES },
-    { parameter: 'actorType', label: 'Actor type', kind: 'choices', values: ACTOR_TYPES },
-    { parameter: 'action', label: 'Actions', kind: 'text', hint: 'Comma-separated, exact: FileDownloaded,FileDeleted' },
-    { parameter: 'workload', label: 'Workloads', kind: 'text', hint: 'Comma-separated: SharePoint,Exchange' },
-    { parameter: 'resourceType', label: 'Resource types', kind: 'text', hint: 'Comma-separated: file,folder' },
-    { parameter: 'actor', label: 'Actor', kind: 'text', hint: 'One actorName, e.g. jane@contoso.com' },
-  ],
-  'monitoring-alerts': [
-    { parameter: 'severity', label: 'Severity', kind: 'choices', values: SEVERITIES },
-    { parameter: 'status', label: 'Status', kind: 'choices', values: MONITORING_ALERT_STATUSES },
-    { parameter: 'resourceType', label: 'Resource types', kind: 'text', hint: 'Comma-separated: site,mailbox' },
-    { parameter: 'isResolved', label: 'Resolved', kind: 'boolean' },
-  ],
-  'security-alerts': [
-    { parameter: 'severity', label: 'Severity', kind: 'choices', values: SEVERITIES },
-    { parameter: 'status', label: 'Status', kind: 'choices', values: SECURITY_ALERT_STATUSES },
-    { parameter: 'classification', label: 'Classification', kind: 'choices', values: SECURITY_ALERT_CLASSIFICATIONS },
-    { parameter: 'serviceSource', label: 'Service source', kind: 'choices', values: SERVICE_SOURCES },
-    { parameter: 'isResolved', label: 'Resolved', kind: 'boolean' },
-  ],
-};
+const FILTER_FIELDS: { [R in WebhookResource]: Array<FilterField<keyof (typeof WEBHOOK_FILTER_SHAPES)[R] & string>> } =
+  {
+    logs: [
+      { parameter: 'severity', label: 'Severity', kind: 'choices', values: SEVERITIES },
+      { parameter: 'actorType', label: 'Actor type', kind: 'choices', values: ACTOR_TYPES },
+      {
+        parameter: 'action',
+        label: 'Actions',
+        kind: 'text',
+        hint: 'Comma-separated, exact: FileDownloaded,FileDeleted',
+      },
+      { parameter: 'workload', label: 'Workloads', kind: 'text', hint: 'Comma-separated: SharePoint,Exchange' },
+      { parameter: 'resourceType', label: 'Resource types', kind: 'text', hint: 'Comma-separated: file,folder' },
+      { parameter: 'actor', label: 'Actor', kind: 'text', hint: 'One actorName, e.g. jane@contoso.com' },
+    ],
+    'monitoring-alerts': [
+      { parameter: 'severity', label: 'Severity', kind: 'choices', values: SEVERITIES },
+      { parameter: 'status', label: 'Status', kind: 'choices', values: MONITORING_ALERT_STATUSES },
+      { parameter: 'resourceType', label: 'Resource types', kind: 'text', hint: 'Comma-separated: site,mailbox' },
+      { parameter: 'isResolved', label: 'Resolved', kind: 'boolean' },
+    ],
+    'security-alerts': [
+      { parameter: 'severity', label: 'Severity', kind: 'choices', values: SEVERITIES },
+      { parameter: 'status', label: 'Status', kind: 'choices', values: SECURITY_ALERT_STATUSES },
+      { parameter: 'classification', label: 'Classification', kind: 'choices', values: SECURITY_ALERT_CLASSIFICATIONS },
+      { parameter: 'serviceSource', label: 'Service source', kind: 'choices', values: SERVICE_SOURCES },
+      { parameter: 'isResolved', label: 'Resolved', kind: 'boolean' },
+    ],
+  };
 
 type Filters = Partial<Record<WebhookResource, Record<string, string>>>;
 
@@ -81,8 +87,8 @@ export function Webhooks() {
         <h2 id="webhooks-heading">Webhooks</h2>
         <div className="message message-info" role="status">
           <p>
-            <strong>Admin only.</strong> Webhooks are managed by the admins of {session.me.tenantName}. You are signed in
-            as an analyst: ask one of your tenant&apos;s admins to add or change an endpoint.
+            <strong>Admin only.</strong> Webhooks are managed by the admins of {session.me.tenantName}. You are signed
+            in as an analyst: ask one of your tenant&apos;s admins to add or change an endpoint.
           </p>
         </div>
       </section>
@@ -150,9 +156,7 @@ function WebhooksForAdmin() {
       {shown && (
         <SecretPanel
           title={
-            shown.reason === 'created'
-              ? 'Endpoint created: its signing secret'
-              : 'New signing secret for this endpoint'
+            shown.reason === 'created' ? 'Endpoint created: its signing secret' : 'New signing secret for this endpoint'
           }
           secret={shown.secret}
           onDone={() => setShown(undefined)}
@@ -165,7 +169,12 @@ function WebhooksForAdmin() {
         >
           {shown.reason === 'rotated' && (
             <p className="hint">
-              Until {shown.endpoint.previousSecretExpiresAt ? <When iso={shown.endpoint.previousSecretExpiresAt} /> : '24 h from now'}{' '}
+              Until{' '}
+              {shown.endpoint.previousSecretExpiresAt ? (
+                <When iso={shown.endpoint.previousSecretExpiresAt} />
+              ) : (
+                '24 h from now'
+              )}{' '}
               every message carries two signatures, one with the old secret and one with this one: switch your receiver
               over before then.
             </p>
@@ -225,7 +234,9 @@ const DISABLED_REASONS: Record<string, string> = {
 function StatusCell({ endpoint }: { endpoint: DashboardWebhookEndpoint }) {
   return (
     <div className="cell">
-      <span className={`badge badge-${endpoint.status === 'enabled' ? (endpoint.failureCount > 0 ? 'failing' : 'active') : 'revoked'}`}>
+      <span
+        className={`badge badge-${endpoint.status === 'enabled' ? (endpoint.failureCount > 0 ? 'failing' : 'active') : 'revoked'}`}
+      >
         {endpoint.status === 'enabled' && endpoint.failureCount > 0 ? 'failing' : endpoint.status}
       </span>
       {endpoint.status === 'disabled' && (
@@ -389,7 +400,9 @@ function EndpointForm({
 
   function toggleResource(resource: WebhookResource, on: boolean) {
     setResources((current) =>
-      on ? WEBHOOK_RESOURCES.filter((r) => r === resource || current.includes(r)) : current.filter((r) => r !== resource),
+      on
+        ? WEBHOOK_RESOURCES.filter((r) => r === resource || current.includes(r))
+        : current.filter((r) => r !== resource),
     );
   }
 
@@ -510,7 +523,12 @@ function EndpointForm({
           <legend>Start from</legend>
           <div className="inline-choices">
             <label className="choice">
-              <input type="radio" name="start-from" checked={startFrom === 'now'} onChange={() => setStartFrom('now')} />
+              <input
+                type="radio"
+                name="start-from"
+                checked={startFrom === 'now'}
+                onChange={() => setStartFrom('now')}
+              />
               <span>Now: only changes from here on</span>
             </label>
             <label className="choice">
@@ -581,9 +599,7 @@ function ResourceFilters({
                       type="checkbox"
                       checked={chosen.includes(option)}
                       onChange={(e) => {
-                        const next = field.values.filter((v) =>
-                          v === option ? e.target.checked : chosen.includes(v),
-                        );
+                        const next = field.values.filter((v) => (v === option ? e.target.checked : chosen.includes(v)));
                         onChange(field.parameter, next.join(','));
                       }}
                       aria-label={`${RESOURCE_LABELS[resource]} ${field.label.toLowerCase()}: ${option}`}
@@ -738,7 +754,8 @@ function EndpointDetail({
         if (res.status !== 200) return undefined;
         const attempt = res.body.data;
         const ok = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300;
-        if (ok) return `Test event delivered: the receiver answered HTTP ${attempt.statusCode} in ${attempt.durationMs} ms.`;
+        if (ok)
+          return `Test event delivered: the receiver answered HTTP ${attempt.statusCode} in ${attempt.durationMs} ms.`;
         // Sent, and the receiver refused it (or never answered): a problem to fix on that side.
         setProblem(
           clientProblem(
@@ -823,7 +840,9 @@ function EndpointDetail({
           <dt>Status</dt>
           <dd>
             <StatusCell endpoint={endpoint} />
-            {endpoint.lastError && endpoint.failureCount > 0 && <span className="sub">Last error: {endpoint.lastError}</span>}
+            {endpoint.lastError && endpoint.failureCount > 0 && (
+              <span className="sub">Last error: {endpoint.lastError}</span>
+            )}
             {endpoint.nextRetryAt && endpoint.failureCount > 0 && endpoint.status === 'enabled' && (
               <span className="sub">
                 Next try <When iso={endpoint.nextRetryAt} />
@@ -939,9 +958,9 @@ function EndpointDetail({
           onCancel={() => setConfirming(undefined)}
         >
           <p>
-            Every change since <strong>{replayFrom ? new Date(replayFrom).toLocaleString() : '…'}</strong> is sent again,
-            in order, before new ones. A receiver that de-duplicates on <code>webhook-id</code> ignores what it already
-            has.
+            Every change since <strong>{replayFrom ? new Date(replayFrom).toLocaleString() : '…'}</strong> is sent
+            again, in order, before new ones. A receiver that de-duplicates on <code>webhook-id</code> ignores what it
+            already has.
           </p>
         </ConfirmDialog>
       )}

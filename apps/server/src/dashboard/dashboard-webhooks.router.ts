@@ -1,8 +1,4 @@
-import {
-  dashboardContract,
-  type DashboardWebhookEndpoint,
-  type WebhookDeliveryAttempt,
-} from '@1security/contract';
+import { dashboardContract, type DashboardWebhookEndpoint, type WebhookDeliveryAttempt } from '@1security/contract';
 import { initServer } from '@ts-rest/express';
 import type { AuditActor } from '../audit/audit-events';
 import type { Config } from '../config';
@@ -81,7 +77,8 @@ interface CallerRequest {
 }
 
 function sessionOf(req: CallerRequest): DashboardSession {
-  if (!req.dashboardSession) throw new ApiError('UNAUTHENTICATED', 'Not signed in, or the session has ended. Sign in again.');
+  if (!req.dashboardSession)
+    throw new ApiError('UNAUTHENTICATED', 'Not signed in, or the session has ended. Sign in again.');
   return req.dashboardSession;
 }
 
@@ -214,7 +211,9 @@ export function createDashboardWebhooksRouter(deps: DashboardWebhooksDeps) {
 
     replayWebhookEndpoint: async ({ params, body, req }) => {
       const { tenantId, actor } = callerOf(req);
-      const view = await answering(() => replayWebhookEndpoint(db, { tenantId, id: id(params.id), from: body.from, actor }));
+      const view = await answering(() =>
+        replayWebhookEndpoint(db, { tenantId, id: id(params.id), from: body.from, actor }),
+      );
       return { status: 200, body: { data: toDashboardWebhookEndpoint(view) } };
     },
   });
