@@ -90,7 +90,11 @@ async function logFeedOrder(tenantId: string): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-async function endpointFor(tenantId: string, r: WebhookReceiver, extra: Partial<Parameters<typeof createWebhookEndpoint>[1]> = {}) {
+async function endpointFor(
+  tenantId: string,
+  r: WebhookReceiver,
+  extra: Partial<Parameters<typeof createWebhookEndpoint>[1]> = {},
+) {
   const created = await createWebhookEndpoint(
     database.db,
     { tenantId, url: r.url, resources: ['logs'], actor: CLI_ACTOR, ...extra },
@@ -117,7 +121,11 @@ describe(`webhook delivery (${ENGINE})`, () => {
     expect(message.userAgent).toMatch(/^1Security-Webhooks\/\d+\.\d+\.\d+$/);
     expect(message.body.type).toBe('logs.changed');
     expect(Date.parse(message.body.timestamp)).not.toBeNaN();
-    const headers = { 'webhook-id': message.id, 'webhook-timestamp': message.timestamp, 'webhook-signature': message.signature };
+    const headers = {
+      'webhook-id': message.id,
+      'webhook-timestamp': message.timestamp,
+      'webhook-signature': message.signature,
+    };
     expect(() => new Webhook(secret).verify(message.raw, headers)).not.toThrow();
     // A wrong secret, a changed body, an old timestamp: the official package refuses each.
     const wrong = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
@@ -129,7 +137,11 @@ describe(`webhook delivery (${ENGINE})`, () => {
     const log = await listWebhookDeliveries(database.db, { tenantId, id: endpoint.id });
     expect(log.data.length).toBeGreaterThan(0);
     expect(JSON.stringify(log)).not.toContain(secret.slice(6));
-    const stored = await database.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', endpoint.id).execute();
+    const stored = await database.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('id', '=', endpoint.id)
+      .execute();
     expect(JSON.stringify(stored)).not.toContain(secret.slice(6));
   });
 
@@ -204,7 +216,8 @@ describe(`webhook delivery (${ENGINE})`, () => {
       'a refused connection in the delivery log',
     );
     await r.listen();
-    for (let i = 0; i < 5; i++) await insertLogEvents(database.db, [makeLogEvent(tenantId, { discovered_at: new Date() })]);
+    for (let i = 0; i < 5; i++)
+      await insertLogEvents(database.db, [makeLogEvent(tenantId, { discovered_at: new Date() })]);
     const expected = await logFeedOrder(tenantId);
     await waitFor(() => r.itemIds().length >= expected.length, 'everything after the outage');
     await worker.stop();
@@ -242,10 +255,16 @@ describe(`webhook delivery (${ENGINE})`, () => {
       .where('action', '=', 'WebhookAutoDisabled')
       .execute();
     expect(audit).toEqual([
-      { action: 'WebhookAutoDisabled', actor_name: 'webhook-delivery', resource_type: 'webhook', resource_name: expect.stringContaining(endpoint.id) },
+      {
+        action: 'WebhookAutoDisabled',
+        actor_name: 'webhook-delivery',
+        resource_type: 'webhook',
+        resource_name: expect.stringContaining(endpoint.id),
+      },
     ]);
     // Written while disabled: none may be skipped.
-    for (let i = 0; i < 4; i++) await insertLogEvents(database.db, [makeLogEvent(tenantId, { discovered_at: new Date() })]);
+    for (let i = 0; i < 4; i++)
+      await insertLogEvents(database.db, [makeLogEvent(tenantId, { discovered_at: new Date() })]);
     await sleep(300);
     const before = r.accepted.length;
     expect(r.requests.length).toBe(2);
@@ -271,12 +290,17 @@ describe(`webhook delivery (${ENGINE})`, () => {
     await waitFor(() => oldOnly.accepted.length >= 3, 'messages during the overlap');
     const during = oldOnly.accepted.at(-1)!;
     expect(during.signature.split(' ')).toHaveLength(2);
-    const headers = { 'webhook-id': during.id, 'webhook-timestamp': during.timestamp, 'webhook-signature': during.signature };
+    const headers = {
+      'webhook-id': during.id,
+      'webhook-timestamp': during.timestamp,
+      'webhook-signature': during.signature,
+    };
     expect(() => new Webhook(oldSecret).verify(during.raw, headers)).not.toThrow();
     expect(() => new Webhook(rotated.secret).verify(during.raw, headers)).not.toThrow();
 
     await waitFor(
-      async () => (await getWebhookEndpoint(database.db, { tenantId, id: endpoint.id })).previousSecretExpiresAt === null,
+      async () =>
+        (await getWebhookEndpoint(database.db, { tenantId, id: endpoint.id })).previousSecretExpiresAt === null,
       'the overlap to end',
     );
     oldOnly.secrets = [oldSecret, rotated.secret];
@@ -285,7 +309,11 @@ describe(`webhook delivery (${ENGINE})`, () => {
     await waitFor(() => oldOnly.accepted.length > count, 'a message after the overlap');
     await worker.stop();
     const after = oldOnly.accepted.at(-1)!;
-    const afterHeaders = { 'webhook-id': after.id, 'webhook-timestamp': after.timestamp, 'webhook-signature': after.signature };
+    const afterHeaders = {
+      'webhook-id': after.id,
+      'webhook-timestamp': after.timestamp,
+      'webhook-signature': after.signature,
+    };
     expect(after.signature.split(' ')).toHaveLength(1);
     expect(() => new Webhook(rotated.secret).verify(after.raw, afterHeaders)).not.toThrow();
     expect(() => new Webhook(oldSecret).verify(after.raw, afterHeaders)).toThrow();

@@ -36,14 +36,30 @@ describe('webhooks with two server instances on one database (postgres)', () => 
       receiver.delayMs = 25;
       const created = JSON.parse(
         await cli(
-          ['webhooks', 'create', '--tenant', tenantId, '--url', receiver.url, '--resources', 'logs', '--start-from', startFrom, '--json'],
+          [
+            'webhooks',
+            'create',
+            '--tenant',
+            tenantId,
+            '--url',
+            receiver.url,
+            '--resources',
+            'logs',
+            '--start-from',
+            startFrom,
+            '--json',
+          ],
           env,
         ),
       );
       receiver.secrets = [created.secret];
       receivers.push(receiver);
     }
-    const ingest = await runCliProcess(['ingest', '--tenant', tenantId, '--type', 'logs', '--batch-size', '4', '-'], env, logLines(60, 'two'));
+    const ingest = await runCliProcess(
+      ['ingest', '--tenant', tenantId, '--type', 'logs', '--batch-size', '4', '-'],
+      env,
+      logLines(60, 'two'),
+    );
     expect(ingest.code, ingest.stderr).toBe(0);
     await waitFor(() => receivers.every((r) => r.accepted.length >= 20), 'deliveries under way');
     // One instance dies mid-delivery; the other takes over once its leases expire.

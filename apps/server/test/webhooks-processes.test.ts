@@ -35,7 +35,9 @@ describe(`webhooks through the operator CLI and a server process (${ENGINE})`, (
     server = await spawnServer(env);
     receiver = await WebhookReceiver.start();
     tenantId = JSON.parse(await cli(['tenants', 'create', '--name', 'Contoso', '--json'], env)).tenantId;
-    apiKey = JSON.parse(await cli(['keys', 'create', '--tenant', tenantId, '--name', 'feed reader', '--json'], env)).secret;
+    apiKey = JSON.parse(
+      await cli(['keys', 'create', '--tenant', tenantId, '--name', 'feed reader', '--json'], env),
+    ).secret;
   });
   afterAll(async () => {
     await server?.stop();
@@ -60,7 +62,9 @@ describe(`webhooks through the operator CLI and a server process (${ENGINE})`, (
     const base = ['webhooks', 'create', '--tenant', tenantId, '--resources', 'logs'];
     const http = await runCliProcess([...base, '--url', receiver.url], strict);
     expect(http.code).toBe(1);
-    expect(http.stderr).toMatch(/--url: must use https:\/\/ \(http:\/\/ is accepted only with WEBHOOK_ALLOW_HTTP=true\)/);
+    expect(http.stderr).toMatch(
+      /--url: must use https:\/\/ \(http:\/\/ is accepted only with WEBHOOK_ALLOW_HTTP=true\)/,
+    );
     const loopback = await runCliProcess([...base, '--url', 'https://127.0.0.1:8443/hook'], strict);
     expect(loopback.code).toBe(1);
     expect(loopback.stderr).toMatch(/--url: address 127\.0\.0\.1, which is not a public address \(loopback\)/);
@@ -77,21 +81,41 @@ describe(`webhooks through the operator CLI and a server process (${ENGINE})`, (
     const created = JSON.parse(
       await cli([...base, '--url', receiver.url, '--start-from', startedAt, '--batch-size', '1', '--json'], env),
     );
-    expect(Object.keys(created).sort()).toEqual(['batchSize', 'resources', 'secret', 'status', 'tenantId', 'url', 'webhookId']);
-    expect(created).toMatchObject({ tenantId, url: receiver.url, resources: ['logs'], batchSize: 1, status: 'enabled' });
+    expect(Object.keys(created).sort()).toEqual([
+      'batchSize',
+      'resources',
+      'secret',
+      'status',
+      'tenantId',
+      'url',
+      'webhookId',
+    ]);
+    expect(created).toMatchObject({
+      tenantId,
+      url: receiver.url,
+      resources: ['logs'],
+      batchSize: 1,
+      status: 'enabled',
+    });
     expect(created.secret).toMatch(/^whsec_/);
     webhookId = created.webhookId;
     receiver.secrets = [created.secret];
 
     const listed = JSON.parse(await cli(['webhooks', 'list', '--tenant', tenantId, '--json'], env));
-    expect(listed).toEqual([expect.objectContaining({ webhookId, status: 'enabled', createdBy: 'cli', startFrom: startedAt })]);
+    expect(listed).toEqual([
+      expect.objectContaining({ webhookId, status: 'enabled', createdBy: 'cli', startFrom: startedAt }),
+    ]);
     expect(JSON.stringify(listed)).not.toContain(created.secret.slice(6));
     await expectEverythingDelivered();
   });
 
   it('SIGKILL in the middle of deliveries, then a restart: nothing is lost, order is kept', async () => {
     receiver.delayMs = 80;
-    const ingest = await runCliProcess(['ingest', '--tenant', tenantId, '--type', 'logs', '--batch-size', '5', '-'], env, logLines(40, 'kill'));
+    const ingest = await runCliProcess(
+      ['ingest', '--tenant', tenantId, '--type', 'logs', '--batch-size', '5', '-'],
+      env,
+      logLines(40, 'kill'),
+    );
     expect(ingest.code, ingest.stderr).toBe(0);
     const before = receiver.accepted.length;
     await waitFor(() => receiver.accepted.length >= before + 5, 'deliveries under way');
@@ -106,7 +130,9 @@ describe(`webhooks through the operator CLI and a server process (${ENGINE})`, (
   it('disable stops delivery, enable resumes with nothing skipped; rotate-secret and replay; each change audited', async () => {
     expect(await cli(['webhooks', 'disable', webhookId], env)).toMatch(/is disabled/);
     const disabledAt = receiver.requests.length;
-    expect((await runCliProcess(['ingest', '--tenant', tenantId, '--type', 'logs', '-'], env, logLines(3, 'paused'))).code).toBe(0);
+    expect(
+      (await runCliProcess(['ingest', '--tenant', tenantId, '--type', 'logs', '-'], env, logLines(3, 'paused'))).code,
+    ).toBe(0);
     await sleep(1_000);
     expect(receiver.requests.length).toBe(disabledAt);
     expect(JSON.parse(await cli(['webhooks', 'list', '--tenant', tenantId, '--json'], env))[0]).toMatchObject({

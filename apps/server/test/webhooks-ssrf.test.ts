@@ -59,10 +59,16 @@ describe(`webhook URLs are checked against server-side request forgery (${ENGINE
     ['https://100.64.0.1/hook', /carrierGradeNat/],
     ['https://[fd00::1]/hook', /uniqueLocal/],
     ['https://0.0.0.0/hook', /unspecified/],
-    ['https://internal.example.test/hook', /host internal\.example\.test resolves to 10\.1\.2\.3, which is not a public address \(private\)/],
+    [
+      'https://internal.example.test/hook',
+      /host internal\.example\.test resolves to 10\.1\.2\.3, which is not a public address \(private\)/,
+    ],
     ['https://mixed.example.test/hook', /resolves to 192\.168\.1\.20/],
     ['https://nowhere.example.test/hook', /could not be resolved \(ENOTFOUND\)/],
-    ['http://hooks.example.com/hook', /must use https:\/\/ \(http:\/\/ is accepted only with WEBHOOK_ALLOW_HTTP=true\)/],
+    [
+      'http://hooks.example.com/hook',
+      /must use https:\/\/ \(http:\/\/ is accepted only with WEBHOOK_ALLOW_HTTP=true\)/,
+    ],
     ['ftp://hooks.example.com/hook', /must use https:\/\//],
     ['not a url', /must be an absolute URL/],
   ])('%s is refused at creation with a clear message', async (url, message) => {

@@ -139,7 +139,11 @@ export class WebhookReceiver {
 }
 
 /** Waits until `done()` holds (a guard against a hung test, not a timing assertion). */
-export async function waitFor(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
+export async function waitFor(
+  done: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
