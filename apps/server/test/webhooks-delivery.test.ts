@@ -11,7 +11,9 @@ import {
   getWebhookEndpoint,
   listWebhookDeliveries,
   replayWebhookEndpoint,
+  retryWebhookNow,
   rotateWebhookSecret,
+  sendWebhookTestEvent,
   setWebhookEndpointStatus,
   type WebhookServiceOptions,
 } from '../src/webhooks/webhook-endpoints.service';
@@ -317,6 +319,66 @@ describe(`webhook delivery (${ENGINE})`, () => {
     expect(after.signature.split(' ')).toHaveLength(1);
     expect(() => new Webhook(rotated.secret).verify(after.raw, afterHeaders)).not.toThrow();
     expect(() => new Webhook(oldSecret).verify(after.raw, afterHeaders)).toThrow();
+  });
+
+  it('an endpoint failing for 3 days (scaled) is disabled as "failing", audited, after attempts on the schedule', async () => {
+    const tenantId = await newTenant();
+    const r = await receiver();
+    const { endpoint } = await endpointFor(tenantId, r);
+    r.answer = () => 500;
+    const worker = startWorker();
+    await waitFor(
+      async () => (await getWebhookEndpoint(database.db, { tenantId, id: endpoint.id })).status === 'disabled',
+      'the endpoint to be disabled after 3 scaled days',
+    );
+    await worker.stop();
+    expect(await getWebhookEndpoint(database.db, { tenantId, id: endpoint.id })).toMatchObject({
+      disabledReason: 'failing',
+      lastError: 'HTTP 500',
+    });
+    const attempts = (await listWebhookDeliveries(database.db, { tenantId, id: endpoint.id, limit: 200 })).data.reverse();
+    // 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then every 10 h: 3 days is 11 or 12 attempts.
+    expect(attempts.map((a) => a.attempt)).toEqual(attempts.map((_, i) => i + 1));
+    expect(attempts.length).toBeGreaterThanOrEqual(10);
+    expect(attempts.length).toBeLessThanOrEqual(13);
+    expect(new Set(attempts.map((a) => a.messageId)).size).toBe(1);
+    const audit = await database.db
+      .selectFrom('log_events')
+      .select(['action', 'actor_name'])
+      .where('tenant_id', '=', tenantId)
+      .where('action', '=', 'WebhookAutoDisabled')
+      .execute();
+    expect(audit).toEqual([{ action: 'WebhookAutoDisabled', actor_name: 'webhook-delivery' }]);
+  });
+
+  it('a test event is sent on request and returned as its attempt; "retry now" clears the back-off', async () => {
+    const tenantId = await newTenant();
+    const r = await receiver();
+    const { endpoint } = await endpointFor(tenantId, r);
+    const attempt = await sendWebhookTestEvent(database.db, { tenantId, id: endpoint.id, actor: CLI_ACTOR }, LOCAL);
+    expect(attempt).toMatchObject({ type: 'webhook.test', statusCode: 204, error: null, attempt: 1 });
+    expect(r.accepted.map((m) => m.body.type)).toEqual(['webhook.test']);
+
+    // Unscaled durations: after two failures the next attempt would be 5 minutes away.
+    r.answer = (_id, n) => (n <= 2 ? 503 : 'ok');
+    const worker = startWorker({ timeScale: 1 });
+    await waitFor(
+      async () => (await getWebhookEndpoint(database.db, { tenantId, id: endpoint.id })).failureCount === 2,
+      'two failed attempts',
+    );
+    const waiting = await getWebhookEndpoint(database.db, { tenantId, id: endpoint.id });
+    expect(Date.parse(waiting.nextRetryAt!) - Date.now()).toBeGreaterThan(60_000);
+    await retryWebhookNow(database.db, { tenantId, id: endpoint.id, actor: CLI_ACTOR });
+    await waitFor(() => r.itemIds('logs.changed').length >= 1, 'the retried message');
+    await worker.stop();
+    const actions = await database.db
+      .selectFrom('log_events')
+      .select('action')
+      .where('tenant_id', '=', tenantId)
+      .where('resource_type', '=', 'webhook')
+      .orderBy('seq')
+      .execute();
+    expect(actions.map((a) => a.action)).toEqual(['WebhookCreated', 'WebhookTestSent', 'WebhookRetried']);
   });
 
   it('filters and replay: only matching security alerts, and a replay re-sends the same spans with the same webhook-ids', async () => {
