@@ -139,17 +139,20 @@ async function main(): Promise<void> {
 
       // Latency: one event at a time.
       const delays: number[] = [];
-      const paced = QUICK ? 30 : 100;
+      const arrivals: Array<Promise<void>> = [];
+      const paced = Math.max(10, Math.round((QUICK ? 300 : 1_000) / endpoints));
       for (let i = 0; i < paced; i++) {
         const e = event();
         await insertLogEvents(db, [e]);
         const committed = performance.now();
         await sleep(100);
-        void allArrived([e.id]).then(() => {
-          for (const p of paths) delays.push(receiver.answeredAt.get(`${p}/${e.id}`)! - committed);
-        });
+        arrivals.push(
+          allArrived([e.id]).then(() => {
+            for (const p of paths) delays.push(receiver.answeredAt.get(`${p}/${e.id}`)! - committed);
+          }),
+        );
       }
-      await sleep(3_000);
+      await Promise.all(arrivals);
       const row = `| ${endpoints} | ${events.length * endpoints} | ${Math.round(messagesPerSecond).toLocaleString('en')} | ${Math.round(percentile(delays, 50))} | ${Math.round(percentile(delays, 99))} | ${delays.length} |`;
       log(row);
       rows.push(row);

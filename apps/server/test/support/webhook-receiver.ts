@@ -97,6 +97,12 @@ export class WebhookReceiver {
       'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
       'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
     };
+    if (this.secrets.length === 0) {
+      // Not configured yet (the secret is printed after the endpoint exists): try again later.
+      this.requests.push({ id, answer: 503 });
+      res.writeHead(503).end('not configured yet');
+      return;
+    }
     const verified = this.secrets.some((secret) => {
       try {
         new Webhook(secret).verify(raw, headers);
