@@ -9,7 +9,7 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
  */
 const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const POSTGRES_ONLY = ['test/database-outage.test.ts'];
+const POSTGRES_ONLY = ['test/database-outage.test.ts', 'test/webhooks-instances.test.ts'];
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
 async function service(name: string, url: string): Promise<string> {

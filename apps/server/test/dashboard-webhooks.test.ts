@@ -18,7 +18,7 @@ import {
   standardWebhookHeaders as signedHeaders,
   startWebhookReceiver,
   type WebhookReceiver,
-} from './support/webhook-receiver';
+} from './support/recording-webhook-receiver';
 import { createTestDatabase, ENGINE, type TestDatabase } from './support/test-database';
 
 const unique = (what: string) => `${what}-${ulid().toLowerCase()}@contoso.example`;

@@ -222,7 +222,11 @@ export function webhooksCommand(): Command {
       await withCli(async (ctx) => {
         const tenantId = await tenantOf(ctx, id);
         const { endpoint, secret } = await asCliErrors(() =>
-          rotateWebhookSecret(ctx.database.db, { tenantId, id, actor: CLI_ACTOR }, webhookOptionsFromConfig(ctx.config)),
+          rotateWebhookSecret(
+            ctx.database.db,
+            { tenantId, id, actor: CLI_ACTOR },
+            webhookOptionsFromConfig(ctx.config),
+          ),
         );
         if (options.json) {
           return printJson({

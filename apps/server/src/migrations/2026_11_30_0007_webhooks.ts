@@ -11,7 +11,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     // JSON text: the subscribed resource names, and each one's filters as query strings.
     .addColumn('resources', 'text', (c) => c.notNull())
     .addColumn('filters', 'text', (c) => c.notNull().defaultTo('{}'))
-    .addColumn('batch_size', 'integer', (c) => c.notNull().defaultTo(1).check(sql`batch_size between 1 and 100`))
+    .addColumn('batch_size', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(1)
+        .check(sql`batch_size between 1 and 100`),
+    )
     .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('enabled', 'disabled')`))
     .addColumn('disabled_reason', 'text')
     // AES-256-GCM under a server secret; the previous secret signs too until it expires.
@@ -31,8 +36,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('lease_owner', 'text')
     .addColumn('lease_expires_at', 'timestamptz')
     .execute();
-  await db.schema.createIndex('webhook_endpoints_tenant_idx').on('webhook_endpoints').columns(['tenant_id', 'created_at']).execute();
-  await sql`create index webhook_endpoints_due_idx on webhook_endpoints (next_attempt_at) where status = 'enabled'`.execute(db);
+  await db.schema
+    .createIndex('webhook_endpoints_tenant_idx')
+    .on('webhook_endpoints')
+    .columns(['tenant_id', 'created_at'])
+    .execute();
+  await sql`create index webhook_endpoints_due_idx on webhook_endpoints (next_attempt_at) where status = 'enabled'`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('webhook_positions')

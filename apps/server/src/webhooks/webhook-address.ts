@@ -61,7 +61,9 @@ export function checkWebhookUrl(raw: string, policy: WebhookNetworkPolicy): URL 
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
     throw new WebhookAddressError(
-      policy.allowHttp ? 'must use https:// or http://' : 'must use https:// (http:// is accepted only with WEBHOOK_ALLOW_HTTP=true)',
+      policy.allowHttp
+        ? 'must use https:// or http://'
+        : 'must use https:// (http:// is accepted only with WEBHOOK_ALLOW_HTTP=true)',
     );
   }
   if (url.username || url.password) throw new WebhookAddressError('must not carry a user name or password');
@@ -84,7 +86,9 @@ export async function checkDestination(raw: string, policy: WebhookNetworkPolicy
     try {
       addresses = await (policy.resolve ?? systemResolver)(host);
     } catch (err) {
-      throw new WebhookAddressError(`host ${host} could not be resolved (${(err as { code?: string }).code ?? 'DNS error'})`);
+      throw new WebhookAddressError(
+        `host ${host} could not be resolved (${(err as { code?: string }).code ?? 'DNS error'})`,
+      );
     }
     if (addresses.length === 0) throw new WebhookAddressError(`host ${host} has no address`);
   }

@@ -47,7 +47,12 @@ export async function attemptDelivery(
         );
       }),
     ]).finally(() => clearTimeout(timer));
-    const headers = signedHeaders(secretsInForce(endpoint, options.box, startedAt), message.id, startedAt, message.body);
+    const headers = signedHeaders(
+      secretsInForce(endpoint, options.box, startedAt),
+      message.id,
+      startedAt,
+      message.body,
+    );
     outcome = await postMessage(destination, headers, message.body, options.timeoutMs);
   } catch (err) {
     if (!(err instanceof WebhookAddressError)) throw err;

@@ -183,7 +183,8 @@ async function validUrl(raw: unknown, options: WebhookServiceOptions): Promise<s
   try {
     await checkDestination(raw.trim(), options.network);
   } catch (err) {
-    if (err instanceof WebhookAddressError) throw new WebhookValidationError([{ parameter: 'url', message: err.message }]);
+    if (err instanceof WebhookAddressError)
+      throw new WebhookValidationError([{ parameter: 'url', message: err.message }]);
     throw err;
   }
   return raw.trim();
@@ -236,7 +237,9 @@ function validBatchSize(raw: unknown): number {
   if (raw === undefined) return 1;
   const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_BATCH_SIZE) {
-    throw new WebhookValidationError([{ parameter: 'batchSize', message: `must be a whole number from 1 to ${MAX_BATCH_SIZE}` }]);
+    throw new WebhookValidationError([
+      { parameter: 'batchSize', message: `must be a whole number from 1 to ${MAX_BATCH_SIZE}` },
+    ]);
   }
   return n;
 }
@@ -251,7 +254,8 @@ function validTime(raw: unknown, parameter: string): Date {
   ) {
     throw new WebhookValidationError([{ parameter, message: 'must be an ISO 8601 time such as 2026-11-30T00:00:00Z' }]);
   }
-  if (date.getTime() > Date.now() + 60_000) throw new WebhookValidationError([{ parameter, message: 'must not be in the future' }]);
+  if (date.getTime() > Date.now() + 60_000)
+    throw new WebhookValidationError([{ parameter, message: 'must not be in the future' }]);
   return date;
 }
 
@@ -267,7 +271,9 @@ function validDescription(raw: unknown): string {
 
 /** The feed position "now": past every transaction that has ended; running ones are still ahead. */
 async function currentFeedStart(db: Db): Promise<[string, string]> {
-  const { rows } = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(db);
+  const { rows } = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(
+    db,
+  );
   return [rows[0]!.xmin, '-1'];
 }
 
@@ -372,7 +378,10 @@ export async function listWebhookEndpoints(db: Db, input: { tenantId: string }):
   return rows.map(endpointView);
 }
 
-export async function getWebhookEndpoint(db: Db, input: { tenantId: string; id: string }): Promise<WebhookEndpointView> {
+export async function getWebhookEndpoint(
+  db: Db,
+  input: { tenantId: string; id: string },
+): Promise<WebhookEndpointView> {
   return endpointView(await findRow(db, input.tenantId, input.id));
 }
 
@@ -413,10 +422,7 @@ export async function updateWebhookEndpoint(
     const current = await findRow(trx, input.tenantId, input.id, true);
     const before = JSON.parse(current.resources) as ResourceName[];
     const resources = input.resources === undefined ? before : validResources(input.resources);
-    const filters = validFilters(
-      input.filters ?? (JSON.parse(current.filters) as WebhookFiltersInput),
-      resources,
-    );
+    const filters = validFilters(input.filters ?? (JSON.parse(current.filters) as WebhookFiltersInput), resources);
     const added = resources.filter((r) => !before.includes(r));
     const removed = before.filter((r) => !resources.includes(r));
     if (removed.length > 0) {
@@ -583,7 +589,11 @@ export async function sendWebhookTestEvent(
     row,
     { id: `msg_test_${ulid()}`, type: 'webhook.test', itemCount: 1, body },
     1,
-    { network: options.network, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, box: await WebhookSecretBox.of(db) },
+    {
+      network: options.network,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      box: await WebhookSecretBox.of(db),
+    },
   );
   return deliveryView(delivery);
 }

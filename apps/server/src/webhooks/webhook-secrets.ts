@@ -66,7 +66,12 @@ export function signedHeaders(
  * the span of its feed (first and last row positions). A retry or a replay of the same span
  * has the same id, so a receiver de-duplicates on it.
  */
-export function feedMessageId(endpointId: string, resource: string, first: [string, string], last: [string, string]): string {
+export function feedMessageId(
+  endpointId: string,
+  resource: string,
+  first: [string, string],
+  last: [string, string],
+): string {
   const digest = createHash('sha256')
     .update([endpointId, resource, first.join(':'), last.join(':')].join('|'))
     .digest('base64url')

@@ -78,7 +78,8 @@ export function postMessage(
         response.on('error', (err) => finish({ statusCode: null, error: describe(err), responseSnippet: null }));
         response.on('close', () => {
           if (response.complete || size >= RESPONSE_SNIPPET_BYTES) done();
-          else finish({ statusCode: null, error: 'connection closed before the response ended', responseSnippet: null });
+          else
+            finish({ statusCode: null, error: 'connection closed before the response ended', responseSnippet: null });
         });
       },
     );

@@ -19,7 +19,15 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** After the n-th consecutive failure, the next attempt waits RETRY_SCHEDULE_MS[n-1] (the last one repeats). */
-export const RETRY_SCHEDULE_MS = [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR] as const;
+export const RETRY_SCHEDULE_MS = [
+  5 * SECOND,
+  5 * MINUTE,
+  30 * MINUTE,
+  2 * HOUR,
+  5 * HOUR,
+  10 * HOUR,
+  10 * HOUR,
+] as const;
 /** An endpoint failing this long is disabled (`disabledReason: "failing"`). */
 export const FAILING_DISABLE_AFTER_MS = 3 * DAY;
 /** Delivery log rows are kept this long. */
@@ -148,7 +156,11 @@ export class WebhookWorker {
   }
 
   /** Runs `work` in a transaction only while this loop still holds the endpoint's lease. */
-  async #fenced(id: string, owner: string, work: (trx: Db, row: WebhookEndpointRow) => Promise<void>): Promise<boolean> {
+  async #fenced(
+    id: string,
+    owner: string,
+    work: (trx: Db, row: WebhookEndpointRow) => Promise<void>,
+  ): Promise<boolean> {
     return this.#db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('webhook_endpoints')
@@ -184,7 +196,11 @@ export class WebhookWorker {
         id: feedMessageId(endpoint.id, span.resource, span.first, span.last),
         type: `${span.resource}.changed`,
         itemCount: span.items.length,
-        body: JSON.stringify({ type: `${span.resource}.changed`, timestamp: new Date().toISOString(), data: span.items }),
+        body: JSON.stringify({
+          type: `${span.resource}.changed`,
+          timestamp: new Date().toISOString(),
+          data: span.items,
+        }),
       };
       const { outcome } = await attemptDelivery(this.#db, endpoint, message, endpoint.failure_count + 1, {
         network: this.#options.network,
@@ -282,9 +298,9 @@ export class WebhookWorker {
     const resources = JSON.parse(endpoint.resources) as ResourceName[];
     const filters = JSON.parse(endpoint.filters) as WebhookFilters;
     const positions = new Map(
-      (
-        await this.#db.selectFrom('webhook_positions').selectAll().where('endpoint_id', '=', endpoint.id).execute()
-      ).map((p) => [p.resource, p]),
+      (await this.#db.selectFrom('webhook_positions').selectAll().where('endpoint_id', '=', endpoint.id).execute()).map(
+        (p) => [p.resource, p],
+      ),
     );
     const pending = resources.find((r) => positions.get(r)?.pending_txid != null);
     const start = this.#rotation++ % Math.max(resources.length, 1);
@@ -337,18 +353,27 @@ export class WebhookWorker {
     return undefined;
   }
 
-  async #read(resource: ResourceName, endpoint: WebhookEndpointRow, position: WebhookPositionRow, rawFilters: Record<string, string>) {
+  async #read(
+    resource: ResourceName,
+    endpoint: WebhookEndpointRow,
+    position: WebhookPositionRow,
+    rawFilters: Record<string, string>,
+  ) {
     const { filters } = parseResourceFilters(resource, rawFilters);
     const table = RESOURCES[resource].table;
-    return readFeedSlice<Record<string, unknown>>(this.#db, [position.txid, position.seq], endpoint.batch_size, (db, afterPosition, xmin, take) =>
-      changesQuery(db, table as never, {
-        tenantId: endpoint.tenant_id,
-        filters: filters as never,
-        after: afterPosition,
-        xmin,
-        from: position.from_time ?? undefined,
-        take,
-      }).execute() as never,
+    return readFeedSlice<Record<string, unknown>>(
+      this.#db,
+      [position.txid, position.seq],
+      endpoint.batch_size,
+      (db, afterPosition, xmin, take) =>
+        changesQuery(db, table as never, {
+          tenantId: endpoint.tenant_id,
+          filters: filters as never,
+          after: afterPosition,
+          xmin,
+          from: position.from_time ?? undefined,
+          take,
+        }).execute() as never,
     );
   }
 
