@@ -30,7 +30,11 @@ import {
   type PageProblems,
 } from './support/browser';
 import { runCliProcess, spawnServer, type ServerProcess } from './support/processes';
-import { standardWebhookHeaders, startWebhookReceiver, type WebhookReceiver } from './support/recording-webhook-receiver';
+import {
+  standardWebhookHeaders,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from './support/recording-webhook-receiver';
 import { createTestDatabase, ENGINE, type TestDatabase } from './support/test-database';
 
 const PASSWORD = 'correct horse battery staple';
