@@ -9,12 +9,19 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
  */
 const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const POSTGRES_ONLY = ['test/database-outage.test.ts', 'test/session-settings.test.ts', 'test/read-replicas.test.ts'];
+const POSTGRES_ONLY = [
+  'test/database-outage.test.ts',
+  'test/session-settings.test.ts',
+  'test/read-replicas.test.ts',
+  'test/webhooks-instances.test.ts',
+];
 /**
  * Run again on databases whose DateStyle, TimeZone, IntervalStyle and search_path defaults
  * differ from ours (see PRODUCTION_LIKE_SETTINGS in test/support/test-database.ts).
  */
-const PRODUCTION_LIKE = ['test/resources.test.ts', 'test/changes-feed.test.ts', 'test/ingest.test.ts'];
+const PRODUCTION_LIKE = ['test/resources.test.ts',
+  'test/changes-feed.test.ts',
+  'test/ingest.test.ts'];
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
 async function service(name: string, url: string): Promise<string> {

@@ -37,6 +37,13 @@ const FIELD_LABELS: Record<string, string> = {
   token: 'Link',
   totp: 'Authentication code',
   code: 'Authentication code',
+  url: 'URL',
+  description: 'Description',
+  resources: 'Resources',
+  filters: 'Filters',
+  batchSize: 'Batch size',
+  startFrom: 'Start from',
+  from: 'Replay from',
 };
 
 /** The problem an error response describes: the API's envelope when it sent one. */

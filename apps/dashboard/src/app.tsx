@@ -6,12 +6,14 @@ import { Account } from './pages/account.page';
 import { ApiKeys } from './pages/api-keys.page';
 import { SetPassword } from './pages/set-password.page';
 import { SignIn } from './pages/sign-in.page';
+import { Webhooks } from './pages/webhooks.page';
 import { Link, navigate, ROUTES, usePageTitle, usePath } from './router';
 import { SessionContext, useSession, type Session } from './session.context';
 
 /** The signed-in pages, under Settings. */
 const SETTINGS_PAGES: Record<string, { label: string; render: () => ReactNode }> = {
   [ROUTES.apiKeys]: { label: 'API Keys', render: () => <ApiKeys /> },
+  [ROUTES.webhooks]: { label: 'Webhooks', render: () => <Webhooks /> },
   [ROUTES.account]: { label: 'Account', render: () => <Account /> },
 };
 

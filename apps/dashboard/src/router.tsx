@@ -9,6 +9,7 @@ export const ROUTES = {
   signIn: '/sign-in',
   setPassword: '/set-password',
   apiKeys: '/settings/api-keys',
+  webhooks: '/settings/webhooks',
   account: '/settings/account',
 } as const;
 

@@ -19,6 +19,7 @@ export const GUIDES: readonly GuidePage[] = [
   { slug: 'rate-limits', navTitle: 'Rate limits and backoff' },
   { slug: 'errors', navTitle: 'Errors' },
   { slug: 'siem-integration', navTitle: 'SIEM integration' },
+  { slug: 'webhooks', navTitle: 'Webhooks' },
   { slug: 'onesec', navTitle: 'onesec forwarder' },
   { slug: 'siem-field-mappings', navTitle: 'CEF and ECS mappings' },
   { slug: 'typed-client', navTitle: 'Typed client' },

@@ -32,7 +32,7 @@ import { METRICS_PATH, metricsOnApiPort } from './metrics/metrics-endpoint';
 import type { ServerMetrics } from './metrics/server-metrics';
 
 export interface AppDeps {
-  config: Pick<Config, 'apiKeyPepper' | 'trustProxy' | 'publicOrigin' | 'dashboard' | 'metrics'>;
+  config: Pick<Config, 'apiKeyPepper' | 'trustProxy' | 'publicOrigin' | 'dashboard' | 'metrics' | 'webhooks'>;
   db: Db;
   /** Read replicas (`DATABASE_REPLICA_URL`) for lists, details and feeds; none: all reads on `db`. */
   replicas?: ReadReplicas | undefined;

@@ -67,6 +67,18 @@ const EnvSchema = z.object({
     .regex(/^\S+$/, 'must not contain spaces')
     .optional(),
   MAINTENANCE_INTERVAL_MS: integer(0, 7 * 24 * 3_600_000).default(String(3_600_000)),
+  WEBHOOK_WORKERS: integer(0, 64).default('4'),
+  WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
+  // Tests only: scales the design's durations (retry schedule, 3-day disable, 24 h secret
+  // overlap, 30-day log retention) and shortens the 10 s delivery timeout.
+  WEBHOOK_TEST_TIME_SCALE: z
+    .string()
+    .regex(/^(0|[1-9]\d*)?(\.\d+)?$/, 'must be a number between 0 and 1')
+    .transform(Number)
+    .pipe(z.number().gt(0).max(1))
+    .optional(),
+  WEBHOOK_TEST_TIMEOUT_MS: integer(50, 10_000).optional(),
 });
 
 export interface Config {
@@ -136,6 +148,21 @@ export interface Config {
     /** `METRICS_TOKEN`: also serve `GET /metrics` on the API port to `Authorization: Bearer <token>`. */
     token: string | undefined;
   };
+  webhooks: WebhookConfig;
+}
+
+/** Webhook push delivery (apps/server/src/webhooks). */
+export interface WebhookConfig {
+  /** Concurrent delivery loops in this instance (`WEBHOOK_WORKERS`); 0 turns delivery off here. */
+  workers: number;
+  /** Accept `http://` endpoint URLs (development and tests only). */
+  allowHttp: boolean;
+  /** Accept endpoints on loopback, private, link-local… addresses (development and tests only). */
+  allowPrivateNetworks: boolean;
+  /** Tests only (`WEBHOOK_TEST_TIME_SCALE`): 1 in production. */
+  timeScale: number;
+  /** Connect + response timeout of one delivery: 10 s (`WEBHOOK_TEST_TIMEOUT_MS` in tests). */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -195,6 +222,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxKeyRateLimit: e.DASHBOARD_MAX_KEY_RATE_LIMIT,
     },
     metrics: { port: e.METRICS_PORT, token: e.METRICS_TOKEN },
+    webhooks: {
+      workers: e.WEBHOOK_WORKERS,
+      allowHttp: e.WEBHOOK_ALLOW_HTTP === 'true',
+      allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
+      timeScale: e.WEBHOOK_TEST_TIME_SCALE ?? 1,
+      timeoutMs: e.WEBHOOK_TEST_TIMEOUT_MS ?? 10_000,
+    },
   };
 }
 

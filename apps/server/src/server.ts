@@ -18,6 +18,8 @@ import { listenForMetrics } from './metrics/metrics-endpoint';
 import { ServerMetrics } from './metrics/server-metrics';
 import { postgresPoolOf } from './db/postgres-pool';
 import { RESOURCES } from './resources/registry';
+import { webhookOptionsFromConfig } from './webhooks/webhook-endpoints.service';
+import { WebhookWorker } from './webhooks/webhook-worker';
 
 export interface RunningServer {
   /** Where to reach the server from this machine, e.g. http://127.0.0.1:4001 */
@@ -144,6 +146,15 @@ export async function startServer(
       ? new MaintenanceScheduler(database.db, config.maintenanceIntervalMs, logger)
       : undefined;
   maintenance?.start();
+  // Webhook push delivery runs in the server process (WEBHOOK_WORKERS=0: not on this instance).
+  const webhooks = new WebhookWorker(database.db, {
+    ...webhookOptionsFromConfig(config),
+    workers: config.webhooks.workers,
+    timeoutMs: config.webhooks.timeoutMs,
+    timeScale: config.webhooks.timeScale,
+    logger,
+  });
+  webhooks.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const urlOf = (h: string, p = port) => `http://${h.includes(':') ? `[${h}]` : h}:${p}`;
@@ -182,7 +193,7 @@ export async function startServer(
       metricsServer?.closeAllConnections();
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-      await drained;
+      await Promise.all([drained, webhooks.stop()]);
       clearTimeout(timer);
       await maintenance?.close();
       await lastUsed.close();

@@ -3,7 +3,8 @@
  * `pnpm start` runs it) on the engine under test: a set-password link from the operator CLI,
  * sign-in, a key created with two scopes and its secret copied from the page and used on
  * /api/v1, revocation, sign-out, an analyst turned away, TOTP enrolment and a sign-in that
- * needs the code, a password change. On every page: axe-core finds no serious or critical
+ * needs the code, a password change, Settings → Webhooks against a real receiver on loopback
+ * (the server runs with WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE_NETWORKS on). On every page: axe-core finds no serious or critical
  * violation, nothing scrolls sideways at 360 px, the console stays clean (the CSP holds).
  * Screenshots of each page, desktop and 390 px wide, go to apps/dashboard/screenshots/.
  */
@@ -11,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Secret, TOTP } from 'otpauth';
+import { Webhook } from 'standardwebhooks';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -28,6 +30,11 @@ import {
   type PageProblems,
 } from './support/browser';
 import { runCliProcess, spawnServer, type ServerProcess } from './support/processes';
+import {
+  standardWebhookHeaders,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from './support/recording-webhook-receiver';
 import { createTestDatabase, ENGINE, type TestDatabase } from './support/test-database';
 
 const PASSWORD = 'correct horse battery staple';
@@ -102,7 +109,13 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     } else {
       env = { DATA_DIR: dataDir, DEMO_DATA: 'false' };
     }
-    server = await spawnServer({ ...env, LOG_LEVEL: 'info' });
+    // A receiver on loopback over plain HTTP: allowed here only, by the two development switches.
+    server = await spawnServer({
+      ...env,
+      LOG_LEVEL: 'info',
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    });
     origin = server.url;
     tenantId = (JSON.parse(await cli(['tenants', 'create', '--name', 'Contoso', '--json'])) as { tenantId: string })
       .tenantId;
@@ -494,6 +507,216 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
       await mfaServer.stop();
       await mfaDatabase?.close();
       rmSync(mfaDataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('an admin adds a webhook endpoint for a loopback receiver, copies its secret, sends a test event that verifies, edits, rotates, disables, replays; an analyst is turned away', async () => {
+    const receiver: WebhookReceiver = await startWebhookReceiver();
+    let feedReceiver: WebhookReceiver | undefined;
+    const email = 'wendy@contoso.example';
+    const link = await newUserLink(email, 'admin');
+    const { context, page, problems } = await newPage();
+    try {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+      await page.goto(link);
+      await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+      await page.getByLabel('Confirm new password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Set password' }).click();
+      await page.waitForURL(`${origin}/dashboard/sign-in`);
+      await signIn(page, email, PASSWORD);
+      await page.waitForURL(`${origin}/dashboard/settings/api-keys`);
+      await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Webhooks' }).click();
+      await page.waitForURL(`${origin}/dashboard/settings/webhooks`);
+      await expect.poll(() => page.getByText('No webhook endpoints yet').count()).toBe(1);
+      expect(await page.title()).toBe('Webhooks · 1Security dashboard');
+      await checkPage(page, 'webhooks-empty');
+
+      // The form; bad input gets the API's own words.
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      await expect.poll(() => focusedLabel(page)).toBe('Add webhook endpoint');
+      await checkPage(page, 'webhooks-create-form');
+      await expectShownError(page, 'POST', '/webhooks', 400, () =>
+        page.getByRole('button', { name: 'Create endpoint' }).click(),
+      );
+      await page.getByLabel('URL', { exact: true }).fill('ftp://siem.contoso.example/hooks');
+      await page.getByRole('checkbox', { name: /^security-alerts/ }).check();
+      await expectShownError(page, 'POST', '/webhooks', 400, () =>
+        page.getByRole('button', { name: 'Create endpoint' }).click(),
+      );
+      await checkPage(page, 'webhooks-create-errors');
+
+      // Security alerts of high or critical severity, ten to a message.
+      await page.getByLabel('URL', { exact: true }).fill(receiver.url);
+      await page.getByLabel('Description (optional)').fill('Tines: triage story');
+      await page.getByText('Filters for security alerts').click();
+      await page.getByRole('checkbox', { name: 'Security alerts severity: high' }).check();
+      await page.getByRole('checkbox', { name: 'Security alerts severity: critical' }).check();
+      await page.getByLabel('Batch size').fill('10');
+      await checkPage(page, 'webhooks-create-filled');
+      const [created] = await Promise.all([
+        apiResponse(page, 'POST', '/webhooks'),
+        page.getByRole('button', { name: 'Create endpoint' }).click(),
+      ]);
+      expect(created.status()).toBe(201);
+      expect(problems.take()).toEqual({ httpErrors: Array(2).fill('400 POST /dashboard/api/webhooks'), other: [] });
+
+      // The signing secret, once, copied from the page.
+      await expect.poll(() => page.getByText('It will not be shown again').count()).toBe(1);
+      await page.getByRole('button', { name: 'Copy secret' }).click();
+      await expect.poll(() => page.getByText('Copied to the clipboard.').count()).toBe(1);
+      const signingSecret = await clipboardText(page);
+      expect(signingSecret).toMatch(/^whsec_\S+$/);
+      await checkPage(page, 'webhooks-secret');
+      await page.getByRole('button', { name: /I have stored it/ }).click();
+      expect(await page.content()).not.toContain(signingSecret);
+
+      // A test event reaches the receiver, signed with that secret; the attempt is in the log.
+      await page.getByRole('button', { name: 'Send test event' }).click();
+      await expect.poll(() => page.getByText(/Test event delivered: the receiver answered HTTP 200/).count()).toBe(1);
+      expect(receiver.received).toHaveLength(1);
+      const [message] = receiver.received;
+      const payload = new Webhook(signingSecret).verify(message!.body, standardWebhookHeaders(message!.headers)) as {
+        type: string;
+      };
+      expect(payload.type).toBe('webhook.test');
+      const row = page.locator('table.deliveries tbody tr', { hasText: String(message!.headers['webhook-id']) });
+      await expect.poll(() => row.count()).toBe(1);
+      expect(await row.textContent()).toMatch(/webhook\.test.*HTTP 200.*\d+ ms.*receiver says 200/s);
+      await checkPage(page, 'webhooks-detail');
+
+      // A receiver that fails: the attempt shows its status and answer.
+      receiver.status = 500;
+      await page.getByRole('button', { name: 'Send test event' }).click();
+      await expect.poll(() => page.getByText(/not accepted: HTTP 500/).count()).toBe(1);
+      await expect.poll(() => page.locator('table.deliveries tbody tr', { hasText: 'HTTP 500' }).count()).toBe(1);
+      receiver.status = 200;
+      await checkPage(page, 'webhooks-deliveries');
+
+      // Edit the filters: critical only, new alerts only.
+      await page.getByRole('button', { name: 'Edit', exact: true }).click();
+      await page.getByRole('checkbox', { name: 'Security alerts severity: high' }).uncheck();
+      await page.getByRole('checkbox', { name: 'Security alerts status: new' }).check();
+      await checkPage(page, 'webhooks-edit-form');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await expect.poll(() => page.getByText('Saved.').count()).toBe(1);
+      expect(await page.locator('.endpoint-detail').textContent()).toContain('severity=critical; status=new');
+
+      // Rotate, with confirmation: a new secret, once; the next message carries both signatures.
+      await page.getByRole('button', { name: 'Rotate secret' }).click();
+      const rotateDialog = page.getByRole('dialog', { name: 'Rotate the signing secret?' });
+      await expect.poll(() => rotateDialog.isVisible()).toBe(true);
+      expect(await focusedLabel(page)).toBe('Cancel');
+      await checkPage(page, 'webhooks-rotate-dialog');
+      await rotateDialog.getByRole('button', { name: 'Rotate secret' }).click();
+      await expect.poll(() => page.getByText('New signing secret for this endpoint').count()).toBe(1);
+      await page.getByRole('button', { name: 'Copy secret' }).click();
+      await expect.poll(() => page.getByText('Copied to the clipboard.').count()).toBe(1);
+      const newSecret = await clipboardText(page);
+      expect(newSecret).toMatch(/^whsec_/);
+      expect(newSecret).not.toBe(signingSecret);
+      await page.getByRole('button', { name: /I have stored it/ }).click();
+      await page.getByRole('button', { name: 'Send test event' }).click();
+      await expect.poll(() => receiver.received.length).toBe(3);
+      const rotated = receiver.received[2]!;
+      for (const key of [signingSecret, newSecret]) {
+        expect(() => new Webhook(key).verify(rotated.body, standardWebhookHeaders(rotated.headers))).not.toThrow();
+      }
+
+      // Disable (reason shown), enable again.
+      await page.getByRole('button', { name: 'Disable', exact: true }).click();
+      await expect.poll(() => page.getByText('Disabled by an admin.').count()).toBe(1);
+      await page.getByRole('button', { name: 'Enable', exact: true }).click();
+      await expect.poll(() => page.getByText(/Enabled: delivery resumes/).count()).toBe(1);
+
+      // Replay from a time, with confirmation.
+      await page.getByLabel('Replay from').fill('2026-01-01T09:00');
+      await page.getByRole('button', { name: 'Replay', exact: true }).click();
+      const replayDialog = page.getByRole('dialog', { name: 'Replay deliveries?' });
+      await expect.poll(() => replayDialog.isVisible()).toBe(true);
+      const [replayed] = await Promise.all([
+        apiResponse(page, 'POST', `/webhooks/${(await created.json()).data.endpoint.id}/replay`),
+        replayDialog.getByRole('button', { name: 'Replay' }).click(),
+      ]);
+      expect(replayed.status()).toBe(200);
+      expect(new Date((replayed.request().postDataJSON() as { from: string }).from).getTime()).toBe(
+        new Date('2026-01-01T09:00').getTime(),
+      );
+      await expect.poll(() => page.getByText(/Replaying every change since/).count()).toBe(1);
+
+      // Back to the list: the endpoint, enabled, with its filters.
+      await page.getByRole('button', { name: '← All endpoints' }).click();
+      const listed = page.locator('table.records tbody tr', { hasText: receiver.url });
+      await expect.poll(() => listed.count()).toBe(1);
+      expect(await listed.textContent()).toMatch(/enabled.*security-alerts.*severity=critical/s);
+      await checkPage(page, 'webhooks-list');
+      expect(server.output()).not.toContain(signingSecret);
+      expect(server.output()).not.toContain(newSecret);
+
+      // A second endpoint, on the audit log, whose receiver fails: the delivery worker's
+      // attempts show in the log, the endpoint turns "failing", and "Retry now" delivers once
+      // the receiver is back. What arrives is the tenant's audit log (this endpoint's own
+      // creation is in it).
+      feedReceiver = await startWebhookReceiver();
+      feedReceiver.status = 500;
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      await page.getByLabel('URL', { exact: true }).fill(feedReceiver.url);
+      await page.getByRole('checkbox', { name: /^logs/ }).check();
+      await page.getByRole('button', { name: 'Create endpoint' }).click();
+      await expect.poll(() => page.getByRole('button', { name: 'Copy secret' }).count()).toBe(1);
+      await page.getByRole('button', { name: 'Copy secret' }).click();
+      await expect.poll(() => page.getByText('Copied to the clipboard.').count()).toBe(1);
+      const feedSecret = await clipboardText(page);
+      await page.getByRole('button', { name: /I have stored it/ }).click();
+      // Readiness guards for the worker's first attempt, not timing assertions.
+      const failed = page
+        .locator('table.deliveries tbody tr', { hasText: 'logs.changed' })
+        .filter({ hasText: 'HTTP 500' });
+      await expect.poll(() => failed.count(), { timeout: 60_000 }).toBeGreaterThan(0);
+      const retryNow = page.getByRole('button', { name: 'Retry now' });
+      await expect.poll(() => retryNow.count(), { timeout: 30_000 }).toBe(1);
+      expect(await page.locator('.endpoint-detail .facts').textContent()).toMatch(/failing.*failed attempt/s);
+      await checkPage(page, 'webhooks-failing');
+      feedReceiver.status = 200;
+      await retryNow.click();
+      const delivered = page
+        .locator('table.deliveries tbody tr', { hasText: 'logs.changed' })
+        .filter({ hasText: 'HTTP 200' });
+      await expect.poll(() => delivered.count(), { timeout: 60_000 }).toBeGreaterThan(0);
+      await expect.poll(() => retryNow.count(), { timeout: 30_000 }).toBe(0);
+      // The first message was refused, then sent again with the same webhook-id until accepted.
+      const firstId = String(feedReceiver.received[0]!.headers['webhook-id']);
+      const attempts = feedReceiver.received.filter((m) => String(m.headers['webhook-id']) === firstId);
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      const accepted = attempts.at(-1)!;
+      const feed = new Webhook(feedSecret).verify(accepted.body, standardWebhookHeaders(accepted.headers)) as {
+        type: string;
+        data: Array<{ action: string; workload: string }>;
+      };
+      expect(feed.type).toBe('logs.changed');
+      expect(feed.data).toHaveLength(1);
+      expect(feed.data[0]!.workload).toBe('1Security');
+      // The same items each time.
+      expect(feed.data).toEqual((JSON.parse(attempts[0]!.body) as { data: unknown[] }).data);
+      await checkPage(page, 'webhooks-retried');
+      expect(problems.take()).toEqual({ httpErrors: [], other: [] });
+      await context.close();
+
+      // An analyst: told it is admin only; the API answers 403.
+      const analyst = await newPage();
+      await signIn(analyst.page, analystEmail, PASSWORD);
+      await analyst.page.waitForURL(`${origin}/dashboard/settings/api-keys`);
+      await analyst.page.getByRole('link', { name: 'Webhooks' }).click();
+      await expect.poll(() => analyst.page.getByText('Admin only.').count()).toBe(1);
+      expect(await analyst.page.getByRole('button', { name: 'Add endpoint' }).count()).toBe(0);
+      await checkPage(analyst.page, 'webhooks-analyst');
+      const forbidden = await analyst.page.request.get(`${origin}/dashboard/api/webhooks`);
+      expect(forbidden.status()).toBe(403);
+      expect(analyst.problems.take()).toEqual({ httpErrors: [], other: [] });
+      await analyst.context.close();
+    } finally {
+      await context.close();
+      await receiver.close();
+      await feedReceiver?.close();
     }
   });
 

@@ -25,6 +25,7 @@ describe(`migration 0004: raw records and MITRE techniques, on rows stored befor
     expect(down.error).toBeUndefined();
     expect(down.results?.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
       ['2026_11_30_0008_tenant_retention_and_maintenance_leases', 'Down', 'Success'],
+      ['2026_11_30_0007_webhooks', 'Down', 'Success'],
       ['2026_11_30_0006_api_key_liveness_check', 'Down', 'Success'],
       ['2026_11_30_0005_create_dashboard_users_and_sessions', 'Down', 'Success'],
       ['2026_11_30_0004_keep_raw_records_and_mitre_techniques', 'Down', 'Success'],
@@ -50,6 +51,7 @@ describe(`migration 0004: raw records and MITRE techniques, on rows stored befor
       '2026_11_30_0004_keep_raw_records_and_mitre_techniques',
       '2026_11_30_0005_create_dashboard_users_and_sessions',
       '2026_11_30_0006_api_key_liveness_check',
+      '2026_11_30_0007_webhooks',
       '2026_11_30_0008_tenant_retention_and_maintenance_leases',
     ]);
 

@@ -1,5 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
+import { dashboardWebhooksContract } from './dashboard-webhooks.contract';
 import {
   ApiKeyListResponseSchema,
   ApiKeyResponseSchema,
@@ -140,6 +141,8 @@ export const dashboardContract = c.router(
       description: 'A wrong password → 400; not enrolled → 409 CONFLICT.',
       metadata: access('user'),
     },
+    /** Settings → Webhooks (admin only). */
+    webhooks: dashboardWebhooksContract,
   },
   { pathPrefix: DASHBOARD_API_BASE_PATH, commonResponses: dashboardErrorResponses, strictStatusCodes: true },
 );

@@ -14,6 +14,8 @@ export type { RouteMetadata } from './route-metadata';
 // The dashboard's own API: not part of `contract` nor of the public OpenAPI document.
 export * from './dashboard.schemas';
 export * from './dashboard.contract';
+export * from './dashboard-webhooks.schemas';
+export * from './dashboard-webhooks.contract';
 
 const c = initContract();
 

@@ -10,7 +10,8 @@ import { api, call, clientProblem, failureOf, type Problem } from '../api-client
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { Field } from '../components/field';
 import { Notice, ProblemMessage } from '../components/problem-message';
-import { dateAndTime } from '../date-format';
+import { SecretPanel } from '../components/secret-panel';
+import { When } from '../components/when';
 import { Link, ROUTES, usePageTitle } from '../router';
 import { SESSION_EXPIRED, useSession } from '../session.context';
 
@@ -123,7 +124,7 @@ function ApiKeysForAdmin() {
         integration its own key with only the scopes it needs.
       </p>
 
-      {created && <SecretPanel created={created} onDone={dismissSecret} />}
+      {created && <KeySecretPanel created={created} onDone={dismissSecret} />}
       {creating && (
         <CreateKeyForm
           onCreated={onCreated}
@@ -176,28 +177,12 @@ function StatusBadge({ status }: { status: DashboardApiKey['status'] }) {
   return <span className={`badge badge-${status}`}>{status}</span>;
 }
 
-function When({ iso, dateOnly = false }: { iso: string; dateOnly?: boolean }) {
-  const { date, time } = dateAndTime(iso);
-  // The date and the time each stay whole; a narrow column wraps between them.
-  return (
-    <time dateTime={iso} title={iso}>
-      <span className="nowrap">{date}</span>
-      {!dateOnly && (
-        <>
-          {' '}
-          <span className="nowrap">{time}</span>
-        </>
-      )}
-    </time>
-  );
-}
-
 function KeyTable({ keys, onRevoke }: { keys: DashboardApiKey[]; onRevoke: (key: DashboardApiKey) => void }) {
   if (keys.length === 0)
     return <p className="empty">No API keys yet. Create one for each SIEM or script that reads your data.</p>;
   return (
     <div className="table-wrap">
-      <table className="keys">
+      <table className="records keys">
         <caption className="visually-hidden">API keys of your tenant, newest first</caption>
         <thead>
           <tr>
@@ -433,57 +418,22 @@ function CreateKeyForm({
 }
 
 /** The new key's secret, once: a copy button, and the warning that it is never shown again. */
-function SecretPanel({ created, onDone }: { created: CreatedApiKey; onDone: () => void }) {
-  const ids = useId();
-  const secretRef = useRef<HTMLElement>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
-  const [copied, setCopied] = useState<'yes' | 'select' | undefined>();
-
-  useEffect(() => heading.current?.focus(), []);
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(created.secret);
-      setCopied('yes');
-    } catch {
-      // No clipboard access (plain HTTP on a LAN address, or the permission refused): select it for Ctrl+C.
-      const range = document.createRange();
-      if (secretRef.current) range.selectNodeContents(secretRef.current);
-      window.getSelection()?.removeAllRanges();
-      window.getSelection()?.addRange(range);
-      setCopied('select');
-    }
-  }
-
+function KeySecretPanel({ created, onDone }: { created: CreatedApiKey; onDone: () => void }) {
   return (
-    <section className="panel secret-panel" aria-labelledby={`${ids}-heading`}>
-      <h3 id={`${ids}-heading`} ref={heading} tabIndex={-1}>
-        Key “{created.key.name}” created
-      </h3>
-      <p className="warning">
-        <strong>Copy the secret now. It will not be shown again</strong>: 1Security keeps only a hash of it. If you lose
-        it, revoke the key and create another.
-      </p>
-      <div className="secret-row">
-        <code ref={secretRef} className="secret" id={`${ids}-secret`}>
-          {created.secret}
-        </code>
-        <button type="button" className="button primary" onClick={copy} aria-describedby={`${ids}-secret`}>
-          Copy secret
-        </button>
-      </div>
-      <p role="status" className="copy-status">
-        {copied === 'yes' && 'Copied to the clipboard.'}
-        {copied === 'select' && 'The browser would not copy it: the secret is selected, press Ctrl+C (⌘C on a Mac).'}
-      </p>
+    <SecretPanel
+      title={`Key “${created.key.name}” created`}
+      secret={created.secret}
+      onDone={onDone}
+      warning={
+        <>
+          <strong>Copy the secret now. It will not be shown again</strong>: 1Security keeps only a hash of it. If you
+          lose it, revoke the key and create another.
+        </>
+      }
+    >
       <p className="hint">
         Scopes: {created.key.scopes.join(', ')}. Send it as <code>Authorization: Bearer …</code>.
       </p>
-      <div className="actions">
-        <button type="button" className="button" onClick={onDone}>
-          I have stored it — close
-        </button>
-      </div>
-    </section>
+    </SecretPanel>
   );
 }

@@ -17,6 +17,15 @@ export const AUDIT_SEVERITY = {
   PasswordChanged: 'medium',
   MfaEnrolled: 'low',
   MfaDisabled: 'high',
+  WebhookCreated: 'medium',
+  WebhookUpdated: 'medium',
+  WebhookEnabled: 'low',
+  WebhookDisabled: 'medium',
+  WebhookAutoDisabled: 'high',
+  WebhookSecretRotated: 'medium',
+  WebhookReplayed: 'low',
+  WebhookRetried: 'informational',
+  WebhookTestSent: 'informational',
 } as const satisfies Record<string, Severity>;
 export type AuditAction = keyof typeof AUDIT_SEVERITY;
 
@@ -24,14 +33,14 @@ export type AuditAction = keyof typeof AUDIT_SEVERITY;
 export const REPEATED_SIGN_IN_FAILURE_SEVERITY: Severity = 'high';
 
 /** Who acted: a dashboard user, or the operator CLI (and scripts, and the first-start demo). */
-export type AuditActor = { type: 'user'; email: string; ip: string | null } | { type: 'system' };
+export type AuditActor = { type: 'user'; email: string; ip: string | null } | { type: 'system'; name?: string };
 export const CLI_ACTOR: AuditActor = { type: 'system' };
 
 export interface AuditEvent {
   tenantId: string;
   action: AuditAction;
   actor: AuditActor;
-  resourceType: 'apiKey' | 'user';
+  resourceType: 'apiKey' | 'user' | 'webhook';
   resourceName: string;
   /** Overrides the action's documented severity (repeated sign-in failures). */
   severity?: Severity;
@@ -53,7 +62,7 @@ export async function recordAuditEvent(db: Db, event: AuditEvent): Promise<void>
       discovered_at: now,
       action: event.action,
       severity: event.severity ?? AUDIT_SEVERITY[event.action],
-      actor_name: event.actor.type === 'user' ? event.actor.email : 'cli',
+      actor_name: event.actor.type === 'user' ? event.actor.email : (event.actor.name ?? 'cli'),
       actor_type: event.actor.type,
       actor_ip: event.actor.type === 'user' ? event.actor.ip : null,
       resource_name: event.resourceName,

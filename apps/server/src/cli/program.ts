@@ -7,6 +7,7 @@ import { maintenanceCommand } from './maintenance.commands';
 import { seedCommand } from './seed.commands';
 import { tenantsCommand } from './tenants.commands';
 import { usersCommand } from './users.commands';
+import { webhooksCommand } from './webhooks.commands';
 
 export function buildProgram(): Command {
   return new Command('admin')
@@ -17,7 +18,8 @@ export function buildProgram(): Command {
     .addCommand(usersCommand())
     .addCommand(ingestCommand())
     .addCommand(seedCommand())
-    .addCommand(maintenanceCommand());
+    .addCommand(maintenanceCommand())
+    .addCommand(webhooksCommand());
 }
 
 /** Runs a command line; returns the exit code instead of exiting, so tests can call it. */

@@ -39,14 +39,16 @@ import {
 import { storeNewPassword } from '../users/users.service';
 import type { UserRow } from '../users/users.table';
 import { requireSameOrigin } from './dashboard-csrf';
+import { createDashboardWebhooksRouter, type DashboardWebhooksDeps } from './dashboard-webhooks.router';
 import { clearSessionCookie, endSession, loadSession, startSession, type DashboardSession } from './dashboard-session';
 
 export interface DashboardApiDeps {
-  config: Pick<Config, 'apiKeyPepper' | 'publicOrigin' | 'dashboard'>;
+  config: Pick<Config, 'apiKeyPepper' | 'publicOrigin' | 'dashboard' | 'webhooks'>;
   db: Db;
   rateLimiter: RateLimiter;
   totpSecrets: TotpSecretBox;
   metrics: AuthMetrics;
+  webhookResolver?: DashboardWebhooksDeps['webhookResolver'];
 }
 
 const SIGN_IN_FAILED = 'Wrong email or password.';
@@ -305,6 +307,8 @@ function createDashboardRouter(deps: DashboardApiDeps) {
       });
       return { status: 204, body: undefined };
     },
+
+    webhooks: createDashboardWebhooksRouter(deps),
   });
 }
 
@@ -318,7 +322,8 @@ function requireAccess(config: DashboardApiDeps['config']) {
     if (!session) return next(unauthenticated());
     if (access === 'admin') {
       if (session.me.role !== 'admin') {
-        return next(new ApiError('FORBIDDEN', 'Settings → API Keys is for admins only.'));
+        const page = req.originalUrl.startsWith(`${DASHBOARD_API_BASE_PATH}/webhooks`) ? 'Webhooks' : 'API Keys';
+        return next(new ApiError('FORBIDDEN', `Settings → ${page} is for admins only.`));
       }
       if (config.dashboard.requireMfa && !session.me.mfaEnabled) {
         return next(

@@ -5,6 +5,11 @@ import type { MonitoringAlertsTable } from '../monitoring-alerts/monitoring-aler
 import type { SecurityAlertsTable } from '../security-alerts/security-alerts.table';
 import type { TenantsTable } from '../tenants/tenants.table';
 import type { SetPasswordTokensTable, UserSessionsTable, UsersTable } from '../users/users.table';
+import type {
+  WebhookDeliveriesTable,
+  WebhookEndpointsTable,
+  WebhookPositionsTable,
+} from '../webhooks/webhooks.table';
 
 /** Every table Kysely knows, by name. Each resource declares its own in `<resource>.table.ts`. */
 export interface Database {
@@ -18,6 +23,9 @@ export interface Database {
   user_sessions: UserSessionsTable;
   set_password_tokens: SetPasswordTokensTable;
   maintenance_leases: MaintenanceLeasesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_positions: WebhookPositionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 /** Secrets the server generates once and every instance shares (e.g. the cursor signing key). */

@@ -5,6 +5,7 @@ import * as keepRawAlertPayloadVerbatim from './2026_11_26_0003_keep_raw_alert_p
 import * as keepRawRecordsAndMitreTechniques from './2026_11_30_0004_keep_raw_records_and_mitre_techniques';
 import * as createDashboardUsersAndSessions from './2026_11_30_0005_create_dashboard_users_and_sessions';
 import * as apiKeyLivenessCheck from './2026_11_30_0006_api_key_liveness_check';
+import * as webhooks from './2026_11_30_0007_webhooks';
 import * as tenantRetentionAndMaintenanceLeases from './2026_11_30_0008_tenant_retention_and_maintenance_leases';
 
 /**
@@ -18,5 +19,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_0004_keep_raw_records_and_mitre_techniques': keepRawRecordsAndMitreTechniques,
   '2026_11_30_0005_create_dashboard_users_and_sessions': createDashboardUsersAndSessions,
   '2026_11_30_0006_api_key_liveness_check': apiKeyLivenessCheck,
+  '2026_11_30_0007_webhooks': webhooks,
   '2026_11_30_0008_tenant_retention_and_maintenance_leases': tenantRetentionAndMaintenanceLeases,
 };

@@ -129,7 +129,8 @@ function withoutPosition<Item>({ txid: _txid, seq: _seq, feedXmin: _xmin, ...ite
   return item as Item;
 }
 
-function later(a: FeedPosition, b: FeedPosition): FeedPosition {
+/** The later of two feed positions. */
+export function later(a: FeedPosition, b: FeedPosition): FeedPosition {
   const [ta, sa] = [BigInt(a[0]), BigInt(a[1])];
   const [tb, sb] = [BigInt(b[0]), BigInt(b[1])];
   return ta > tb || (ta === tb && sa >= sb) ? a : b;
@@ -205,5 +206,28 @@ export async function changesPage<Item>(options: {
       hasMore,
       limit: request.limit,
     },
+  };
+}
+
+/**
+ * Reads a feed for the server itself (webhook delivery), with the same snapshot rule as
+ * {@link changesPage}: rows after `position`, of transactions older than the statement's own
+ * snapshot xmin, in commit order, each with its position. `caughtUp` is where the next read
+ * may start when fewer than `take` rows came back.
+ */
+export async function readFeedSlice<Item>(
+  db: Db,
+  position: FeedPosition,
+  take: number,
+  fetch: (db: Db, after: FeedPosition, xmin: FeedXmin, take: number) => Promise<Array<Item & FeedRowPosition>>,
+): Promise<{ rows: Array<{ item: Item; position: FeedPosition }>; caughtUp: FeedPosition }> {
+  const result = (await fetch(db.withPlugin(feedSnapshot), position, SNAPSHOT_XMIN, take)) as Array<SnapshotRow<Item>>;
+  const xmin = result[0]?.feedXmin;
+  if (!xmin) throw new Error('pg_current_snapshot() returned no xmin');
+  const rows = result[0]?.txid === null ? [] : result;
+  const last = rows[rows.length - 1];
+  return {
+    rows: rows.map((row) => ({ item: withoutPosition(row), position: [row.txid, row.seq] as FeedPosition })),
+    caughtUp: later(last ? [last.txid, last.seq] : position, [xmin, '-1']),
   };
 }
