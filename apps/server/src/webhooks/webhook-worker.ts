@@ -54,7 +54,14 @@ export interface WebhookWorkerOptions {
   pollIntervalMs?: number;
 }
 
-type Span = { resource: ResourceName; first: FeedPosition; last: FeedPosition; items: unknown[] };
+type Span = {
+  resource: ResourceName;
+  /** The feed position the span was read after. */
+  after: FeedPosition;
+  first: FeedPosition;
+  last: FeedPosition;
+  items: unknown[];
+};
 
 /**
  * Delivers every enabled endpoint's feeds. Each loop claims one due endpoint at a time with
@@ -178,18 +185,17 @@ export class WebhookWorker {
   /** Sends the endpoint's messages in order until it is caught up, fails, or the worker stops. */
   async #deliver(claimed: WebhookEndpointRow, owner: string): Promise<void> {
     this.#box ??= await WebhookSecretBox.of(this.#db);
-    while (this.#running) {
-      const endpoint = await this.#renew(claimed.id, owner);
-      if (!endpoint) return;
+    let endpoint = await this.#renew(claimed.id, owner);
+    while (this.#running && endpoint) {
       const span = await this.#nextSpan(endpoint, owner);
       if (!span) {
-        await this.#fenced(endpoint.id, owner, async (trx) => {
-          await trx
-            .updateTable('webhook_endpoints')
-            .set({ next_attempt_at: sql`now() + ${this.#pollMs} * interval '1 millisecond'` })
-            .where('id', '=', endpoint.id)
-            .execute();
-        });
+        // Caught up: look again after a poll interval.
+        await this.#db
+          .updateTable('webhook_endpoints')
+          .set({ next_attempt_at: sql`now() + ${this.#pollMs} * interval '1 millisecond'` })
+          .where('id', '=', claimed.id)
+          .where('lease_owner', '=', owner)
+          .execute();
         return;
       }
       const message: WebhookMessage = {
@@ -208,25 +214,38 @@ export class WebhookWorker {
         box: this.#box,
       });
       if (isSuccess(outcome)) {
-        const kept = await this.#fenced(endpoint.id, owner, async (trx) => {
-          await trx
-            .updateTable('webhook_positions')
-            .set({ txid: span.last[0], seq: span.last[1], pending_txid: null, pending_seq: null })
-            .where('endpoint_id', '=', endpoint.id)
-            .where('resource', '=', span.resource)
-            .execute();
-          await trx
-            .updateTable('webhook_endpoints')
-            .set({ failure_count: 0, failing_since: null, last_error: null })
-            .where('id', '=', endpoint.id)
-            .execute();
-        });
-        if (!kept) return;
+        endpoint = await this.#delivered(endpoint.id, owner, span);
         continue;
       }
       await this.#failed(endpoint, owner, span, outcome.statusCode, outcome.error);
       return;
     }
+  }
+
+  /**
+   * After a 2xx, in one statement (one round trip, atomic): renews the lease, clears the
+   * failure state, and moves the feed position past the span — only while this loop holds
+   * the lease, and only if the position is still the one the span was read after (an admin's
+   * replay in the meantime wins). Returns the endpoint to go on with, or undefined to stop.
+   */
+  async #delivered(id: string, owner: string, span: Span): Promise<WebhookEndpointRow | undefined> {
+    const { rows } = await sql<WebhookEndpointRow>`
+      with renewed as (
+        update webhook_endpoints
+           set failure_count = 0, failing_since = null, last_error = null,
+               lease_expires_at = now() + ${this.#leaseMs} * interval '1 millisecond'
+         where id = ${id} and lease_owner = ${owner}
+        returning *),
+      moved as (
+        update webhook_positions
+           set txid = ${span.last[0]}, seq = ${span.last[1]}, pending_txid = null, pending_seq = null
+         where endpoint_id = ${id} and resource = ${span.resource}
+           and txid = ${span.after[0]} and seq = ${span.after[1]}
+           and exists (select 1 from renewed)
+        returning 1)
+      select renewed.* from renewed`.execute(this.#db);
+    const row = rows[0];
+    return row && row.status === 'enabled' ? row : undefined;
   }
 
   async #failed(
@@ -345,6 +364,7 @@ export class WebhookWorker {
       }
       return {
         resource,
+        after: [position.txid, position.seq],
         first: rows[0]!.position,
         last: rows[rows.length - 1]!.position,
         items: rows.map((row) => row.item),
