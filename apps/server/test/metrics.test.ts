@@ -83,7 +83,7 @@ describe(`GET /metrics on a running server (${ENGINE})`, () => {
     if (ENGINE === 'postgres') {
       database = await createTestDatabase('postgres');
       // Named, so the test can tell the server's pooled connections from its own.
-      const url = new URL(database.url);
+      const url = new URL(database.url!);
       url.searchParams.set('application_name', SERVER_APPLICATION_NAME);
       env = { DATABASE_URL: url.toString() };
     } else {
