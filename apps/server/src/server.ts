@@ -19,6 +19,7 @@ import { ServerMetrics } from './metrics/server-metrics';
 import { postgresPoolOf } from './db/postgres-pool';
 import { RESOURCES } from './resources/registry';
 import { webhookOptionsFromConfig } from './webhooks/webhook-endpoints.service';
+import { webhookBacklog } from './webhooks/webhook-backlog';
 import { WebhookWorker } from './webhooks/webhook-worker';
 
 export interface RunningServer {
@@ -113,7 +114,17 @@ export async function startServer(
   const lastUsed = new LastUsedRecorder((uses) => touchApiKeys(database.db, uses), logger);
   const cursors = new CursorCodec(await serverSecret(database.db, 'cursor-signing-key'));
   const totpSecrets = new TotpSecretBox(await serverSecret(database.db, TOTP_KEY_SECRET_NAME));
-  const app = createApp({ config, db: database.db, replicas, logger, rateLimiter, lastUsed, cursors, totpSecrets, metrics });
+  const app = createApp({
+    config,
+    db: database.db,
+    replicas,
+    logger,
+    rateLimiter,
+    lastUsed,
+    cursors,
+    totpSecrets,
+    metrics,
+  });
 
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(listening)));
@@ -155,6 +166,7 @@ export async function startServer(
     logger,
   });
   webhooks.start();
+  metrics.registerWebhookLagSource(() => webhookBacklog(database.db));
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const urlOf = (h: string, p = port) => `http://${h.includes(':') ? `[${h}]` : h}:${p}`;
@@ -202,5 +214,14 @@ export async function startServer(
       if (ownsDatabase) await database.close();
     })());
 
-  return { url: urlOf(host), boundUrl: urlOf(config.host), database, replicas, rateLimiter, metrics, metricsUrl, close };
+  return {
+    url: urlOf(host),
+    boundUrl: urlOf(config.host),
+    database,
+    replicas,
+    rateLimiter,
+    metrics,
+    metricsUrl,
+    close,
+  };
 }

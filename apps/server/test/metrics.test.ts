@@ -89,6 +89,8 @@ describe(`GET /metrics on a running server (${ENGINE})`, () => {
     } else {
       env = { DATA_DIR: dataDir, DEMO_DATA: 'false' };
     }
+    // A webhook receiver on loopback (the failing-endpoint test) needs both switches.
+    env = { ...env, WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' };
     const metricsPort = await freePort();
     server = await spawnServer({
       ...env,
@@ -148,9 +150,10 @@ describe(`GET /metrics on a running server (${ENGINE})`, () => {
       // The embedded database is one in-process connection: no pool series rather than invented zeros.
       expect(names).not.toContain('onesecurity_database_pool_connections');
     }
-    // Not wired on this branch: absent, never a misleading zero.
+    // No replica configured: absent, never a misleading zero. Webhooks: none failing yet.
     expect(names).not.toContain('onesecurity_replica_lag_seconds');
-    expect(names).not.toContain('onesecurity_webhook_delivery_lag_seconds');
+    expect(sampleValue(samples, 'onesecurity_webhook_deliveries_pending')).toBe(0);
+    expect(sampleValue(samples, 'onesecurity_webhook_delivery_lag_seconds')).toBe(0);
   });
 
   it('counts requests by route template and status, never by raw path', async () => {
@@ -282,6 +285,38 @@ describe(`GET /metrics on a running server (${ENGINE})`, () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('reports webhook endpoints that fail to deliver, until they are disabled', async () => {
+    // A port nothing listens on: every attempt is a refused connection.
+    const deadPort = await freePort();
+    const created = JSON.parse(
+      await cli([
+        'webhooks',
+        'create',
+        '--tenant',
+        tenantId,
+        '--url',
+        `http://127.0.0.1:${deadPort}/hook`,
+        '--resources',
+        'logs',
+        // From the past: the tenant's ApiKeyCreated audit events are due at once.
+        '--start-from',
+        '2020-01-01T00:00:00Z',
+        '--json',
+      ]),
+    ) as { webhookId: string };
+    await waitFor(
+      'the failing endpoint to be reported',
+      async () => (await value('onesecurity_webhook_deliveries_pending')) === 1,
+      60_000,
+      250,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await value('onesecurity_webhook_delivery_lag_seconds')).toBeGreaterThan(1);
+    await cli(['webhooks', 'disable', created.webhookId]);
+    expect(await value('onesecurity_webhook_deliveries_pending')).toBe(0);
+    expect(await value('onesecurity_webhook_delivery_lag_seconds')).toBe(0);
   });
 
   it('counts pooled connections the database dropped', async () => {

@@ -182,7 +182,7 @@ export class ServerMetrics {
     const sample = () => this.#sample('webhook', async () => [await this.#webhookSource!()]);
     new Gauge({
       name: `${METRIC_PREFIX}webhook_delivery_lag_seconds`,
-      help: 'Seconds the oldest undelivered webhook delivery has waited (0 when none waits).',
+      help: 'Seconds the longest-failing enabled webhook endpoint has been failing to deliver its current message (0 when none is).',
       registers,
       async collect() {
         this.reset();
@@ -192,7 +192,7 @@ export class ServerMetrics {
     });
     new Gauge({
       name: `${METRIC_PREFIX}webhook_deliveries_pending`,
-      help: 'Webhook deliveries waiting to be made, retries included.',
+      help: 'Enabled webhook endpoints whose current message failed and waits for a retry.',
       registers,
       async collect() {
         this.reset();
