@@ -4,7 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { auditEventIds, createKey, createTenant, hasPostgres, ingest, startApiServer, type ApiServer } from './support/api-server';
+import {
+  auditEventIds,
+  createKey,
+  createTenant,
+  feedServes,
+  hasPostgres,
+  ingest,
+  startApiServer,
+  type ApiServer,
+} from './support/api-server';
 import { PACKAGE_DIR } from './support/paths';
 import { makeLogRecords } from './support/records';
 
@@ -81,6 +90,8 @@ describe.skipIf(!hasPostgres)('sync() killed mid-run and restarted from its file
     const initial = makeLogRecords(1200);
     const late = makeLogRecords(400, 1200);
     await ingest(server, tenantId, 'logs', initial);
+    // The key's ApiKeyCreated audit event is in the feed too.
+    await feedServes(server, env.ONESEC_API_KEY!, initial.length + 1);
 
     // Run 1: killed after 12 batches, while more events are being ingested.
     const first = startWorker();
@@ -107,6 +118,7 @@ describe.skipIf(!hasPostgres)('sync() killed mid-run and restarted from its file
 
     // Run 3: to the end.
     await lateIngest;
+    await feedServes(server, env.ONESEC_API_KEY!, initial.length + late.length + 1);
     const third = startWorker();
     const { code } = await third.exit;
     expect(code, third.output().stderr).toBe(0);

@@ -344,7 +344,7 @@ export function changesQuerySchema<F extends z.ZodRawShape>(filters: F, items: s
     .object({
       ...filters,
       from: timestampQuery(
-        `First call only: start from ${items} ${verb} at or after this time (default: the tenant's oldest stored item; nothing is deleted today). Sent together with \`cursor\`, it is rejected with 400: the cursor carries where to continue.`,
+        `First call only: start from ${items} ${verb} at or after this time (default: the tenant's oldest kept item: audit events and resolved alerts older than the tenant's retention period, \`retentionDays\` on /ping, are removed; a time before that also starts there). Sent together with \`cursor\`, it is rejected with 400: the cursor carries where to continue.`,
       ),
       limit: LimitQuerySchema,
       cursor: ChangesCursorQuerySchema,

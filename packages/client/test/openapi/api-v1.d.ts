@@ -1286,7 +1286,7 @@ export interface operations {
                 /** @description The `nextCursor` of the previous call; omit on the first call. Send the same filters with it. */
                 cursor?: string;
                 /**
-                 * @description First call only: start from events discovered at or after this time (default: the tenant's oldest stored item; nothing is deleted today). Sent together with `cursor`, it is rejected with 400: the cursor carries where to continue. RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
+                 * @description First call only: start from events discovered at or after this time (default: the tenant's oldest kept item: audit events and resolved alerts older than the tenant's retention period, `retentionDays` on /ping, are removed; a time before that also starts there). Sent together with `cursor`, it is rejected with 400: the cursor carries where to continue. RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 from?: string;
@@ -1702,7 +1702,7 @@ export interface operations {
                 /** @description The `nextCursor` of the previous call; omit on the first call. Send the same filters with it. */
                 cursor?: string;
                 /**
-                 * @description First call only: start from alerts updated at or after this time (default: the tenant's oldest stored item; nothing is deleted today). Sent together with `cursor`, it is rejected with 400: the cursor carries where to continue. RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
+                 * @description First call only: start from alerts updated at or after this time (default: the tenant's oldest kept item: audit events and resolved alerts older than the tenant's retention period, `retentionDays` on /ping, are removed; a time before that also starts there). Sent together with `cursor`, it is rejected with 400: the cursor carries where to continue. RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 from?: string;
@@ -2237,7 +2237,7 @@ export interface operations {
                 /** @description The `nextCursor` of the previous call; omit on the first call. Send the same filters with it. */
                 cursor?: string;
                 /**
-                 * @description First call only: start from alerts updated at or after this time (default: the tenant's oldest stored item; nothing is deleted today). Sent together with `cursor`, it is rejected with 400: the cursor carries where to continue. RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
+                 * @description First call only: start from alerts updated at or after this time (default: the tenant's oldest kept item: audit events and resolved alerts older than the tenant's retention period, `retentionDays` on /ping, are removed; a time before that also starts there). Sent together with `cursor`, it is rejected with 400: the cursor carries where to continue. RFC 3339 with seconds and a zone, e.g. 2026-06-05T00:00:00Z; an impossible date (2026-02-30, T24:00:00) is rejected with 400.
                  * @example 2026-06-05T00:00:00Z
                  */
                 from?: string;

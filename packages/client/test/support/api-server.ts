@@ -147,3 +147,31 @@ export async function auditEventIds(server: ApiServer, apiKey: string): Promise<
   if (res.status !== 200) throw new Error(`GET /logs?workload=1Security answered ${res.status}`);
   return ((await res.json()) as { data: Array<{ id: string }> }).data.map((event) => event.id);
 }
+
+/**
+ * Waits until the tenant's logs changes feed serves at least `count` events. The feed holds
+ * back rows committed after the oldest transaction still running on the PostgreSQL server (its
+ * never-miss rule), and other test files share that server: a long transaction of theirs can
+ * delay what a test has just ingested. A test that needs the feed to reach the end waits here.
+ */
+export async function feedServes(server: ApiServer, apiKey: string, count: number, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let served = 0;
+  for (;;) {
+    served = 0;
+    let cursor: string | undefined;
+    for (;;) {
+      const url = `${server.url}/api/v1/logs/changes?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const res = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` } });
+      if (res.status !== 200) throw new Error(`GET /logs/changes answered ${res.status}`);
+      const page = (await res.json()) as { data: unknown[]; pagination: { nextCursor: string; hasMore: boolean } };
+      served += page.data.length;
+      if (!page.pagination.hasMore) break;
+      cursor = page.pagination.nextCursor;
+    }
+    if (served >= count) return;
+    if (Date.now() > deadline)
+      throw new Error(`the logs feed served ${served} of ${count} events after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
