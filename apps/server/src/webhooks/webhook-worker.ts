@@ -343,6 +343,7 @@ export class WebhookWorker {
               .set({ txid: to[0]!, seq: to[1]!, pending_txid: null, pending_seq: null })
               .where('endpoint_id', '=', endpoint.id)
               .where('resource', '=', resource)
+              .where(unchangedSince(position))
               .execute();
           });
         }
@@ -359,6 +360,7 @@ export class WebhookWorker {
             .set({ pending_txid: last[0], pending_seq: last[1] })
             .where('endpoint_id', '=', endpoint.id)
             .where('resource', '=', resource)
+            .where(unchangedSince(position))
             .execute();
         });
       }
@@ -420,4 +422,14 @@ function hostOf(url: string): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * Only if the position is still the one this loop read: an admin's replay (or a re-enable)
+ * in the meantime wins over the loop's bookkeeping, as it does over `#delivered`'s move.
+ */
+function unchangedSince(position: WebhookPositionRow) {
+  return sql<boolean>`txid = ${position.txid} and seq = ${position.seq}
+    and from_time is not distinct from ${position.from_time}
+    and pending_txid is not distinct from ${position.pending_txid}`;
 }
