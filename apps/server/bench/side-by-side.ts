@@ -3,6 +3,7 @@
  * tenant, measured alternately (so the shared machine's drift hits both alike):
  *
  *   BENCH_BEFORE=/path/to/old/apps/server/dist/main.js pnpm exec tsx bench/side-by-side.ts
+ *   BENCH_BEFORE=dist/main.js BENCH_BEFORE_ENV=HOT_PATH=off pnpm exec tsx bench/side-by-side.ts
  *
  * "after" is this checkout's dist/main.js (build it first). Needs the bench tenant of a
  * previous `pnpm bench` (.bench/state.json). Env: DATABASE_URL, BENCH_ROUNDS (default 3),
@@ -27,7 +28,15 @@ function cpuMsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-const start = (main: string, name: string, databaseUrl = DATABASE_URL) =>
+/** `BENCH_BEFORE_ENV=HOT_PATH=off`: environment for the "before" server only (e.g. the same build, hot path off). */
+const beforeEnv = Object.fromEntries(
+  (process.env.BENCH_BEFORE_ENV ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
+
+const start = (main: string, name: string, databaseUrl = DATABASE_URL, extraEnv: Record<string, string> = {}) =>
   startChild(process.execPath, [main], {
     cwd: path.dirname(path.dirname(main)),
     name,
@@ -39,6 +48,7 @@ const start = (main: string, name: string, databaseUrl = DATABASE_URL) =>
       LOG_LEVEL: 'warn',
       DEMO_DATA: 'false',
       REDIS_URL: '',
+      ...extraEnv,
     },
   });
 
@@ -99,7 +109,7 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 const show = (v: number[]) => `${median(v).toFixed(2)} ms (${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)})`;
 
 const servers = {
-  before: await start(before, 'before', process.env.BENCH_BEFORE_DATABASE_URL),
+  before: await start(before, 'before', process.env.BENCH_BEFORE_DATABASE_URL, beforeEnv),
   after: await start(path.join(serverDir, 'dist/main.js'), 'after'),
 };
 try {

@@ -4,6 +4,7 @@ import { DASHBOARD_BASE_PATH } from '@1security/dashboard/serve';
 import { DOCS_CSP_DIRECTIVES, docsDirectory } from '@1security/docs/serve';
 import { createExpressEndpoints } from '@ts-rest/express';
 import compression from 'compression';
+import type { RequestListener } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { authenticate, limitAnonymous, refuseDeadKeys, requireScope } from './auth/authenticate';
@@ -20,7 +21,8 @@ import { useLeanJson } from './http/lean-json';
 import { methodNotAllowed } from './http/method-not-allowed';
 import { rejectNulCharacters } from './http/reject-nul-characters';
 import { requestLog } from './http/request-log';
-import { securityHeaders } from './http/security-headers';
+import { helmetHeaders, withHeaders } from './http/security-headers';
+import { createHotPath } from './http/hot-path';
 import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit/rate-limiter';
 import type { CursorCodec } from './pagination/cursor-codec';
@@ -32,7 +34,8 @@ import { METRICS_PATH, metricsOnApiPort } from './metrics/metrics-endpoint';
 import type { ServerMetrics } from './metrics/server-metrics';
 
 export interface AppDeps {
-  config: Pick<Config, 'apiKeyPepper' | 'trustProxy' | 'publicOrigin' | 'dashboard' | 'metrics' | 'webhooks'>;
+  config: Pick<Config, 'apiKeyPepper' | 'trustProxy' | 'publicOrigin' | 'dashboard' | 'metrics' | 'webhooks'> &
+    Partial<Pick<Config, 'hotPath'>>;
   db: Db;
   /** Read replicas (`DATABASE_REPLICA_URL`) for lists, details and feeds; none: all reads on `db`. */
   replicas?: ReadReplicas | undefined;
@@ -54,8 +57,12 @@ function routePaths(router: object): string[] {
   );
 }
 
-/** The HTTP application. It does not listen: `main.ts` (or a test) does. */
-export function createApp(deps: AppDeps): Express {
+/**
+ * The HTTP application: the Express app, and the listener to serve it with — the hot path
+ * (`http/hot-path.ts`) in front of the app, or the app alone with `HOT_PATH=off`. It does
+ * not listen: `server.ts` does.
+ */
+export function createApp(deps: AppDeps): { app: Express; listener: RequestListener } {
   const app = express();
   app.disable('x-powered-by');
   // A strict API: `/LOGS` and `/logs/` are not `/logs` (the OpenAPI document says so).
@@ -73,16 +80,18 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLog(deps.logger));
   const { metrics } = deps;
   const metricsExposed = deps.config.metrics.port !== undefined || deps.config.metrics.token !== undefined;
-  if (metricsExposed) {
-    const templates = new RouteTemplates([...routePaths(contract), ...routePaths(dashboardContract)]);
-    app.use(recordHttpMetrics(metrics, templates));
-  }
-  app.use(securityHeaders());
+  const httpMetrics = metricsExposed
+    ? recordHttpMetrics(metrics, new RouteTemplates([...routePaths(contract), ...routePaths(dashboardContract)]))
+    : undefined;
+  if (httpMetrics) app.use(httpMetrics);
+  const security = helmetHeaders();
+  app.use(withHeaders(security));
   // gzip or brotli (quality 4), as the client's Accept-Encoding asks, for bodies past 2 KB:
   // a 1,000-item page shrinks 7–8×. Smaller bodies are not worth the CPU. 64 KB zlib chunks
   // instead of 16 KB: a ~400 KB page then costs a handful of thread-pool hops and socket
   // writes instead of ~25 of each (measured: most of compression's CPU per page here).
-  app.use(compression({ threshold: COMPRESSION_THRESHOLD_BYTES, chunkSize: 64 * 1024 }));
+  const compress = compression({ threshold: COMPRESSION_THRESHOLD_BYTES, chunkSize: 64 * 1024 });
+  app.use(compress);
   // No conditional requests: lists and feeds change under the same URL, and Express would
   // answer `If-None-Match: *` with an empty 304. Every response is a full one.
   app.use((req, _res, next) => {
@@ -158,7 +167,8 @@ export function createApp(deps: AppDeps): Express {
     res.type('application/json').send(openApiDocument);
   });
 
-  createExpressEndpoints(contract, createRouter({ db: deps.db, replicas: deps.replicas, cursors: deps.cursors }), app, {
+  const router = createRouter({ db: deps.db, replicas: deps.replicas, cursors: deps.cursors });
+  createExpressEndpoints(contract, router, app, {
     responseValidation: false,
     globalMiddleware: [requireScope({ rateLimiter: deps.rateLimiter, metrics }), rejectNulCharacters],
     requestValidationErrorHandler: (err, _req, _res, next) => next(toValidationError(err)),
@@ -170,11 +180,31 @@ export function createApp(deps: AppDeps): Express {
   // A request Express could not route (an undecodable path such as /logs/%zz) fails before any
   // budget was spent: spend the anonymous one, so it carries the rate-limit headers the
   // document declares on every 400.
-  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (!isClientHttpError(err) || res.headersSent || res.hasHeader('X-RateLimit-Limit')) return next(err);
-    void limitAnonymous(deps.rateLimiter)(req, res, (limited?: unknown) => next(limited ?? err));
+  const errorMiddlewares = [
+    (err: unknown, req: Request, res: Response, next: NextFunction) => {
+      if (!isClientHttpError(err) || res.headersSent || res.hasHeader('X-RateLimit-Limit')) return next(err);
+      void limitAnonymous(deps.rateLimiter)(req, res, (limited?: unknown) => next(limited ?? err));
+    },
+    refuseDeadKeys(verifiedKeys, metrics),
+    errorHandler(metrics),
+  ];
+  for (const middleware of errorMiddlewares) app.use(middleware);
+
+  if (deps.config.hotPath === false) return { app, listener: app };
+  const listener = createHotPath({
+    app,
+    contract,
+    router,
+    verifiedKeys,
+    pepper: deps.config.apiKeyPepper,
+    rateLimiter: deps.rateLimiter,
+    lastUsed: deps.lastUsed,
+    logger: deps.logger,
+    securityHeaders: security.set,
+    compression: compress,
+    compressionThreshold: COMPRESSION_THRESHOLD_BYTES,
+    metrics: httpMetrics,
+    errorHandlers: errorMiddlewares,
   });
-  app.use(refuseDeadKeys(verifiedKeys, metrics));
-  app.use(errorHandler(metrics));
-  return app;
+  return { app, listener };
 }

@@ -67,6 +67,7 @@ const EnvSchema = z.object({
     .regex(/^\S+$/, 'must not contain spaces')
     .optional(),
   MAINTENANCE_INTERVAL_MS: integer(0, 7 * 24 * 3_600_000).default(String(3_600_000)),
+  HOT_PATH: z.enum(['on', 'off']).default('on'),
   WEBHOOK_WORKERS: integer(0, 64).default('4'),
   WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
@@ -129,6 +130,11 @@ export interface Config {
    * interval after start.
    */
   maintenanceIntervalMs: number;
+  /**
+   * `HOT_PATH=off`: every request goes through Express, none through the hot path
+   * (`http/hot-path.ts`). For comparing the two; the answers are the same.
+   */
+  hotPath: boolean;
   dashboard: {
     sessionIdleMs: number;
     sessionMaxMs: number;
@@ -212,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     rateLimitWindowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demoData: e.DEMO_DATA === 'true',
+    hotPath: e.HOT_PATH === 'on',
     publicOrigin: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : undefined,
     maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
     dashboard: {

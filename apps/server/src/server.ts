@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { touchApiKeys } from './api-keys/api-keys.repository';
 import { createApp } from './app';
@@ -114,7 +114,7 @@ export async function startServer(
   const lastUsed = new LastUsedRecorder((uses) => touchApiKeys(database.db, uses), logger);
   const cursors = new CursorCodec(await serverSecret(database.db, 'cursor-signing-key'));
   const totpSecrets = new TotpSecretBox(await serverSecret(database.db, TOTP_KEY_SECRET_NAME));
-  const app = createApp({
+  const { listener } = createApp({
     config,
     db: database.db,
     replicas,
@@ -127,7 +127,8 @@ export async function startServer(
   });
 
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(listening)));
+    const listening = createServer(listener).listen(config.port, config.host);
+    listening.once('listening', () => resolve(listening));
     listening.once('error', reject);
   });
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout

@@ -24,7 +24,7 @@ export interface AuthDeps {
 export type AuthMetrics = Pick<ServerMetrics, 'authFailed'>;
 
 /** The credential the request carries: Bearer (preferred) or X-API-Key; null when none. */
-function credentialOf(req: Request): string | null {
+export function credentialOf(req: Pick<Request, 'headers'>): string | null {
   const authorization = req.headers.authorization;
   if (authorization !== undefined) {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 
 /**
@@ -12,6 +12,23 @@ import helmet, { type HelmetOptions } from 'helmet';
 export function securityHeaders(
   options?: Readonly<HelmetOptions>,
 ): (req: Request, res: Response, next: NextFunction) => void {
+  return withHeaders(helmetHeaders(options));
+}
+
+/** A middleware that sets and removes these headers on every response (`helmetHeaders`' result). */
+export function withHeaders({ set, removed }: ReturnType<typeof helmetHeaders>): RequestHandler {
+  return (_req, res, next) => {
+    for (let i = 0; i < set.length; i++) res.setHeader(set[i]![0], set[i]![1]);
+    for (let i = 0; i < removed.length; i++) res.removeHeader(removed[i]!);
+    next();
+  };
+}
+
+/** What helmet does to every response with these options: the headers it sets, in order, and those it removes. */
+export function helmetHeaders(options?: Readonly<HelmetOptions>): {
+  set: ReadonlyArray<readonly [string, string | number | readonly string[]]>;
+  removed: readonly string[];
+} {
   const set: Array<[string, string | number | readonly string[]]> = [];
   const removed: string[] = [];
   const probe = {
@@ -32,9 +49,5 @@ export function securityHeaders(
     finished = true;
   });
   if (!finished) throw new Error('helmet did not finish synchronously');
-  return (_req, res, next) => {
-    for (let i = 0; i < set.length; i++) res.setHeader(set[i]![0], set[i]![1]);
-    for (let i = 0; i < removed.length; i++) res.removeHeader(removed[i]!);
-    next();
-  };
+  return { set, removed };
 }
