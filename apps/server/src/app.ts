@@ -203,7 +203,8 @@ export function createApp(deps: AppDeps): { app: Express; listener: RequestListe
     securityHeaders: security.set,
     compression: compress,
     compressionThreshold: COMPRESSION_THRESHOLD_BYTES,
-    metrics: httpMetrics,
+    httpMetrics,
+    metrics,
     errorHandlers: errorMiddlewares,
   });
   return { app, listener };

@@ -7,6 +7,7 @@ import { credentialOf } from '../auth/authenticate';
 import type { LastUsedRecorder } from '../auth/last-used-recorder';
 import type { VerifiedKeys } from '../auth/verified-keys';
 import type { Logger } from '../logger';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import type { RateLimitDecision, RateLimiter } from '../rate-limit/rate-limiter';
 import { errors } from './api-error';
 import { trackRequest } from './request-log';
@@ -45,7 +46,8 @@ export interface HotPathDeps {
   /** Bodies smaller than this are never compressed (the compression middleware's threshold). */
   compressionThreshold: number;
   /** The HTTP metrics middleware, when metrics are exposed. */
-  metrics?: RequestHandler | undefined;
+  httpMetrics?: RequestHandler | undefined;
+  metrics: Pick<ServerMetrics, 'hotPathTook'>;
   /** The app's error middlewares, in order: how a refusal or a fault is answered. */
   errorHandlers: ReadonlyArray<(err: unknown, req: Request, res: Response, next: NextFunction) => void>;
 }
@@ -182,7 +184,8 @@ export function createHotPath(deps: HotPathDeps): RequestListener {
   const serve = async (hot: HotRoute, req: Request, res: Response, query: unknown, headers: unknown) => {
     const auth = req.auth!;
     const requestId = trackRequest(deps.logger, req, res);
-    deps.metrics?.(req, res, noop);
+    deps.metrics.hotPathTook();
+    deps.httpMetrics?.(req, res, noop);
     let decision: RateLimitDecision | undefined;
     try {
       decision = await deps.rateLimiter.consumeKey(auth.keyId, auth.rateLimit);

@@ -78,6 +78,7 @@ export class ServerMetrics {
   readonly #authFailures: Counter<'reason'>;
   readonly #rateLimited: Counter<'limit'>;
   readonly #databaseErrors: Counter<'kind'>;
+  readonly #hotPath: Counter;
   readonly #logger: Logger;
   readonly #options: ServerMetricsOptions;
   #snapshot: Promise<DatabaseSnapshot | undefined> | undefined;
@@ -113,6 +114,11 @@ export class ServerMetrics {
       labelNames: ['kind'],
       registers,
     });
+    this.#hotPath = new Counter({
+      name: `${METRIC_PREFIX}http_hot_path_requests_total`,
+      help: 'Requests the hot path took instead of Express: GETs of lists, feeds and ping with a key this instance had verified (http/hot-path.ts). A low share of all requests means keys are verified afresh (many keys, or HOT_PATH=off).',
+      registers,
+    });
     this.#defineDatabaseSeries(registers);
     if (options.processMetrics) {
       collectDefaultMetrics({ register: this.registry });
@@ -128,6 +134,10 @@ export class ServerMetrics {
 
   rateLimited(limit: RateLimitName): void {
     this.#rateLimited.inc({ limit });
+  }
+
+  hotPathTook(): void {
+    this.#hotPath.inc();
   }
 
   databaseError(kind: DatabaseErrorKind): void {

@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revokeApiKey } from '../src/api-keys/api-keys.service';
+import { loadConfig } from '../src/config';
+import {
+  insertLogs,
+  insertMonitoringAlerts,
+  insertSecurityAlerts,
+  makeLogEvent,
+  makeMonitoringAlert,
+  makeSecurityAlert,
+} from './support/factories';
+import { ENGINE, createTestDatabase, type TestDatabase } from './support/test-database';
+import { createKey, createTenantWithKey, startTestServer, type TestKey, type TestServer } from './support/test-server';
+
+const METRICS_TOKEN = 'hot-path-test-metrics-token';
+const HOT_PATH_COUNT = /^onesecurity_http_hot_path_requests_total (\d+)$/m;
+
+/** What a client sees of a response: status, headers (but the clock's), body (decoded). */
+interface Seen {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Headers that differ between two servers by the clock alone: the date, and when each one's rate-limit window ends. */
+const CLOCK_HEADERS = new Set(['date', 'x-ratelimit-reset']);
+
+/**
+ * The hot path (`src/http/hot-path.ts`) against Express: two servers on one database, one with
+ * the hot path and one with `HOT_PATH=off`, sent the same requests in the same order (each
+ * with its own in-memory rate limiter, so budgets count alike) must answer byte for byte the
+ * same — status, every header but the clock's, body — whether the hot path takes the request
+ * (lists, feeds, ping; the refusals it renders after spending the budget: 429, a key revoked
+ * since, a bad cursor, `since` ≥ `until`) or hands it to Express (a key's first use, a bad
+ * parameter, HEAD, a detail, a missing scope). The hot path's own counter tells which requests
+ * it took, so a change that stops it taking them fails here too.
+ */
+describe(`the hot path answers as Express does (${ENGINE})`, () => {
+  let database: TestDatabase;
+  let hot: TestServer;
+  let plain: TestServer;
+  let key: TestKey;
+  let limited: TestKey;
+  let logsOnly: TestKey;
+  let revoked: TestKey;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const metrics = { ...loadConfig({}).metrics, token: METRICS_TOKEN };
+    const options = { authFailuresPerMinute: 1000, metrics };
+    hot = await startTestServer(database, options);
+    plain = await startTestServer(database, { ...options, hotPath: false });
+    key = await createTenantWithKey(database);
+    limited = await createKey(database, key.tenantId, { rateLimit: 3 });
+    logsOnly = await createKey(database, key.tenantId, { scopes: ['logs:read'] });
+    revoked = await createKey(database, key.tenantId);
+    const start = Date.parse('2026-11-01T00:00:00Z');
+    await insertLogs(
+      database.db,
+      Array.from({ length: 40 }, (_, i) =>
+        makeLogEvent(key.tenantId, {
+          severity: (['informational', 'low', 'medium', 'high', 'critical'] as const)[i % 5],
+          discovered_at: new Date(start + i * 60_000),
+          occurred_at: new Date(start + i * 60_000 - 5_000),
+        }),
+      ),
+    );
+    await insertMonitoringAlerts(
+      database.db,
+      Array.from({ length: 5 }, () => makeMonitoringAlert(key.tenantId)),
+    );
+    await insertSecurityAlerts(
+      database.db,
+      Array.from({ length: 5 }, () => makeSecurityAlert(key.tenantId)),
+    );
+  });
+  afterAll(async () => {
+    await hot?.close();
+    await plain?.close();
+    await database?.close();
+  });
+
+  let requestNumber = 0;
+  async function send(
+    server: TestServer,
+    path: string,
+    init: { secret?: string; method?: string; headers?: Record<string, string> } = {},
+  ): Promise<Seen> {
+    const headers: Record<string, string> = { 'x-request-id': `hot-path-test-${requestNumber}`, ...init.headers };
+    if (init.secret) headers.authorization = `Bearer ${init.secret}`;
+    const res = await fetch(`${server.baseUrl}${path}`, { method: init.method ?? 'GET', headers });
+    const seen: Seen = { status: res.status, headers: {}, body: await res.text() };
+    res.headers.forEach((value, name) => {
+      if (!CLOCK_HEADERS.has(name)) seen.headers[name] = value;
+    });
+    return seen;
+  }
+
+  const hotPathCount = async () => {
+    const res = await fetch(`${hot.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    return Number(HOT_PATH_COUNT.exec(await res.text())?.[1] ?? Number.NaN);
+  };
+
+  /** Sends the same request to both servers; expects the same answer; returns it. */
+  async function both(path: string, init: Parameters<typeof send>[2] = {}): Promise<Seen> {
+    requestNumber++;
+    const [fromHot, fromPlain] = [await send(hot, path, init), await send(plain, path, init)];
+    expect({ path, ...fromHot }).toEqual({ path, ...fromPlain });
+    return fromHot;
+  }
+
+  /** `both`, and whether the hot path took the request. */
+  async function expectTaken(taken: boolean, path: string, init: Parameters<typeof send>[2] = {}) {
+    const before = await hotPathCount();
+    const seen = await both(path, init);
+    expect({ path, taken: (await hotPathCount()) - before }).toEqual({ path, taken: taken ? 1 : 0 });
+    return seen;
+  }
+
+  const nextCursorOf = (seen: Seen) =>
+    (JSON.parse(seen.body) as { pagination: { nextCursor: string } }).pagination.nextCursor;
+
+  it('answers lists, feeds and ping exactly as Express, once a key is known', async () => {
+    const auth = { secret: key.secret };
+    // A key's first use on an instance is Express's: it looks the key up and remembers it.
+    expect((await expectTaken(false, '/ping', auth)).status).toBe(200);
+    for (const path of [
+      '/ping',
+      '/logs',
+      '/logs?limit=5&order=asc',
+      '/logs?limit=5&severity=high,critical',
+      '/logs?severity=high&severity=low&limit=3',
+      '/logs?since=2026-11-01T00:10:00Z&until=2026-11-01T00:20:00Z',
+      '/logs/changes?limit=7',
+      '/logs/changes?from=2026-11-01T00:00:00Z&limit=2',
+      '/monitoring-alerts?limit=2',
+      '/monitoring-alerts/changes',
+      '/security-alerts?limit=3&order=asc',
+      '/security-alerts/changes?limit=1',
+      '/logs?include=rawData&limit=2',
+    ]) {
+      expect([path, (await expectTaken(true, path, auth)).status]).toEqual([path, 200]);
+    }
+    // Following cursors, page after page, on both kinds of walk.
+    for (const first of ['/logs?limit=15', '/logs/changes?limit=15']) {
+      let page = await expectTaken(true, first, auth);
+      for (let cursor = nextCursorOf(page); cursor; cursor = nextCursorOf(page)) {
+        page = await expectTaken(true, `${first.split('?')[0]}?limit=15&cursor=${encodeURIComponent(cursor)}`, auth);
+        if (first.includes('changes') && (JSON.parse(page.body) as { data: unknown[] }).data.length === 0) break;
+      }
+    }
+  });
+
+  it('compresses large pages as Express does, and leaves small ones alone', async () => {
+    const auth = { secret: key.secret };
+    await both('/ping', auth);
+    for (const encoding of ['gzip', 'br', 'identity', 'gzip;q=0, br;q=0.5', '']) {
+      const headers = { 'accept-encoding': encoding };
+      const large = await expectTaken(true, '/logs?limit=1000', { ...auth, headers });
+      expect(large.body.length).toBeGreaterThan(2048);
+      expect(large.headers['content-encoding']).toBe(
+        encoding === 'gzip' ? 'gzip' : encoding.startsWith('br') || encoding.includes('br;') ? 'br' : undefined,
+      );
+      const small = await expectTaken(true, '/logs?limit=1', { ...auth, headers });
+      expect(small.headers['content-encoding']).toBeUndefined();
+      expect(small.headers.vary).toBe('Accept-Encoding');
+    }
+  });
+
+  it('renders the refusals it meets after spending the budget as Express does', async () => {
+    const auth = { secret: key.secret };
+    await both('/ping', auth);
+    // since ≥ until, an altered cursor, a cursor with from, a cursor of another list: the handler's own 400s.
+    const seen = [
+      await expectTaken(true, '/logs?since=2026-11-01T00:10:00Z&until=2026-11-01T00:10:00Z', auth),
+      await expectTaken(true, '/logs?cursor=not-a-cursor', auth),
+    ];
+    const feedCursor = nextCursorOf(await expectTaken(true, '/logs/changes?limit=1', auth));
+    seen.push(await expectTaken(true, `/logs/changes?from=2026-11-01T00:00:00Z&cursor=${feedCursor}`, auth));
+    seen.push(await expectTaken(true, `/security-alerts/changes?cursor=${feedCursor}`, auth));
+    expect(seen.map((s) => s.status)).toEqual([400, 400, 400, 400]);
+
+    // A spent budget: 429 with Retry-After, on the hot path as in `authenticate`.
+    const statuses: number[] = [];
+    statuses.push((await expectTaken(false, '/ping', { secret: limited.secret })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await expectTaken(true, '/logs?limit=1', { secret: limited.secret })).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+
+    // A key revoked after this instance verified it: 401 at the very next request, then forgotten.
+    expect((await expectTaken(false, '/logs?limit=1', { secret: revoked.secret })).status).toBe(200);
+    expect((await expectTaken(true, '/logs?limit=1', { secret: revoked.secret })).status).toBe(200);
+    await revokeApiKey(database.db, { keyId: revoked.keyId });
+    expect((await expectTaken(true, '/logs?limit=1', { secret: revoked.secret })).status).toBe(401);
+    expect((await expectTaken(false, '/ping', { secret: revoked.secret })).status).toBe(401);
+  });
+
+  it('hands Express everything it cannot decide without a side effect', async () => {
+    const auth = { secret: key.secret };
+    await both('/ping', auth);
+    await both('/ping', { secret: logsOnly.secret });
+    const cases: Array<[string, Parameters<typeof send>[2], number]> = [
+      ['/logs?limit=0', auth, 400],
+      ['/logs?bogus=1', auth, 400],
+      ['/logs?severity=high%00', auth, 400],
+      ['/logs?limit=2&limit=3', auth, 400],
+      ['/logs/', auth, 404],
+      ['/LOGS', auth, 404],
+      ['/logs', { ...auth, method: 'HEAD' }, 200],
+      ['/logs', { ...auth, method: 'POST' }, 405],
+      ['/monitoring-alerts', { secret: logsOnly.secret }, 403],
+      ['/logs', { secret: '1sec_live_thisIsNotAKeyOfAnyTenantAtAll_0000000000000' }, 401],
+      ['/logs', {}, 401],
+    ];
+    for (const [path, init, status] of cases) {
+      expect([path, init?.method, (await expectTaken(false, path, init)).status]).toEqual([path, init?.method, status]);
+    }
+  });
+});
