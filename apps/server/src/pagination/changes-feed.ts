@@ -90,6 +90,12 @@ export function feedAfter(table: string, position: FeedPosition, xmin: FeedXmin)
  * One statement has one snapshot, so the horizon and the rows read agree. The outer row
  * exists even when the page is empty (its item columns are then null): a caught-up poll
  * still learns the xmin it may move to.
+ *
+ * No ORDER BY outside: the join is a nested loop over the one outer row, which yields the
+ * page's rows in the order the page query produces them, (txid, seq). Ordering again there
+ * made PostgreSQL cast and re-sort every page: 3–6 ms of its CPU per 1,000 rows, against
+ * 0.5 ms for reading them. `changesPage` checks the order in one pass instead
+ * ({@link inFeedOrder}).
  */
 class FeedSnapshotPlugin implements KyselyPlugin {
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
@@ -100,8 +106,6 @@ class FeedSnapshotPlugin implements KyselyPlugin {
       .leftJoinLateral(sql`(${page})`.as('page'), (join) => join.onTrue())
       .select(sql<string>`feed_snapshot.xmin::text`.as('feedXmin'))
       .selectAll('page')
-      .orderBy(sql`page.txid::xid8`)
-      .orderBy(sql`page.seq::bigint`)
       .toOperationNode();
   }
 
@@ -127,6 +131,22 @@ type SnapshotRow<Item> = Item & FeedRowPosition & { feedXmin: string };
 /** The item without the position columns the feed query adds. */
 function withoutPosition<Item>({ txid: _txid, seq: _seq, feedXmin: _xmin, ...item }: SnapshotRow<Item>): Item {
   return item as Item;
+}
+
+/** Compares two decimal integer strings (no sign, no leading zeros) as numbers. */
+const compareDecimal = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+const compareFeedRows = (a: FeedRowPosition, b: FeedRowPosition) =>
+  compareDecimal(a.txid, b.txid) || compareDecimal(a.seq, b.seq);
+
+/**
+ * The page's rows in feed order, (txid, seq): as they come from the statement (see
+ * {@link FeedSnapshotPlugin}), checked in one pass; sorted only if they ever were not.
+ */
+export function inFeedOrder<Row extends FeedRowPosition>(rows: Row[]): Row[] {
+  for (let i = 1; i < rows.length; i++) {
+    if (compareFeedRows(rows[i - 1]!, rows[i]!) > 0) return rows.sort(compareFeedRows);
+  }
+  return rows;
 }
 
 /** The later of two feed positions. */
@@ -191,7 +211,7 @@ export async function changesPage<Item>(options: {
   const xmin = result[0]?.feedXmin;
   if (!xmin) throw new Error('pg_current_snapshot() returned no xmin');
   // An empty page is the one outer row, with no item.
-  const rows = result[0]?.txid === null ? [] : result;
+  const rows = result[0]?.txid === null ? [] : inFeedOrder(result);
   const hasMore = rows.length > request.limit;
   const page = hasMore ? rows.slice(0, request.limit) : rows;
   const last = page[page.length - 1];
@@ -224,7 +244,7 @@ export async function readFeedSlice<Item>(
   const result = (await fetch(db.withPlugin(feedSnapshot), position, SNAPSHOT_XMIN, take)) as Array<SnapshotRow<Item>>;
   const xmin = result[0]?.feedXmin;
   if (!xmin) throw new Error('pg_current_snapshot() returned no xmin');
-  const rows = result[0]?.txid === null ? [] : result;
+  const rows = result[0]?.txid === null ? [] : inFeedOrder(result);
   const last = rows[rows.length - 1];
   return {
     rows: rows.map((row) => ({ item: withoutPosition(row), position: [row.txid, row.seq] as FeedPosition })),
