@@ -27,6 +27,7 @@ export const dashboardErrorResponses = {
   403: DashboardErrorEnvelopeSchema,
   404: DashboardErrorEnvelopeSchema,
   409: DashboardErrorEnvelopeSchema,
+  413: DashboardErrorEnvelopeSchema,
   429: DashboardErrorEnvelopeSchema,
   500: DashboardErrorEnvelopeSchema,
   503: DashboardErrorEnvelopeSchema,
