@@ -231,6 +231,39 @@ describe(`dashboard API (${ENGINE})`, () => {
     expect(list.json.data.map((k: { name: string }) => k.name)).not.toContain('csrf');
   });
 
+  it('sets a readable session hint beside the session cookie, with its path and lifetime, and clears both on sign-out and password change', async () => {
+    const email = unique('hinted');
+    await createUserWithPassword(database, origin, { tenantId: tenantA, email, role: 'admin' });
+    const caller = new DashboardCaller(origin);
+    expect((await caller.signIn(email)).status).toBe(200);
+    const session = caller.lastSetCookie.find((c) => c.startsWith('1sec_session='))!;
+    const hint = caller.lastSetCookie.find((c) => c.startsWith('1sec_signed_in='))!;
+    // Nothing in it but "1": the page may read it, and it authenticates nothing.
+    expect(hint.split(';')[0]).toBe('1sec_signed_in=1');
+    expect(hint).not.toMatch(/HttpOnly/);
+    expect(hint).toMatch(/; Path=\/dashboard(;|$)/);
+    expect(hint).toMatch(/; SameSite=Strict/);
+    expect(hint.match(/Max-Age=\d+/)?.[0]).toBe(session.match(/Max-Age=\d+/)?.[0]);
+    expect(hint).toMatch(/Max-Age=43200/);
+    const hintOnly = new DashboardCaller(origin, { cookie: '1sec_signed_in=1' });
+    expect((await hintOnly.call('GET', '/me')).status).toBe(401);
+
+    const cleared = (setCookie: string[]) =>
+      ['1sec_session', '1sec_signed_in'].map((name) =>
+        setCookie.find((c) => c.startsWith(`${name}=;`) && /Max-Age=0(;|$)/.test(c) && /Path=\/dashboard/.test(c)),
+      );
+    expect((await caller.call('DELETE', '/session')).status).toBe(204);
+    expect(cleared(caller.lastSetCookie)).toEqual([expect.any(String), expect.any(String)]);
+
+    expect((await caller.signIn(email)).status).toBe(200);
+    const changed = await caller.call('POST', '/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'another passphrase entirely',
+    });
+    expect(changed.status, changed.text).toBe(204);
+    expect(cleared(caller.lastSetCookie)).toEqual([expect.any(String), expect.any(String)]);
+  });
+
   it('a session ends with sign-out, with a password change, and when the user is disabled (401)', async () => {
     const admin = await signedIn(adminA);
     const stolen = admin.cookie;
@@ -604,5 +637,7 @@ describe(`dashboard behind PUBLIC_URL (${ENGINE})`, () => {
     expect(cookie).toMatch(/; Secure/);
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; SameSite=Strict/);
+    // The session hint goes where the session goes: HTTPS only.
+    expect(proxied.lastSetCookie.find((c) => c.startsWith('1sec_signed_in=1'))).toMatch(/; Secure/);
   });
 });
