@@ -88,12 +88,23 @@ export function unreachable(): Problem {
  */
 export async function call<R extends { status: number; body: unknown }>(
   request: () => Promise<R>,
-): Promise<R | { status: 0; body: Problem }> {
+): Promise<R | Unanswered> {
   try {
     return await request();
   } catch {
     return { status: 0, body: unreachable() };
   }
+}
+
+/** What {@link call} hands back for a request that got no answer. */
+export interface Unanswered {
+  status: 0;
+  body: Problem;
+}
+
+/** Whether the server answered at all (whatever it said). */
+export function answered<R extends { status: number }>(res: R | Unanswered): res is R {
+  return res.status !== 0;
 }
 
 /** The problem behind any failed call, answered or not. */

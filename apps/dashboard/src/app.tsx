@@ -9,6 +9,7 @@ import { SignIn } from './pages/sign-in.page';
 import { Webhooks } from './pages/webhooks.page';
 import { Link, navigate, ROUTES, usePageTitle, usePath } from './router';
 import { SessionContext, useSession, type Session } from './session.context';
+import { forgetSessionHint, mayBeSignedIn } from './session-hint';
 
 /** The signed-in pages, under Settings. */
 const SETTINGS_PAGES: Record<string, { label: string; render: () => ReactNode }> = {
@@ -19,16 +20,18 @@ const SETTINGS_PAGES: Record<string, { label: string; render: () => ReactNode }>
 
 /**
  * Routes and the session. Sign-in and set-password need no session and never ask for one;
- * every other page asks the API who is signed in (`GET /me`) and sends a stranger to sign-in.
+ * every other page asks the API who is signed in (`GET /me`) and sends a stranger to sign-in —
+ * without asking when the browser holds no session hint (a first visit, after sign-out).
  */
 export function App() {
   const path = usePath();
   // undefined: not asked yet; null: nobody is signed in.
-  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [me, setMe] = useState<Me | null | undefined>(() => (mayBeSignedIn() ? undefined : null));
   const [notice, setNotice] = useState<string>();
   const [problem, setProblem] = useState<Problem>();
 
   const end = useCallback((reason: string) => {
+    forgetSessionHint();
     setMe(null);
     setNotice(reason);
     navigate(ROUTES.signIn, { replace: true });
@@ -44,6 +47,7 @@ export function App() {
       if (res.status === 200) return setMe(res.body.data);
       const failure = failureOf(res);
       if (failure.code === 'UNAUTHENTICATED') {
+        forgetSessionHint();
         setMe(null);
         return;
       }

@@ -231,6 +231,39 @@ describe(`dashboard API (${ENGINE})`, () => {
     expect(list.json.data.map((k: { name: string }) => k.name)).not.toContain('csrf');
   });
 
+  it('sets a readable session hint beside the session cookie, with its path and lifetime, and clears both on sign-out and password change', async () => {
+    const email = unique('hinted');
+    await createUserWithPassword(database, origin, { tenantId: tenantA, email, role: 'admin' });
+    const caller = new DashboardCaller(origin);
+    expect((await caller.signIn(email)).status).toBe(200);
+    const session = caller.lastSetCookie.find((c) => c.startsWith('1sec_session='))!;
+    const hint = caller.lastSetCookie.find((c) => c.startsWith('1sec_signed_in='))!;
+    // Nothing in it but "1": the page may read it, and it authenticates nothing.
+    expect(hint.split(';')[0]).toBe('1sec_signed_in=1');
+    expect(hint).not.toMatch(/HttpOnly/);
+    expect(hint).toMatch(/; Path=\/dashboard(;|$)/);
+    expect(hint).toMatch(/; SameSite=Strict/);
+    expect(hint.match(/Max-Age=\d+/)?.[0]).toBe(session.match(/Max-Age=\d+/)?.[0]);
+    expect(hint).toMatch(/Max-Age=43200/);
+    const hintOnly = new DashboardCaller(origin, { cookie: '1sec_signed_in=1' });
+    expect((await hintOnly.call('GET', '/me')).status).toBe(401);
+
+    const cleared = (setCookie: string[]) =>
+      ['1sec_session', '1sec_signed_in'].map((name) =>
+        setCookie.find((c) => c.startsWith(`${name}=;`) && /Max-Age=0(;|$)/.test(c) && /Path=\/dashboard/.test(c)),
+      );
+    expect((await caller.call('DELETE', '/session')).status).toBe(204);
+    expect(cleared(caller.lastSetCookie)).toEqual([expect.any(String), expect.any(String)]);
+
+    expect((await caller.signIn(email)).status).toBe(200);
+    const changed = await caller.call('POST', '/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'another passphrase entirely',
+    });
+    expect(changed.status, changed.text).toBe(204);
+    expect(cleared(caller.lastSetCookie)).toEqual([expect.any(String), expect.any(String)]);
+  });
+
   it('a session ends with sign-out, with a password change, and when the user is disabled (401)', async () => {
     const admin = await signedIn(adminA);
     const stolen = admin.cookie;
@@ -446,6 +479,86 @@ describe(`dashboard API (${ENGINE})`, () => {
     const anonymous = await new DashboardCaller(origin).call('GET', '/api-keys');
     expect(anonymous.status).toBe(401);
   });
+
+  it('another method on a known path is 405 with an Allow header naming its methods, in the error envelope', async () => {
+    const caller = await signedIn(adminA);
+    const cases: Array<[method: string, path: string, allow: string]> = [
+      ['PUT', '/api-keys', 'GET, HEAD, POST'],
+      ['DELETE', '/api-keys', 'GET, HEAD, POST'],
+      ['PATCH', '/api-keys/01ARZ3NDEKTSV4RRFFQ69G5FAV/revoke', 'POST'],
+      ['GET', '/api-keys/01ARZ3NDEKTSV4RRFFQ69G5FAV/revoke', 'POST'],
+      ['PUT', '/session', 'POST, DELETE'],
+      ['GET', '/session', 'POST, DELETE'],
+      ['POST', '/me', 'GET, HEAD'],
+      ['PUT', '/mfa/totp', 'POST, DELETE'],
+      ['DELETE', '/webhooks', 'GET, HEAD, POST'],
+      // Matched as the routes are: case-insensitive, a trailing slash allowed.
+      ['PUT', '/API-KEYS/', 'GET, HEAD, POST'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await caller.call(method, path, method === 'GET' ? undefined : {});
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get('allow'), `${method} ${path}`).toBe(allow);
+      expect(res.json.error, `${method} ${path}`).toMatchObject({
+        code: 'METHOD_NOT_ALLOWED',
+        message: `${method} is not allowed on this path; it allows ${allow}.`,
+        requestId: res.headers.get('x-request-id'),
+      });
+    }
+    // Without a session, too: the path's methods are no secret, and no route ran.
+    const anonymous = await new DashboardCaller(origin).call('PUT', '/api-keys', {});
+    expect(anonymous.status).toBe(405);
+    expect(anonymous.headers.get('allow')).toBe('GET, HEAD, POST');
+    // The methods a path has still answer, and a path that does not exist stays a 404.
+    expect((await caller.call('GET', '/api-keys')).status).toBe(200);
+    expect((await caller.call('HEAD', '/me')).status).toBe(200);
+    const unknown = await caller.call('PUT', '/api-keys/01ARZ3NDEKTSV4RRFFQ69G5FAV');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('allow')).toBeNull();
+    expect(unknown.json.error.code).toBe('NOT_FOUND');
+  });
+
+  it('a JSON body over the size limit is 413 with the error envelope; one under it is read', async () => {
+    const caller = await signedIn(adminA);
+    const before = (await caller.call('GET', '/api-keys')).json.data.length;
+    // Valid JSON of about 20 KiB: refused for its size alone, before it is parsed or validated.
+    const tooLarge = await caller.call('POST', '/api-keys', {
+      name: 'big',
+      scopes: ['logs:read'],
+      pad: 'x'.repeat(20_000),
+    });
+    expect(tooLarge.status, tooLarge.text).toBe(413);
+    expect(tooLarge.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(tooLarge.json.error).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'The request body is too large: the dashboard API accepts at most 16 KiB of JSON.',
+      requestId: tooLarge.headers.get('x-request-id'),
+    });
+    expect((await caller.call('GET', '/api-keys')).json.data.length).toBe(before);
+    // Sign-in too, with no session: the limit is the API's, not a signed-in user's.
+    const signIn = await new DashboardCaller(origin).call('POST', '/session', {
+      email: adminA,
+      password: 'p'.repeat(20_000),
+    });
+    expect(signIn.status).toBe(413);
+    expect(signIn.json.error.code).toBe('PAYLOAD_TOO_LARGE');
+    // Just under the limit: read, and judged on its content (an unknown field is a 400).
+    const underLimit = await caller.call('POST', '/api-keys', {
+      name: 'big',
+      scopes: ['logs:read'],
+      pad: 'x'.repeat(15_000),
+    });
+    expect(underLimit.status, underLimit.text).toBe(400);
+    expect(underLimit.json.error.code).toBe('VALIDATION_ERROR');
+    // Malformed JSON, however short, is still a 400.
+    const malformed = await fetch(`${origin}/dashboard/api/api-keys`, {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json', cookie: caller.cookie! },
+      body: '{"name":',
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_ERROR');
+  });
 });
 
 describe(`dashboard sessions time out (${ENGINE})`, () => {
@@ -524,5 +637,7 @@ describe(`dashboard behind PUBLIC_URL (${ENGINE})`, () => {
     expect(cookie).toMatch(/; Secure/);
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; SameSite=Strict/);
+    // The session hint goes where the session goes: HTTPS only.
+    expect(proxied.lastSetCookie.find((c) => c.startsWith('1sec_signed_in=1'))).toMatch(/; Secure/);
   });
 });

@@ -322,7 +322,8 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
     await page.goto(`${origin}/dashboard/settings/api-keys`);
     await page.waitForURL(`${origin}/dashboard/sign-in`);
     expect((await page.request.get(`${origin}/dashboard/api/api-keys`)).status()).toBe(401);
-    expect(problems.take()).toEqual({ httpErrors: ['401 GET /dashboard/api/me'], other: [] });
+    // Signed out, the browser holds no session hint: the app went to sign-in without asking GET /me.
+    expect(problems.take()).toEqual({ httpErrors: [], other: [] });
     await context.close();
   });
 
@@ -718,6 +719,62 @@ describe.skipIf(!available)(`the dashboard in Chromium (${ENGINE})`, () => {
       await receiver.close();
       await feedReceiver?.close();
     }
+  });
+
+  it('a first visit goes to sign-in without calling the API and with no console error; a session that ended is asked about once', async () => {
+    const { context, page, problems } = await newPage();
+    // Every console error and warning, the browser's own "Failed to load resource" lines included.
+    const consoleLines: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') consoleLines.push(message.text());
+    });
+    const apiCalls: string[] = [];
+    page.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (pathname.startsWith('/dashboard/api')) apiCalls.push(`${request.method()} ${pathname}`);
+    });
+    const landsOnSignIn = async (entry: string) => {
+      await page.goto(`${origin}${entry}`);
+      await page.waitForURL(`${origin}/dashboard/sign-in`);
+      await expect.poll(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
+      expect(await page.getByLabel('Email').count()).toBe(1);
+    };
+    for (const entry of [
+      '/dashboard',
+      '/dashboard/settings/api-keys',
+      '/dashboard/settings/webhooks',
+      '/dashboard/sign-in',
+    ])
+      await landsOnSignIn(entry);
+    expect(apiCalls).toEqual([]);
+    expect(consoleLines).toEqual([]);
+    expect(problems.take()).toEqual({ httpErrors: [], other: [] });
+
+    // Signed in, a reload asks who is signed in (GET /me), and gets an answer.
+    await signIn(page, analystEmail, PASSWORD);
+    await page.waitForURL(`${origin}/dashboard/settings/api-keys`);
+    await page.goto(`${origin}/dashboard/settings/account`);
+    await expect.poll(() => page.getByRole('heading', { name: 'Account' }).count()).toBe(1);
+    expect(apiCalls).toEqual(['POST /dashboard/api/session', 'GET /dashboard/api/me']);
+
+    // The session ends on the server while the browser keeps its cookies (it timed out): the
+    // next visit asks once, gets 401 and goes to sign-in; the one after does not ask again.
+    const session = (await context.cookies()).find((cookie) => cookie.name === '1sec_session')!;
+    const ended = await fetch(`${origin}/dashboard/api/session`, {
+      method: 'DELETE',
+      headers: { origin, cookie: `${session.name}=${session.value}` },
+    });
+    expect(ended.status).toBe(204);
+    apiCalls.length = 0;
+    await landsOnSignIn('/dashboard/settings/api-keys');
+    expect(apiCalls).toEqual(['GET /dashboard/api/me']);
+    expect(problems.take()).toEqual({ httpErrors: ['401 GET /dashboard/api/me'], other: [] });
+    consoleLines.length = 0;
+    await landsOnSignIn('/dashboard/settings/api-keys');
+    expect(apiCalls).toEqual(['GET /dashboard/api/me']);
+    expect(consoleLines).toEqual([]);
+    expect(problems.take()).toEqual({ httpErrors: [], other: [] });
+    await context.close();
   });
 
   it('serves the app for its client routes with its own CSP; unknown /dashboard/api routes are the 404 envelope', async () => {

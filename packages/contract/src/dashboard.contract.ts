@@ -27,6 +27,7 @@ export const dashboardErrorResponses = {
   403: DashboardErrorEnvelopeSchema,
   404: DashboardErrorEnvelopeSchema,
   409: DashboardErrorEnvelopeSchema,
+  413: DashboardErrorEnvelopeSchema,
   429: DashboardErrorEnvelopeSchema,
   500: DashboardErrorEnvelopeSchema,
   503: DashboardErrorEnvelopeSchema,
@@ -151,3 +152,11 @@ export type DashboardContract = typeof dashboardContract;
 
 /** The session cookie's name. */
 export const DASHBOARD_SESSION_COOKIE = '1sec_session';
+
+/**
+ * A cookie the page may read, set and cleared with the session cookie (same path and
+ * lifetime), holding nothing but `1`: whether this browser may have a session, so the app
+ * asks `GET /me` only then, and a first visit goes to sign-in without a 401. It proves
+ * nothing; the HttpOnly session cookie alone authenticates.
+ */
+export const DASHBOARD_SESSION_HINT_COOKIE = '1sec_signed_in';

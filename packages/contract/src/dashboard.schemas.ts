@@ -7,7 +7,7 @@ import { ERROR_STATUS, SCOPES, ScopeSchema, TimestampQuerySchema } from './commo
  * part of the public OpenAPI document.
  */
 
-/** The public API's error codes, and the two only the dashboard answers with. */
+/** The public API's error codes, and those only the dashboard answers with. */
 export const DASHBOARD_ERROR_STATUS = {
   ...ERROR_STATUS,
   /** Sign-in: the account has TOTP enrolled and the code is missing or wrong. */
@@ -16,6 +16,8 @@ export const DASHBOARD_ERROR_STATUS = {
   MFA_ENROLMENT_REQUIRED: 403,
   /** The action conflicts with the current state (e.g. revoking a key that is already revoked). */
   CONFLICT: 409,
+  /** The JSON body is larger than the dashboard API accepts. */
+  PAYLOAD_TOO_LARGE: 413,
 } as const;
 export type DashboardErrorCode = keyof typeof DASHBOARD_ERROR_STATUS;
 export const DASHBOARD_ERROR_CODES = Object.keys(DASHBOARD_ERROR_STATUS) as [

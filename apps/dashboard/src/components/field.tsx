@@ -20,3 +20,25 @@ export function Field({
     </div>
   );
 }
+
+/** A field for the 6-digit code of an authenticator app (a space in the middle is allowed). */
+export function TotpCodeField({
+  value,
+  onChange,
+  ...field
+}: { label: string; name: string; value: string; onChange: (value: string) => void } & Omit<
+  InputHTMLAttributes<HTMLInputElement>,
+  'value' | 'onChange'
+> & { hint?: string }) {
+  return (
+    <Field
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      inputMode="numeric"
+      autoComplete="one-time-code"
+      maxLength={7}
+      required
+      {...field}
+    />
+  );
+}

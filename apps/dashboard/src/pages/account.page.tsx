@@ -1,11 +1,14 @@
-import { PASSWORD_MIN_LENGTH, type TotpEnrolment } from '@1security/contract';
+import type { TotpEnrolment } from '@1security/contract';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, call, clientProblem, failureOf, type Problem } from '../api-client';
-import { Field } from '../components/field';
+import { api } from '../api-client';
+import { TotpCodeField } from '../components/field';
+import { FormFooter, SecondaryButton } from '../components/form-panel';
+import { CurrentPasswordField, useNewPassword } from '../components/new-password-fields';
 import { Notice, ProblemMessage } from '../components/problem-message';
 import { QrCode } from '../components/qr-code';
+import { useSessionRequest } from '../hooks/use-request';
 import { usePageTitle } from '../router';
-import { SESSION_EXPIRED, useSession } from '../session.context';
+import { useSession } from '../session.context';
 
 /** A base32 secret in groups of four, easier to type into an authenticator app. */
 function groupsOfFour(secret: string): string {
@@ -40,126 +43,72 @@ export function Account() {
 function ChangePassword() {
   const { end } = useSession();
   const [current, setCurrent] = useState('');
-  const [next, setNext] = useState('');
-  const [confirmation, setConfirmation] = useState('');
-  const [problem, setProblem] = useState<Problem>();
-  const [busy, setBusy] = useState(false);
+  const next = useNewPassword('The two new passwords are not the same. Type the new password twice.');
+  const { busy, problem, setProblem, send, fail } = useSessionRequest();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (next !== confirmation)
-      return setProblem(clientProblem('The two new passwords are not the same. Type the new password twice.'));
-    setBusy(true);
-    setProblem(undefined);
-    const res = await call(() => api.setPassword({ body: { currentPassword: current, newPassword: next } }));
-    setBusy(false);
+    const mismatch = next.mismatch();
+    if (mismatch) return setProblem(mismatch);
+    const res = await send(() => api.setPassword({ body: { currentPassword: current, newPassword: next.password } }));
     // A new password ends every session, this one too.
     if (res.status === 204) return end('Your password has changed. Sign in with the new one.');
-    const failure = failureOf(res);
-    if (failure.code === 'UNAUTHENTICATED') return end(SESSION_EXPIRED);
-    setProblem(failure);
+    fail(res);
   }
 
   return (
     <section aria-labelledby="password-heading" className="panel">
       <h3 id="password-heading">Change password</h3>
       <form onSubmit={submit} noValidate>
-        <Field
-          label="Current password"
-          name="current-password"
-          type="password"
-          value={current}
-          onChange={(e) => setCurrent(e.target.value)}
-          autoComplete="current-password"
-          required
-        />
-        <Field
-          label="New password"
-          name="new-password"
-          type="password"
-          value={next}
-          onChange={(e) => setNext(e.target.value)}
-          autoComplete="new-password"
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters. Every session of yours ends, this one too: you sign in again.`}
-          required
-        />
-        <Field
-          label="Confirm new password"
-          name="confirm-password"
-          type="password"
-          value={confirmation}
-          onChange={(e) => setConfirmation(e.target.value)}
-          autoComplete="new-password"
-          required
-        />
-        <ProblemMessage problem={problem} />
-        <div className="actions">
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Change password'}
-          </button>
-        </div>
+        <CurrentPasswordField label="Current password" name="current-password" value={current} onChange={setCurrent} />
+        {next.fields('Every session of yours ends, this one too: you sign in again.')}
+        <FormFooter problem={problem} busy={busy} label="Change password" busyLabel="Saving…" />
       </form>
     </section>
   );
 }
 
 function TwoFactor() {
-  const { me, update, end } = useSession();
+  const { me, update } = useSession();
   const [enrolment, setEnrolment] = useState<TotpEnrolment>();
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
-  const [problem, setProblem] = useState<Problem>();
   const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, setProblem, send, fail } = useSessionRequest();
   const enrolHeading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
     if (enrolment) enrolHeading.current?.focus();
   }, [enrolment]);
 
-  function failed(res: { status: number; body: unknown }) {
-    const failure = failureOf(res);
-    if (failure.code === 'UNAUTHENTICATED') return end(SESSION_EXPIRED);
-    setProblem(failure);
-  }
-
   async function start() {
-    setBusy(true);
-    setProblem(undefined);
     setNotice(undefined);
-    const res = await call(() => api.startTotpEnrolment());
-    setBusy(false);
+    const res = await send(() => api.startTotpEnrolment());
     if (res.status === 200) return setEnrolment(res.body.data);
-    failed(res);
+    fail(res);
   }
 
   async function confirm(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setProblem(undefined);
-    const res = await call(() => api.confirmTotpEnrolment({ body: { code: code.replace(/\s+/g, '') } }));
-    setBusy(false);
+    const res = await send(() => api.confirmTotpEnrolment({ body: { code: code.replace(/\s+/g, '') } }));
     if (res.status === 204) {
       setEnrolment(undefined);
       setCode('');
       setNotice('Two-factor authentication is on. From now on, signing in asks for a code from your app.');
       return update({ ...me, mfaEnabled: true });
     }
-    failed(res);
+    fail(res);
   }
 
   async function disable(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setProblem(undefined);
-    const res = await call(() => api.disableTotp({ body: { password } }));
-    setBusy(false);
+    const res = await send(() => api.disableTotp({ body: { password } }));
     if (res.status === 204) {
       setPassword('');
       setNotice('Two-factor authentication is off. Signing in asks for your password only.');
       return update({ ...me, mfaEnabled: false });
     }
-    failed(res);
+    fail(res);
   }
 
   return (
@@ -172,22 +121,12 @@ function TwoFactor() {
             <span className="badge badge-active">On</span> Signing in asks for a 6-digit code from your authenticator
             app.
           </p>
-          <Field
-            label="Password"
-            name="password"
-            type="password"
+          <CurrentPasswordField
             value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete="current-password"
+            onChange={setPassword}
             hint="To turn two-factor authentication off, confirm with your password."
-            required
           />
-          <ProblemMessage problem={problem} />
-          <div className="actions">
-            <button type="submit" className="button danger" disabled={busy}>
-              Turn off two-factor authentication
-            </button>
-          </div>
+          <FormFooter problem={problem} busy={busy} label="Turn off two-factor authentication" tone="danger" />
         </form>
       ) : enrolment ? (
         <form onSubmit={confirm} noValidate className="enrolment">
@@ -201,35 +140,23 @@ function TwoFactor() {
               <p>
                 <code className="totp-secret">{groupsOfFour(enrolment.secret)}</code>
               </p>
-              <Field
+              <TotpCodeField
                 label="Code from the app"
                 name="code"
                 value={code}
-                onChange={(e) => setCode(e.target.value)}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                maxLength={7}
+                onChange={setCode}
                 hint="Enter the 6-digit code the app shows, to confirm it is set up."
-                required
               />
             </div>
           </div>
-          <ProblemMessage problem={problem} />
-          <div className="actions">
-            <button type="submit" className="button primary" disabled={busy}>
-              Turn on
-            </button>
-            <button
-              type="button"
-              className="button"
+          <FormFooter problem={problem} busy={busy} label="Turn on">
+            <SecondaryButton
               onClick={() => {
                 setEnrolment(undefined);
                 setProblem(undefined);
               }}
-            >
-              Cancel
-            </button>
-          </div>
+            />
+          </FormFooter>
         </form>
       ) : (
         <>

@@ -5,15 +5,21 @@ import {
   type DashboardApiKey,
   type Scope,
 } from '@1security/contract';
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { api, call, clientProblem, failureOf, type Problem } from '../api-client';
+import { useRef, useState, type FormEvent } from 'react';
+import { api, clientProblem, type Problem } from '../api-client';
+import { AdminOnly } from '../components/admin-only';
+import { CodeCheckbox, toggled } from '../components/choice';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { Field } from '../components/field';
-import { Notice, ProblemMessage } from '../components/problem-message';
+import { FormFooter, FormPanel, SecondaryButton } from '../components/form-panel';
+import { Notice } from '../components/problem-message';
+import { ActionsCell, Cell, CreatedBy, RecordsTable } from '../components/records-table';
 import { SecretPanel } from '../components/secret-panel';
+import { LoadProblem, SettingsSection } from '../components/settings-section';
 import { When } from '../components/when';
-import { Link, ROUTES, usePageTitle } from '../router';
-import { SESSION_EXPIRED, useSession } from '../session.context';
+import { useLoaded, useSessionRequest } from '../hooks/use-request';
+import { usePageTitle } from '../router';
+import { useSession } from '../session.context';
 
 const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   'logs:read': 'Audit logs (/logs, /logs/changes)',
@@ -38,50 +44,26 @@ const DAY_MS = 86_400_000;
  */
 export function ApiKeys() {
   usePageTitle('API Keys');
-  const session = useSession();
-  if (session.me.role !== 'admin') {
-    return (
-      <section aria-labelledby="api-keys-heading">
-        <h2 id="api-keys-heading">API Keys</h2>
-        <div className="message message-info" role="status">
-          <p>
-            <strong>Admin only.</strong> API keys are managed by the admins of {session.me.tenantName}. You are signed
-            in as an analyst: ask one of your tenant&apos;s admins to create or revoke a key.
-          </p>
-        </div>
-      </section>
-    );
-  }
-  return <ApiKeysForAdmin />;
+  return (
+    <AdminOnly title="API Keys" headingId="api-keys-heading" subject="API keys" ask="create or revoke a key">
+      <ApiKeysForAdmin />
+    </AdminOnly>
+  );
 }
 
 function ApiKeysForAdmin() {
-  const session = useSession();
-  const [keys, setKeys] = useState<DashboardApiKey[]>();
-  const [loadProblem, setLoadProblem] = useState<Problem>();
+  const { me } = useSession();
+  const listing = useLoaded(
+    () => api.listApiKeys(),
+    (res) => (res.status === 200 ? res.body.data : undefined),
+  );
+  const { data: keys, setData: setKeys } = listing;
+  const revocation = useSessionRequest();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedApiKey>();
   const [revoking, setRevoking] = useState<DashboardApiKey>();
-  const [revokeProblem, setRevokeProblem] = useState<Problem>();
   const [notice, setNotice] = useState<string>();
   const createButton = useRef<HTMLButtonElement>(null);
-
-  const { end } = session;
-  const load = useCallback(async () => {
-    const res = await call(() => api.listApiKeys());
-    if (res.status === 200) {
-      setKeys(res.body.data);
-      setLoadProblem(undefined);
-      return;
-    }
-    const failure = failureOf(res);
-    if (failure.code === 'UNAUTHENTICATED') return end(SESSION_EXPIRED);
-    setLoadProblem(failure);
-  }, [end]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   function onCreated(result: CreatedApiKey) {
     setCreating(false);
@@ -96,60 +78,47 @@ function ApiKeysForAdmin() {
   }
 
   async function revoke(key: DashboardApiKey) {
-    setRevokeProblem(undefined);
-    const res = await call(() => api.revokeApiKey({ params: { id: key.id } }));
+    const res = await revocation.send(() => api.revokeApiKey({ params: { id: key.id } }));
     if (res.status === 200) {
       setRevoking(undefined);
       setKeys((current) => current?.map((k) => (k.id === key.id ? res.body.data : k)));
       setNotice(`“${key.name}” is revoked: the next request made with it is refused.`);
       return;
     }
-    const failure = failureOf(res);
-    if (failure.code === 'UNAUTHENTICATED') return end(SESSION_EXPIRED);
-    setRevokeProblem(failure);
+    revocation.fail(res);
   }
 
   return (
-    <section aria-labelledby="api-keys-heading">
-      <div className="section-head">
-        <h2 id="api-keys-heading">API Keys</h2>
-        {keys && !creating && !created && (
+    <SettingsSection
+      headingId="api-keys-heading"
+      title="API Keys"
+      action={
+        keys &&
+        !creating &&
+        !created && (
           <button ref={createButton} type="button" className="button primary" onClick={() => setCreating(true)}>
             Create API key
           </button>
-        )}
-      </div>
-      <p className="lead">
-        Keys let a SIEM or script read {session.me.tenantName}&apos;s data through the 1Security API. Give each
-        integration its own key with only the scopes it needs.
-      </p>
-
+        )
+      }
+      lead={
+        <>
+          Keys let a SIEM or script read {me.tenantName}&apos;s data through the 1Security API. Give each integration
+          its own key with only the scopes it needs.
+        </>
+      }
+    >
       {created && <KeySecretPanel created={created} onDone={dismissSecret} />}
-      {creating && (
-        <CreateKeyForm
-          onCreated={onCreated}
-          onCancel={() => setCreating(false)}
-          onSessionEnded={() => end(SESSION_EXPIRED)}
-        />
-      )}
+      {creating && <CreateKeyForm onCreated={onCreated} onCancel={() => setCreating(false)} />}
       <Notice>{notice}</Notice>
 
-      {loadProblem?.code === 'MFA_ENROLMENT_REQUIRED' ? (
-        <div className="message message-info" role="alert">
-          <p>{loadProblem.message}</p>
-          <p>
-            <Link to={ROUTES.account}>Set up two-factor authentication in Account</Link>, then come back.
-          </p>
-        </div>
-      ) : (
-        <ProblemMessage problem={loadProblem} />
-      )}
-      {keys === undefined && !loadProblem && <p className="loading">Loading keys…</p>}
+      <LoadProblem problem={listing.problem} />
+      {keys === undefined && !listing.problem && <p className="loading">Loading keys…</p>}
       {keys && (
         <KeyTable
           keys={keys}
           onRevoke={(key) => {
-            setRevokeProblem(undefined);
+            revocation.setProblem(undefined);
             setRevoking(key);
           }}
         />
@@ -159,7 +128,7 @@ function ApiKeysForAdmin() {
         <ConfirmDialog
           title={`Revoke “${revoking.name}”?`}
           confirmLabel="Revoke key"
-          problem={revokeProblem}
+          problem={revocation.problem}
           onConfirm={() => revoke(revoking)}
           onCancel={() => setRevoking(undefined)}
         >
@@ -169,7 +138,7 @@ function ApiKeysForAdmin() {
           </p>
         </ConfirmDialog>
       )}
-    </section>
+    </SettingsSection>
   );
 }
 
@@ -181,89 +150,62 @@ function KeyTable({ keys, onRevoke }: { keys: DashboardApiKey[]; onRevoke: (key:
   if (keys.length === 0)
     return <p className="empty">No API keys yet. Create one for each SIEM or script that reads your data.</p>;
   return (
-    <div className="table-wrap">
-      <table className="records keys">
-        <caption className="visually-hidden">API keys of your tenant, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Status</th>
-            <th scope="col">Scopes</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Expires</th>
-            <th scope="col">Rate limit</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((key) => (
-            <tr key={key.id} data-key-id={key.id}>
-              <th scope="row" data-label="Name">
-                <span className="key-name">{key.name}</span>
-                <code className="key-prefix">{key.displayPrefix}</code>
-              </th>
-              <td data-label="Status">
-                <div className="cell">
-                  <StatusBadge status={key.status} />
-                  {key.revokedAt && (
-                    <span className="sub">
-                      <When iso={key.revokedAt} />
-                    </span>
-                  )}
-                </div>
-              </td>
-              <td data-label="Scopes">
-                <div className="cell">
-                  <ul className="scopes">
-                    {key.scopes.map((scope) => (
-                      <li key={scope}>
-                        <code>{scope}</code>
-                      </li>
-                    ))}
-                  </ul>
-                </div>
-              </td>
-              <td data-label="Created">
-                <div className="cell">
-                  <When iso={key.createdAt} />
-                  <span className="sub">by {key.createdBy === 'cli' ? 'the operator CLI' : key.createdBy}</span>
-                </div>
-              </td>
-              <td data-label="Last used">
-                <div className="cell">
-                  {key.lastUsedAt ? <When iso={key.lastUsedAt} /> : <span className="muted">Never</span>}
-                </div>
-              </td>
-              <td data-label="Expires">
-                <div className="cell">
-                  {key.expiresAt ? <When iso={key.expiresAt} dateOnly /> : <span className="muted">Never</span>}
-                </div>
-              </td>
-              <td data-label="Rate limit">
-                <div className="cell">
-                  {key.rateLimit === null ? <span className="muted">Default</span> : `${key.rateLimit}/min`}
-                </div>
-              </td>
-              <td data-label="Actions" className="row-actions">
-                {key.status !== 'revoked' && (
-                  <button
-                    type="button"
-                    className="button danger small"
-                    onClick={() => onRevoke(key)}
-                    aria-label={`Revoke ${key.name}`}
-                  >
-                    Revoke
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <RecordsTable
+      className="keys"
+      caption="API keys of your tenant, newest first"
+      columns={['Name', 'Status', 'Scopes', 'Created', 'Last used', 'Expires', 'Rate limit']}
+      actions
+    >
+      {keys.map((key) => (
+        <tr key={key.id} data-key-id={key.id}>
+          <th scope="row" data-label="Name">
+            <span className="key-name">{key.name}</span>
+            <code className="key-prefix">{key.displayPrefix}</code>
+          </th>
+          <Cell label="Status">
+            <StatusBadge status={key.status} />
+            {key.revokedAt && (
+              <span className="sub">
+                <When iso={key.revokedAt} />
+              </span>
+            )}
+          </Cell>
+          <Cell label="Scopes">
+            <ul className="scopes">
+              {key.scopes.map((scope) => (
+                <li key={scope}>
+                  <code>{scope}</code>
+                </li>
+              ))}
+            </ul>
+          </Cell>
+          <Cell label="Created">
+            <CreatedBy iso={key.createdAt} by={key.createdBy} />
+          </Cell>
+          <Cell label="Last used">
+            {key.lastUsedAt ? <When iso={key.lastUsedAt} /> : <span className="muted">Never</span>}
+          </Cell>
+          <Cell label="Expires">
+            {key.expiresAt ? <When iso={key.expiresAt} dateOnly /> : <span className="muted">Never</span>}
+          </Cell>
+          <Cell label="Rate limit">
+            {key.rateLimit === null ? <span className="muted">Default</span> : `${key.rateLimit}/min`}
+          </Cell>
+          <ActionsCell>
+            {key.status !== 'revoked' && (
+              <button
+                type="button"
+                className="button danger small"
+                onClick={() => onRevoke(key)}
+                aria-label={`Revoke ${key.name}`}
+              >
+                Revoke
+              </button>
+            )}
+          </ActionsCell>
+        </tr>
+      ))}
+    </RecordsTable>
   );
 }
 
@@ -280,32 +222,13 @@ function expiresAtOf(choice: ExpiryChoice, date: string): string | null | Proble
   return new Date(Date.now() + Number(choice) * DAY_MS).toISOString();
 }
 
-function CreateKeyForm({
-  onCreated,
-  onCancel,
-  onSessionEnded,
-}: {
-  onCreated: (created: CreatedApiKey) => void;
-  onCancel: () => void;
-  onSessionEnded: () => void;
-}) {
-  const ids = useId();
+function CreateKeyForm({ onCreated, onCancel }: { onCreated: (created: CreatedApiKey) => void; onCancel: () => void }) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<Scope[]>([]);
   const [expiry, setExpiry] = useState<ExpiryChoice>('never');
   const [date, setDate] = useState('');
   const [rateLimit, setRateLimit] = useState('');
-  const [problem, setProblem] = useState<Problem>();
-  const [busy, setBusy] = useState(false);
-  const heading = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => heading.current?.focus(), []);
-
-  function toggleScope(scope: Scope, on: boolean) {
-    setScopes((current) =>
-      on ? SCOPES.filter((s) => s === scope || current.includes(s)) : current.filter((s) => s !== scope),
-    );
-  }
+  const { busy, problem, setProblem, send, fail } = useSessionRequest();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -319,16 +242,11 @@ function CreateKeyForm({
         ),
       );
     }
-    setBusy(true);
-    setProblem(undefined);
-    const res = await call(() =>
+    const res = await send(() =>
       api.createApiKey({ body: { name, scopes, expiresAt, ...(limit ? { rateLimit: Number(limit) } : {}) } }),
     );
-    setBusy(false);
     if (res.status === 201) return onCreated(res.body.data);
-    const failure = failureOf(res);
-    if (failure.code === 'UNAUTHENTICATED') return onSessionEnded();
-    setProblem(failure);
+    fail(res);
   }
 
   const today = new Date();
@@ -336,10 +254,7 @@ function CreateKeyForm({
   const minDate = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}`;
 
   return (
-    <form className="panel" onSubmit={submit} noValidate aria-labelledby={`${ids}-heading`}>
-      <h3 id={`${ids}-heading`} ref={heading} tabIndex={-1}>
-        Create API key
-      </h3>
+    <FormPanel title="Create API key" onSubmit={submit}>
       <Field
         label="Name"
         name="name"
@@ -353,18 +268,14 @@ function CreateKeyForm({
         <legend>Scopes</legend>
         <p className="hint">What the key may read. Pick at least one.</p>
         {SCOPES.map((scope) => (
-          <label key={scope} className="choice">
-            <input
-              type="checkbox"
-              name="scopes"
-              value={scope}
-              checked={scopes.includes(scope)}
-              onChange={(e) => toggleScope(scope, e.target.checked)}
-            />
-            <span>
-              <code>{scope}</code> <span className="muted">{SCOPE_DESCRIPTIONS[scope]}</span>
-            </span>
-          </label>
+          <CodeCheckbox
+            key={scope}
+            name="scopes"
+            value={scope}
+            description={SCOPE_DESCRIPTIONS[scope]}
+            checked={scopes.includes(scope)}
+            onChange={(on) => setScopes((current) => toggled(SCOPES, current, scope, on))}
+          />
         ))}
       </fieldset>
       <fieldset className="choices">
@@ -404,16 +315,10 @@ function CreateKeyForm({
         hint="Requests per minute. Leave empty for the server's default."
         autoComplete="off"
       />
-      <ProblemMessage problem={problem} />
-      <div className="actions">
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? 'Creating…' : 'Create key'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+      <FormFooter problem={problem} busy={busy} label="Create key" busyLabel="Creating…">
+        <SecondaryButton onClick={onCancel} />
+      </FormFooter>
+    </FormPanel>
   );
 }
 

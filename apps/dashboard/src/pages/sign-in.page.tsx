@@ -1,8 +1,12 @@
 import type { Me } from '@1security/contract';
 import { useState, type FormEvent } from 'react';
-import { api, call, failureOf, type Problem } from '../api-client';
-import { Field } from '../components/field';
-import { Notice, ProblemMessage } from '../components/problem-message';
+import { api, failureOf } from '../api-client';
+import { AuthCard } from '../components/auth-card';
+import { Field, TotpCodeField } from '../components/field';
+import { FormFooter, SecondaryButton } from '../components/form-panel';
+import { CurrentPasswordField } from '../components/new-password-fields';
+import { Notice } from '../components/problem-message';
+import { useRequest } from '../hooks/use-request';
 import { usePageTitle } from '../router';
 
 /**
@@ -15,19 +19,15 @@ export function SignIn({ notice, onSignedIn }: { notice: string | undefined; onS
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
   const [needsCode, setNeedsCode] = useState(false);
-  const [problem, setProblem] = useState<Problem>();
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, setProblem, send } = useRequest();
   // "Your password is set" and the like: said once, gone when the form is first sent.
   const [showNotice, setShowNotice] = useState(true);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
     setShowNotice(false);
-    setProblem(undefined);
     const body = needsCode ? { email, password, totp: totp.replace(/\s+/g, '') } : { email, password };
-    const res = await call(() => api.signIn({ body }));
-    setBusy(false);
+    const res = await send(() => api.signIn({ body }));
     if (res.status === 200) return onSignedIn(res.body.data);
     const failure = failureOf(res);
     if (failure.code === 'MFA_REQUIRED' && !needsCode) {
@@ -46,74 +46,50 @@ export function SignIn({ notice, onSignedIn }: { notice: string | undefined; onS
   }
 
   return (
-    <main id="main" className="auth-page">
-      <div className="auth-card">
-        <p className="auth-brand">
-          <span className="brand-mark" aria-hidden="true">
-            ●
-          </span>{' '}
-          1Security
-        </p>
-        <h1>{needsCode ? 'Two-factor authentication' : 'Sign in'}</h1>
-        {!needsCode && <Notice>{showNotice ? notice : undefined}</Notice>}
-        <form onSubmit={submit} noValidate>
-          {needsCode ? (
-            <>
-              <p>
-                Enter the 6-digit code from the authenticator app for <strong>{email}</strong>.
-              </p>
-              <Field
-                label="Authentication code"
-                name="totp"
-                value={totp}
-                onChange={(e) => setTotp(e.target.value)}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9 ]*"
-                maxLength={7}
-                autoFocus
-                required
-              />
-            </>
-          ) : (
-            <>
-              <Field
-                label="Email"
-                name="email"
-                type="email"
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-                autoComplete="username"
-                required
-                autoFocus
-              />
-              <Field
-                label="Password"
-                name="password"
-                type="password"
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                autoComplete="current-password"
-                required
-              />
-            </>
-          )}
-          <ProblemMessage problem={problem} />
-          <div className="actions">
-            <button type="submit" className="button primary" disabled={busy}>
-              {busy ? 'Signing in…' : needsCode ? 'Verify and sign in' : 'Sign in'}
-            </button>
-            {needsCode && (
-              <button type="button" className="button" onClick={startOver}>
-                Use another account
-              </button>
-            )}
-          </div>
-        </form>
-        {!needsCode && (
-          <p className="hint">No password yet, or forgot it? Ask your 1Security operator for a set-password link.</p>
+    <AuthCard title={needsCode ? 'Two-factor authentication' : 'Sign in'}>
+      {!needsCode && <Notice>{showNotice ? notice : undefined}</Notice>}
+      <form onSubmit={submit} noValidate>
+        {needsCode ? (
+          <>
+            <p>
+              Enter the 6-digit code from the authenticator app for <strong>{email}</strong>.
+            </p>
+            <TotpCodeField
+              label="Authentication code"
+              name="totp"
+              value={totp}
+              onChange={setTotp}
+              pattern="[0-9 ]*"
+              autoFocus
+            />
+          </>
+        ) : (
+          <>
+            <Field
+              label="Email"
+              name="email"
+              type="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              autoComplete="username"
+              required
+              autoFocus
+            />
+            <CurrentPasswordField value={password} onChange={setPassword} />
+          </>
         )}
-      </div>
-    </main>
+        <FormFooter
+          problem={problem}
+          busy={busy}
+          label={needsCode ? 'Verify and sign in' : 'Sign in'}
+          busyLabel="Signing in…"
+        >
+          {needsCode && <SecondaryButton onClick={startOver}>Use another account</SecondaryButton>}
+        </FormFooter>
+      </form>
+      {!needsCode && (
+        <p className="hint">No password yet, or forgot it? Ask your 1Security operator for a set-password link.</p>
+      )}
+    </AuthCard>
   );
 }

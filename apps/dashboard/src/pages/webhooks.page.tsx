@@ -16,14 +16,20 @@ import {
   type WebhookResource,
 } from '@1security/contract';
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { api, call, clientProblem, failureOf, type Problem } from '../api-client';
+import { api, call, clientProblem, type Problem } from '../api-client';
+import { AdminOnly } from '../components/admin-only';
+import { CodeCheckbox, toggled } from '../components/choice';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { Field } from '../components/field';
+import { FormFooter, FormPanel, SecondaryButton } from '../components/form-panel';
 import { Notice, ProblemMessage } from '../components/problem-message';
+import { ActionsCell, Cell, CreatedBy, RecordsTable } from '../components/records-table';
 import { SecretPanel } from '../components/secret-panel';
+import { LoadProblem, SettingsSection } from '../components/settings-section';
 import { When } from '../components/when';
-import { Link, ROUTES, usePageTitle } from '../router';
-import { SESSION_EXPIRED, useSession } from '../session.context';
+import { useLoaded, useSessionRequest } from '../hooks/use-request';
+import { usePageTitle } from '../router';
+import { useSession } from '../session.context';
 
 const RESOURCE_LABELS: Record<WebhookResource, string> = {
   logs: 'Audit logs',
@@ -80,54 +86,34 @@ const DELIVERIES_REFRESH_MS = 3_000;
  */
 export function Webhooks() {
   usePageTitle('Webhooks');
-  const session = useSession();
-  if (session.me.role !== 'admin') {
-    return (
-      <section aria-labelledby="webhooks-heading">
-        <h2 id="webhooks-heading">Webhooks</h2>
-        <div className="message message-info" role="status">
-          <p>
-            <strong>Admin only.</strong> Webhooks are managed by the admins of {session.me.tenantName}. You are signed
-            in as an analyst: ask one of your tenant&apos;s admins to add or change an endpoint.
-          </p>
-        </div>
-      </section>
-    );
-  }
-  return <WebhooksForAdmin />;
+  return (
+    <AdminOnly title="Webhooks" headingId="webhooks-heading" subject="Webhooks" ask="add or change an endpoint">
+      <WebhooksForAdmin />
+    </AdminOnly>
+  );
 }
 
 /** A secret to show once, and why it is new. */
 type ShownSecret = WebhookEndpointWithSecret & { reason: 'created' | 'rotated' };
 
 function WebhooksForAdmin() {
-  const { me, end } = useSession();
-  const [endpoints, setEndpoints] = useState<DashboardWebhookEndpoint[]>();
-  const [loadProblem, setLoadProblem] = useState<Problem>();
+  const { me } = useSession();
+  const listing = useLoaded(
+    () => api.webhooks.listWebhookEndpoints(),
+    (res) => (res.status === 200 ? res.body.data : undefined),
+  );
+  const { data: endpoints, setData: setEndpoints } = listing;
   const [creating, setCreating] = useState(false);
   const [openId, setOpenId] = useState<string>();
   const [shown, setShown] = useState<ShownSecret>();
   const addButton = useRef<HTMLButtonElement>(null);
 
-  const load = useCallback(async () => {
-    const res = await call(() => api.webhooks.listWebhookEndpoints());
-    if (res.status === 200) {
-      setEndpoints(res.body.data);
-      setLoadProblem(undefined);
-      return;
-    }
-    const failure = failureOf(res);
-    if (failure.code === 'UNAUTHENTICATED') return end(SESSION_EXPIRED);
-    setLoadProblem(failure);
-  }, [end]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const replace = useCallback((endpoint: DashboardWebhookEndpoint) => {
-    setEndpoints((current) => [endpoint, ...(current ?? []).filter((e) => e.id !== endpoint.id)].sort(newestFirst));
-  }, []);
+  const replace = useCallback(
+    (endpoint: DashboardWebhookEndpoint) => {
+      setEndpoints((current) => [endpoint, ...(current ?? []).filter((e) => e.id !== endpoint.id)].sort(newestFirst));
+    },
+    [setEndpoints],
+  );
 
   function onCreated(result: WebhookEndpointWithSecret) {
     setCreating(false);
@@ -139,20 +125,25 @@ function WebhooksForAdmin() {
   const open = endpoints?.find((e) => e.id === openId);
 
   return (
-    <section aria-labelledby="webhooks-heading">
-      <div className="section-head">
-        <h2 id="webhooks-heading">Webhooks</h2>
-        {endpoints && !creating && !open && (
+    <SettingsSection
+      headingId="webhooks-heading"
+      title="Webhooks"
+      action={
+        endpoints &&
+        !creating &&
+        !open && (
           <button ref={addButton} type="button" className="button primary" onClick={() => setCreating(true)}>
             Add endpoint
           </button>
-        )}
-      </div>
-      <p className="lead">
-        1Security POSTs every change of the resources an endpoint subscribes to, in order and signed (Standard
-        Webhooks), to your SOAR or SIEM the moment {me.tenantName}&apos;s data is ingested.
-      </p>
-
+        )
+      }
+      lead={
+        <>
+          1Security POSTs every change of the resources an endpoint subscribes to, in order and signed (Standard
+          Webhooks), to your SOAR or SIEM the moment {me.tenantName}&apos;s data is ingested.
+        </>
+      }
+    >
       {shown && (
         <SecretPanel
           title={
@@ -189,21 +180,11 @@ function WebhooksForAdmin() {
             setCreating(false);
             addButton.current?.focus();
           }}
-          onSessionEnded={() => end(SESSION_EXPIRED)}
         />
       )}
 
-      {loadProblem?.code === 'MFA_ENROLMENT_REQUIRED' ? (
-        <div className="message message-info" role="alert">
-          <p>{loadProblem.message}</p>
-          <p>
-            <Link to={ROUTES.account}>Set up two-factor authentication in Account</Link>, then come back.
-          </p>
-        </div>
-      ) : (
-        <ProblemMessage problem={loadProblem} />
-      )}
-      {endpoints === undefined && !loadProblem && <p className="loading">Loading endpoints…</p>}
+      <LoadProblem problem={listing.problem} />
+      {endpoints === undefined && !listing.problem && <p className="loading">Loading endpoints…</p>}
       {endpoints && !open && !creating && <EndpointTable endpoints={endpoints} onOpen={(e) => setOpenId(e.id)} />}
       {open && (
         <EndpointDetail
@@ -217,7 +198,7 @@ function WebhooksForAdmin() {
           }}
         />
       )}
-    </section>
+    </SettingsSection>
   );
 }
 
@@ -298,62 +279,40 @@ function EndpointTable({
       </p>
     );
   return (
-    <div className="table-wrap">
-      <table className="records">
-        <caption className="visually-hidden">Webhook endpoints of your tenant, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Endpoint</th>
-            <th scope="col">Status</th>
-            <th scope="col">Resources</th>
-            <th scope="col">Batch</th>
-            <th scope="col">Created</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {endpoints.map((endpoint) => (
-            <tr key={endpoint.id} data-endpoint-id={endpoint.id}>
-              <th scope="row" data-label="Endpoint">
-                <span className="endpoint-url">{endpoint.url}</span>
-                {endpoint.description && <span className="sub">{endpoint.description}</span>}
-              </th>
-              <td data-label="Status">
-                <StatusCell endpoint={endpoint} />
-              </td>
-              <td data-label="Resources">
-                <div className="cell">
-                  <ResourceList endpoint={endpoint} />
-                </div>
-              </td>
-              <td data-label="Batch">
-                <div className="cell">{endpoint.batchSize}</div>
-              </td>
-              <td data-label="Created">
-                <div className="cell">
-                  <When iso={endpoint.createdAt} />
-                  <span className="sub">
-                    by {endpoint.createdBy === 'cli' ? 'the operator CLI' : endpoint.createdBy}
-                  </span>
-                </div>
-              </td>
-              <td data-label="Actions" className="row-actions">
-                <button
-                  type="button"
-                  className="button small"
-                  onClick={() => onOpen(endpoint)}
-                  aria-label={`Manage ${endpoint.url}`}
-                >
-                  Manage
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <RecordsTable
+      caption="Webhook endpoints of your tenant, newest first"
+      columns={['Endpoint', 'Status', 'Resources', 'Batch', 'Created']}
+      actions
+    >
+      {endpoints.map((endpoint) => (
+        <tr key={endpoint.id} data-endpoint-id={endpoint.id}>
+          <th scope="row" data-label="Endpoint">
+            <span className="endpoint-url">{endpoint.url}</span>
+            {endpoint.description && <span className="sub">{endpoint.description}</span>}
+          </th>
+          <td data-label="Status">
+            <StatusCell endpoint={endpoint} />
+          </td>
+          <Cell label="Resources">
+            <ResourceList endpoint={endpoint} />
+          </Cell>
+          <Cell label="Batch">{endpoint.batchSize}</Cell>
+          <Cell label="Created">
+            <CreatedBy iso={endpoint.createdAt} by={endpoint.createdBy} />
+          </Cell>
+          <ActionsCell>
+            <button
+              type="button"
+              className="button small"
+              onClick={() => onOpen(endpoint)}
+              aria-label={`Manage ${endpoint.url}`}
+            >
+              Manage
+            </button>
+          </ActionsCell>
+        </tr>
+      ))}
+    </RecordsTable>
   );
 }
 
@@ -376,14 +335,11 @@ function EndpointForm({
   endpoint,
   onSaved,
   onCancel,
-  onSessionEnded,
 }: {
   endpoint?: DashboardWebhookEndpoint;
   onSaved: (result: WebhookEndpointWithSecret | DashboardWebhookEndpoint) => void;
   onCancel: () => void;
-  onSessionEnded: () => void;
 }) {
-  const ids = useId();
   const editing = endpoint !== undefined;
   const [url, setUrl] = useState(endpoint?.url ?? '');
   const [description, setDescription] = useState(endpoint?.description ?? '');
@@ -392,19 +348,7 @@ function EndpointForm({
   const [batchSize, setBatchSize] = useState(String(endpoint?.batchSize ?? 1));
   const [startFrom, setStartFrom] = useState<'now' | 'time'>('now');
   const [startTime, setStartTime] = useState(() => localValueOf(new Date(Date.now() - 86_400_000)));
-  const [problem, setProblem] = useState<Problem>();
-  const [busy, setBusy] = useState(false);
-  const heading = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => heading.current?.focus(), []);
-
-  function toggleResource(resource: WebhookResource, on: boolean) {
-    setResources((current) =>
-      on
-        ? WEBHOOK_RESOURCES.filter((r) => r === resource || current.includes(r))
-        : current.filter((r) => r !== resource),
-    );
-  }
+  const { busy, problem, setProblem, send, fail } = useSessionRequest();
 
   function setFilter(resource: WebhookResource, parameter: string, value: string) {
     setFilters((current) => {
@@ -437,8 +381,6 @@ function EndpointForm({
       if (typeof iso === 'object') return setProblem(iso);
       from = iso;
     }
-    setBusy(true);
-    setProblem(undefined);
     const body = {
       url,
       description: description.trim() === '' ? null : description,
@@ -447,22 +389,16 @@ function EndpointForm({
       batchSize: Number(size),
     };
     const res = editing
-      ? await call(() => api.webhooks.updateWebhookEndpoint({ params: { id: endpoint.id }, body }))
-      : await call(() =>
+      ? await send(() => api.webhooks.updateWebhookEndpoint({ params: { id: endpoint.id }, body }))
+      : await send(() =>
           api.webhooks.createWebhookEndpoint({ body: { ...body, ...(from ? { startFrom: from } : {}) } }),
         );
-    setBusy(false);
     if (res.status === 201 || res.status === 200) return onSaved(res.body.data);
-    const failure = failureOf(res);
-    if (failure.code === 'UNAUTHENTICATED') return onSessionEnded();
-    setProblem(failure);
+    fail(res);
   }
 
   return (
-    <form className="panel endpoint-form" onSubmit={submit} noValidate aria-labelledby={`${ids}-heading`}>
-      <h3 id={`${ids}-heading`} ref={heading} tabIndex={-1}>
-        {editing ? 'Edit endpoint' : 'Add webhook endpoint'}
-      </h3>
+    <FormPanel title={editing ? 'Edit endpoint' : 'Add webhook endpoint'} className="endpoint-form" onSubmit={submit}>
       <Field
         label="URL"
         name="url"
@@ -487,18 +423,13 @@ function EndpointForm({
         <p className="hint">Which changes feeds to push. Pick at least one; filters are optional.</p>
         {WEBHOOK_RESOURCES.map((resource) => (
           <div key={resource} className="resource-choice">
-            <label className="choice">
-              <input
-                type="checkbox"
-                name="resources"
-                value={resource}
-                checked={resources.includes(resource)}
-                onChange={(e) => toggleResource(resource, e.target.checked)}
-              />
-              <span>
-                <code>{resource}</code> <span className="muted">{RESOURCE_LABELS[resource]}</span>
-              </span>
-            </label>
+            <CodeCheckbox
+              name="resources"
+              value={resource}
+              description={RESOURCE_LABELS[resource]}
+              checked={resources.includes(resource)}
+              onChange={(on) => setResources((current) => toggled(WEBHOOK_RESOURCES, current, resource, on))}
+            />
             {resources.includes(resource) && (
               <ResourceFilters
                 resource={resource}
@@ -553,16 +484,15 @@ function EndpointForm({
           )}
         </fieldset>
       )}
-      <ProblemMessage problem={problem} />
-      <div className="actions">
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? 'Saving…' : editing ? 'Save changes' : 'Create endpoint'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+      <FormFooter
+        problem={problem}
+        busy={busy}
+        label={editing ? 'Save changes' : 'Create endpoint'}
+        busyLabel="Saving…"
+      >
+        <SecondaryButton onClick={onCancel} />
+      </FormFooter>
+    </FormPanel>
   );
 }
 
@@ -648,6 +578,12 @@ function ResourceFilters({
 
 type Confirming = 'rotate' | 'replay' | undefined;
 
+/** The two actions on an endpoint that ask first. */
+const CONFIRMATIONS: Record<NonNullable<Confirming>, { title: string; confirmLabel: string }> = {
+  rotate: { title: 'Rotate the signing secret?', confirmLabel: 'Rotate secret' },
+  replay: { title: 'Replay deliveries?', confirmLabel: 'Replay' },
+};
+
 /** One endpoint: its settings, the actions on it, and its recent deliveries. */
 function EndpointDetail({
   endpoint,
@@ -661,10 +597,9 @@ function EndpointDetail({
   onClose: () => void;
 }) {
   const ids = useId();
-  const { end } = useSession();
+  const { problem, setProblem, fail } = useSessionRequest();
   const [editing, setEditing] = useState(false);
   const [notice, setNotice] = useState<string>();
-  const [problem, setProblem] = useState<Problem>();
   const [busy, setBusy] = useState<string>();
   const [confirming, setConfirming] = useState<Confirming>();
   const [confirmProblem, setConfirmProblem] = useState<Problem>();
@@ -687,10 +622,8 @@ function EndpointDetail({
       setDeliveriesProblem(undefined);
       return;
     }
-    const failure = failureOf(res);
-    if (failure.code === 'UNAUTHENTICATED') return end(SESSION_EXPIRED);
-    setDeliveriesProblem(failure);
-  }, [endpoint.id, end, onChanged]);
+    fail(res, setDeliveriesProblem);
+  }, [endpoint.id, fail, onChanged]);
 
   // The log while it is on screen: read now, then every few seconds while the tab is visible.
   useEffect(() => {
@@ -718,12 +651,7 @@ function EndpointDetail({
       void loadDeliveries();
       return true;
     }
-    const failure = failureOf(res);
-    if (failure.code === 'UNAUTHENTICATED') {
-      end(SESSION_EXPIRED);
-      return false;
-    }
-    showProblem(failure);
+    fail(res, showProblem);
     return false;
   }
 
@@ -820,7 +748,6 @@ function EndpointDetail({
           setNotice('Saved.');
         }}
         onCancel={() => setEditing(false)}
-        onSessionEnded={() => end(SESSION_EXPIRED)}
       />
     );
   }
@@ -863,8 +790,7 @@ function EndpointDetail({
           <dd>{endpoint.batchSize === 1 ? '1 item per message' : `up to ${endpoint.batchSize} items per message`}</dd>
           <dt>Created</dt>
           <dd>
-            <When iso={endpoint.createdAt} />
-            <span className="sub">by {endpoint.createdBy === 'cli' ? 'the operator CLI' : endpoint.createdBy}</span>
+            <CreatedBy iso={endpoint.createdAt} by={endpoint.createdBy} />
           </dd>
           {endpoint.previousSecretExpiresAt && new Date(endpoint.previousSecretExpiresAt) > new Date() && (
             <>
@@ -935,33 +861,25 @@ function EndpointDetail({
 
       <Deliveries deliveries={deliveries} problem={deliveriesProblem} onRefresh={loadDeliveries} />
 
-      {confirming === 'rotate' && (
+      {confirming && (
         <ConfirmDialog
-          title="Rotate the signing secret?"
-          confirmLabel="Rotate secret"
+          {...CONFIRMATIONS[confirming]}
           problem={confirmProblem}
-          onConfirm={rotate}
+          onConfirm={confirming === 'rotate' ? rotate : replay}
           onCancel={() => setConfirming(undefined)}
         >
-          <p>
-            A new secret is issued and shown once. For <strong>24 hours</strong> every message carries two signatures,
-            with the old and the new secret, so your receiver can switch over without dropping a message.
-          </p>
-        </ConfirmDialog>
-      )}
-      {confirming === 'replay' && (
-        <ConfirmDialog
-          title="Replay deliveries?"
-          confirmLabel="Replay"
-          problem={confirmProblem}
-          onConfirm={replay}
-          onCancel={() => setConfirming(undefined)}
-        >
-          <p>
-            Every change since <strong>{replayFrom ? new Date(replayFrom).toLocaleString() : '…'}</strong> is sent
-            again, in order, before new ones. A receiver that de-duplicates on <code>webhook-id</code> ignores what it
-            already has.
-          </p>
+          {confirming === 'rotate' ? (
+            <p>
+              A new secret is issued and shown once. For <strong>24 hours</strong> every message carries two signatures,
+              with the old and the new secret, so your receiver can switch over without dropping a message.
+            </p>
+          ) : (
+            <p>
+              Every change since <strong>{replayFrom ? new Date(replayFrom).toLocaleString() : '…'}</strong> is sent
+              again, in order, before new ones. A receiver that de-duplicates on <code>webhook-id</code> ignores what it
+              already has.
+            </p>
+          )}
         </ConfirmDialog>
       )}
     </div>
@@ -998,57 +916,38 @@ function Deliveries({
     body = <p className="empty">No deliveries yet. Send a test event, or wait for the next change.</p>;
   else
     body = (
-      <div className="table-wrap">
-        <table className="records deliveries">
-          <caption className="visually-hidden">Recent delivery attempts, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Message</th>
-              <th scope="col">Attempt</th>
-              <th scope="col">Result</th>
-              <th scope="col">Latency</th>
-              <th scope="col">Response</th>
-            </tr>
-          </thead>
-          <tbody>
-            {deliveries.map((attempt) => (
-              <tr key={`${attempt.messageId}-${attempt.attempt}-${attempt.startedAt}`}>
-                <th scope="row" data-label="Started">
-                  <When iso={attempt.startedAt} />
-                </th>
-                <td data-label="Message">
-                  <div className="cell">
-                    <span>
-                      {attempt.type}
-                      {attempt.itemCount > 1 ? ` · ${attempt.itemCount} items` : ''}
-                    </span>
-                    <code className="sub message-id">{attempt.messageId}</code>
-                  </div>
-                </td>
-                <td data-label="Attempt">
-                  <div className="cell">{attempt.attempt}</div>
-                </td>
-                <td data-label="Result">
-                  <AttemptResult attempt={attempt} />
-                </td>
-                <td data-label="Latency">
-                  <div className="cell">{`${attempt.durationMs} ms`}</div>
-                </td>
-                <td data-label="Response">
-                  <div className="cell">
-                    {attempt.responseSnippet ? (
-                      <code className="snippet">{attempt.responseSnippet.slice(0, 200)}</code>
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RecordsTable
+        className="deliveries"
+        caption="Recent delivery attempts, newest first"
+        columns={['Started', 'Message', 'Attempt', 'Result', 'Latency', 'Response']}
+      >
+        {deliveries.map((attempt) => (
+          <tr key={`${attempt.messageId}-${attempt.attempt}-${attempt.startedAt}`}>
+            <th scope="row" data-label="Started">
+              <When iso={attempt.startedAt} />
+            </th>
+            <Cell label="Message">
+              <span>
+                {attempt.type}
+                {attempt.itemCount > 1 ? ` · ${attempt.itemCount} items` : ''}
+              </span>
+              <code className="sub message-id">{attempt.messageId}</code>
+            </Cell>
+            <Cell label="Attempt">{attempt.attempt}</Cell>
+            <td data-label="Result">
+              <AttemptResult attempt={attempt} />
+            </td>
+            <Cell label="Latency">{`${attempt.durationMs} ms`}</Cell>
+            <Cell label="Response">
+              {attempt.responseSnippet ? (
+                <code className="snippet">{attempt.responseSnippet.slice(0, 200)}</code>
+              ) : (
+                <span className="muted">—</span>
+              )}
+            </Cell>
+          </tr>
+        ))}
+      </RecordsTable>
     );
   return (
     <section aria-labelledby={`${ids}-heading`} className="deliveries-section">

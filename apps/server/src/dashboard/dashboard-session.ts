@@ -1,4 +1,4 @@
-import { DASHBOARD_SESSION_COOKIE, type Me } from '@1security/contract';
+import { DASHBOARD_SESSION_COOKIE, DASHBOARD_SESSION_HINT_COOKIE, type Me } from '@1security/contract';
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../db/database';
 import { hashOpaqueToken, newOpaqueToken } from '../users/users.service';
@@ -45,8 +45,8 @@ function secureCookie(req: Request, publicOrigin: string | undefined): boolean {
   return !['localhost', '127.0.0.1', '[::1]', '::1'].includes(req.hostname);
 }
 
-function cookieAttributes(req: Request, publicOrigin: string | undefined): string {
-  return `Path=/dashboard; HttpOnly; SameSite=Strict${secureCookie(req, publicOrigin) ? '; Secure' : ''}`;
+function cookieAttributes(req: Request, publicOrigin: string | undefined, httpOnly = true): string {
+  return `Path=/dashboard${httpOnly ? '; HttpOnly' : ''}; SameSite=Strict${secureCookie(req, publicOrigin) ? '; Secure' : ''}`;
 }
 
 export async function startSession(
@@ -55,14 +55,19 @@ export async function startSession(
 ): Promise<void> {
   const token = newOpaqueToken();
   await insertSession(db, { tokenHash: hashOpaqueToken(token), userId: options.userId, at: new Date() });
-  options.res.append(
-    'Set-Cookie',
-    `${DASHBOARD_SESSION_COOKIE}=${token}; ${cookieAttributes(options.req, options.publicOrigin)}; Max-Age=${Math.floor(options.timeouts.sessionMaxMs / 1000)}`,
-  );
+  const maxAge = Math.floor(options.timeouts.sessionMaxMs / 1000);
+  options.res.append('Set-Cookie', [
+    `${DASHBOARD_SESSION_COOKIE}=${token}; ${cookieAttributes(options.req, options.publicOrigin)}; Max-Age=${maxAge}`,
+    // Readable by the page, which asks GET /me only when it is there (no 401 on a first visit).
+    `${DASHBOARD_SESSION_HINT_COOKIE}=1; ${cookieAttributes(options.req, options.publicOrigin, false)}; Max-Age=${maxAge}`,
+  ]);
 }
 
 export function clearSessionCookie(req: Request, res: Response, publicOrigin: string | undefined): void {
-  res.append('Set-Cookie', `${DASHBOARD_SESSION_COOKIE}=; ${cookieAttributes(req, publicOrigin)}; Max-Age=0`);
+  res.append('Set-Cookie', [
+    `${DASHBOARD_SESSION_COOKIE}=; ${cookieAttributes(req, publicOrigin)}; Max-Age=0`,
+    `${DASHBOARD_SESSION_HINT_COOKIE}=; ${cookieAttributes(req, publicOrigin, false)}; Max-Age=0`,
+  ]);
 }
 
 export async function endSession(db: Db, session: DashboardSession): Promise<void> {

@@ -26,6 +26,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/database';
 import { ApiError, errors } from '../http/api-error';
 import { toValidationError } from '../http/error-handler';
+import { contractRoutes, methodNotAllowedOn } from '../http/method-not-allowed';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { verifyPassword } from '../users/password-hash';
 import { acceptedTotpStep, newTotpSecret, otpauthUrl, type TotpSecretBox } from '../users/totp';
@@ -343,12 +344,13 @@ function requireAccess(config: DashboardApiDeps['config']) {
  * looked at), Origin-checked mutations, JSON bodies. Unknown paths under it are 404s.
  */
 export function createDashboardApi(deps: DashboardApiDeps): Router {
-  const router = express.Router();
+  // Express's defaults, which the 405 check below matches paths by: case-insensitive, trailing slash optional.
+  const router = express.Router({ caseSensitive: false, strict: false });
   router.use(
     DASHBOARD_API_BASE_PATH,
     limitAnonymous(deps.rateLimiter),
     requireSameOrigin(deps.config.publicOrigin),
-    express.json({ limit: '16kb' }),
+    express.json({ limit: DASHBOARD_BODY_LIMIT_BYTES }),
     loadSession(deps.db, deps.config.dashboard),
   );
   createExpressEndpoints(dashboardContract, createDashboardRouter(deps), router, {
@@ -356,6 +358,23 @@ export function createDashboardApi(deps: DashboardApiDeps): Router {
     globalMiddleware: [requireAccess(deps.config)],
     requestValidationErrorHandler: (err, _req, _res, next) => next(toValidationError(err)),
   });
+  // A known path with another method (PUT /dashboard/api/api-keys): 405 with `Allow`, not a 404.
+  router.use(methodNotAllowedOn(contractRoutes(dashboardContract), { caseSensitive: false, strict: false }));
   router.use(DASHBOARD_API_BASE_PATH, (_req, _res, next) => next(errors.notFound()));
+  router.use(DASHBOARD_API_BASE_PATH, bodyTooLarge);
   return router;
+}
+
+/** The largest JSON body the dashboard API reads; every form it takes fits with room to spare. */
+export const DASHBOARD_BODY_LIMIT_BYTES = 16 * 1024;
+
+/** The JSON parser's refusal of a body over {@link DASHBOARD_BODY_LIMIT_BYTES}: 413, saying so (not a 400). */
+function bodyTooLarge(err: unknown, _req: Request, _res: Response, next: NextFunction): void {
+  if ((err as { type?: unknown } | null)?.type !== 'entity.too.large') return next(err);
+  next(
+    new ApiError(
+      'PAYLOAD_TOO_LARGE',
+      `The request body is too large: the dashboard API accepts at most ${DASHBOARD_BODY_LIMIT_BYTES / 1024} KiB of JSON.`,
+    ),
+  );
 }
