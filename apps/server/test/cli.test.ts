@@ -388,3 +388,114 @@ describe(`pnpm admin and the embedded database it is pointed at (${ENGINE})`, ()
     expect(listed.stdout).toMatch(/ 0 active \/ 0 keys +First\n$/);
   });
 });
+
+/**
+ * What every command does when the database cannot be reached, and that a bad value is a usage
+ * error (exit 2, naming the option and the value) found before the database is even opened.
+ * Nothing listens on port 1, so both hold on either engine.
+ */
+describe(`pnpm admin with the database down (${ENGINE})`, () => {
+  const DOWN = 'postgres://postgres@127.0.0.1:1/down';
+  const env = { DATABASE_URL: DOWN };
+  const T = NO_SUCH_ID;
+  const W = '01J2Z3K4M5N6P7Q8R9S0T1V2W3';
+
+  it('every command exits 1 with one line saying the database cannot be reached: no stack, no hang', async () => {
+    for (const args of [
+      ['tenants', 'create', '--name', 'X'],
+      ['tenants', 'list'],
+      ['tenants', 'update', T, '--retention-days', '30'],
+      ['keys', 'create', '--tenant', T, '--name', 'k'],
+      ['keys', 'list', '--tenant', T],
+      ['keys', 'revoke', T],
+      ['users', 'create', '--tenant', T, '--email', 'a@example.com', '--role', 'admin'],
+      ['users', 'list', '--tenant', T],
+      ['users', 'disable', T],
+      ['users', 'reset-password', T],
+      ['ingest', '--tenant', T, '--type', 'logs', '-'],
+      ['seed', '--tenant', T],
+      ['maintenance', 'run'],
+      ['webhooks', 'create', '--tenant', T, '--url', 'https://hooks.example.com/1', '--resources', 'logs'],
+      ['webhooks', 'list', '--tenant', T],
+      ['webhooks', 'disable', W],
+      ['webhooks', 'enable', W],
+      ['webhooks', 'rotate-secret', W],
+      ['webhooks', 'replay', W, '--from', '2026-01-01T00:00:00Z'],
+    ]) {
+      const started = Date.now();
+      const down = await runCliProcess(args, env, '{}\n');
+      expect(down.code, args.join(' ')).toBe(1);
+      expect(down.stdout).toBe('');
+      expect(down.stderr, args.join(' ')).toBe(
+        `database: ${DOWN}\nerror: cannot reach the database: connect ECONNREFUSED 127.0.0.1:1\n`,
+      );
+      // A refused connection is known at once; the pool's connect timeout is 3 s.
+      expect(Date.now() - started, args.join(' ')).toBeLessThan(60_000);
+    }
+  }, 600_000);
+
+  it('a bad value exits 2 naming the option and the value, whatever the database', async () => {
+    const hook = ['webhooks', 'create', '--tenant', T, '--url', 'https://hooks.example.com/1'];
+    for (const [args, message] of [
+      [
+        [...hook, '--resources', 'bogus'],
+        `option '--resources <RESOURCES>' argument 'bogus' is invalid. "bogus" is not a resource`,
+      ],
+      [
+        ['webhooks', 'create', '--tenant', T, '--url', 'ftp://hooks.example.com/1', '--resources', 'logs'],
+        '--url "ftp://hooks.example.com/1": must use https://',
+      ],
+      [
+        ['webhooks', 'create', '--tenant', T, '--url', 'hooks', '--resources', 'logs'],
+        '--url "hooks": must be an absolute URL',
+      ],
+      [
+        [...hook, '--resources', 'logs', '--filter', 'logs:colour=red'],
+        "argument 'logs:colour=red' is invalid. logs:colour is not a filter of logs",
+      ],
+      [
+        [...hook, '--resources', 'security-alerts', '--filter', 'security-alerts:severity=urgent'],
+        `argument 'security-alerts:severity=urgent' is invalid. security-alerts:severity unknown value "urgent"`,
+      ],
+      [
+        [...hook, '--resources', 'logs', '--start-from', 'yesterday'],
+        "option '--start-from <now|ISO>' argument 'yesterday' is invalid. must be an ISO 8601 time",
+      ],
+      [
+        [...hook, '--resources', 'logs', '--description', 'x'.repeat(501)],
+        'is invalid. must be text of at most 500 characters',
+      ],
+      [
+        ['webhooks', 'replay', W, '--from', '2026-13-01'],
+        "option '--from <ISO>' argument '2026-13-01' is invalid. must be an ISO 8601 time",
+      ],
+      [
+        ['tenants', 'update', T, '--retention-days', '0'],
+        "option '--retention-days <N>' argument '0' is invalid. 0 is not a retention period",
+      ],
+      [
+        ['keys', 'create', '--tenant', T, '--name', 'k', '--rate-limit', '0'],
+        "option '--rate-limit <N>' argument '0' is invalid.",
+      ],
+      [
+        ['users', 'create', '--tenant', T, '--email', 'nobody', '--role', 'admin'],
+        `option '--email <EMAIL>' argument 'nobody' is invalid. "nobody" is not an email address`,
+      ],
+      [
+        ['ingest', '--tenant', T, '--type', 'logs', '--format', 'graph', '-'],
+        'error: --format graph does not apply to --type logs',
+      ],
+      [['seed', '--tenant', T, '--logs', '-1'], "option '--logs <N>' argument '-1' is invalid."],
+      [
+        ['maintenance', 'run', '--batch-size', '0'],
+        "option '--batch-size <N>' argument '0' is invalid. 0 is not a batch size",
+      ],
+    ] as Array<[string[], string]>) {
+      const refused = await runCliProcess(args, env);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr, args.join(' ')).toContain(message);
+      expect(refused.stderr, args.join(' ')).not.toContain('database:');
+      expect(refused.stderr, args.join(' ')).not.toMatch(/^\s+at /m);
+    }
+  }, 600_000);
+});

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestRecords, type Rejection } from '../src/ingest/ingest.service';
 import type { IngestFormat, IngestResourceType } from '../src/ingest/ingest.types';
 import { MAX_RECORD_CHARS } from '../src/ingest/record-reader';
+import { nativeLogRecord } from './support/factories';
 import { firstFeedPage, getJson } from './support/http';
 import { expectMatchesOpenApi } from './support/openapi-validator';
 import { runCliProcess, spawnServer, type ServerProcess } from './support/processes';
@@ -52,19 +53,7 @@ async function ingest(
   return { summary, rejections };
 }
 
-const nativeLog = (i: number) => ({
-  sourceId: `evt-${i}`,
-  occurredAt: `2026-06-05T09:12:${String(10 + i).padStart(2, '0')}Z`,
-  action: 'FileDownloaded',
-  severity: 'high',
-  actorName: 'jane@contoso.com',
-  actorType: 'user',
-  actorIp: '20.42.73.5',
-  resourceName: `file-${i}.xlsx`,
-  resourceType: 'file',
-  workload: 'SharePoint',
-  applicationDisplayName: 'Microsoft SharePoint',
-});
+const nativeLog = (i: number) => nativeLogRecord(i);
 
 describe(`ingestion (${ENGINE})`, () => {
   let key: TestKey;

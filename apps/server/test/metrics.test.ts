@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DashboardCaller } from './support/dashboard-session';
+import { nativeLogRecord } from './support/factories';
 import { freePort, waitFor } from './support/private-services';
 import { runCliProcess, spawnServer, type ServerProcess } from './support/processes';
 import { parsePrometheusText, promtoolCheckMetrics, sampleValue, type Sample } from './support/prometheus-text';
@@ -16,19 +17,7 @@ const AUTH_FAILURES = 'onesecurity_auth_failures_total';
 const REJECTIONS = 'onesecurity_rate_limit_rejections_total';
 const INSERTED = 'onesecurity_stored_rows_inserted_total';
 
-const nativeLog = (i: number) => ({
-  sourceId: `metrics-evt-${i}`,
-  occurredAt: `2026-06-05T09:12:${String(10 + i).padStart(2, '0')}Z`,
-  action: 'FileDownloaded',
-  severity: 'high',
-  actorName: 'jane@contoso.com',
-  actorType: 'user',
-  actorIp: '20.42.73.5',
-  resourceName: `file-${i}.xlsx`,
-  resourceType: 'file',
-  workload: 'SharePoint',
-  applicationDisplayName: 'Microsoft SharePoint',
-});
+const nativeLog = (i: number) => nativeLogRecord(i, 'metrics-evt');
 
 /**
  * The built server as `pnpm start` runs it, with METRICS_PORT and METRICS_TOKEN: every series

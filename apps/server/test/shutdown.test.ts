@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { startProcess } from '@1security/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/api-keys/api-keys.service';
 import { openDatabase, type DatabaseHandle } from '../src/db/database';
@@ -284,8 +284,9 @@ describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
       ).n,
     );
 
+  /** The ingest CLI as its own process group, to signal the CLI and tsx's child process that runs it together. */
   function ingest() {
-    const child = spawn(
+    return startProcess(
       TSX,
       [
         'src/cli/main.ts',
@@ -299,19 +300,8 @@ describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
         '--json',
         file,
       ],
-      {
-        cwd: SERVER_DIR,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...deploy.env },
-        // Its own process group, to signal the CLI and tsx's child process that runs it together.
-        detached: true,
-      },
+      { cwd: SERVER_DIR, env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...deploy.env } },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { child, exited, output: () => ({ stdout, stderr }) };
   }
 
   /** Starts an ingest, lets at least `atLeast` rows commit, stops the CLI with `signal`; the count left behind. */
@@ -320,7 +310,7 @@ describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
     await waitFor(`${atLeast} rows to commit`, async () => (await count()) >= atLeast, 120_000, 20);
     expect(run.child.exitCode, 'the ingest must still be running when it is stopped').toBeNull();
     // The whole process group (tsx runs the CLI in a child), as an orchestrator or the OOM killer would.
-    process.kill(-run.child.pid!, signal);
+    run.signal(signal);
     await run.exited;
     // A COMMIT the CLI sent just before it died still completes on the server: on PostgreSQL,
     // wait until no backend of this database is busy or inside a transaction before counting.
@@ -361,7 +351,7 @@ describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
     const afterKill = await interrupt('SIGKILL', afterTerm + 3 * BATCH);
 
     const complete = ingest();
-    expect(await complete.exited, complete.output().stderr).toBe(0);
+    expect((await complete.exited).code, complete.output().stderr).toBe(0);
     expect(JSON.parse(complete.output().stdout)).toEqual({
       read: TOTAL,
       inserted: TOTAL - afterKill,
@@ -372,7 +362,7 @@ describe(`ingest interrupted by SIGKILL (${ENGINE})`, () => {
     expect(await count()).toBe(TOTAL);
 
     const again = ingest();
-    expect(await again.exited).toBe(0);
+    expect((await again.exited).code).toBe(0);
     expect(JSON.parse(again.output().stdout)).toMatchObject({ inserted: 0, unchanged: TOTAL });
     expect(await count()).toBe(TOTAL);
   }, 300_000); // four CLI runs over 20,000 records: ~15 s alone, far longer on a busy machine

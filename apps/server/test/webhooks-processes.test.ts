@@ -64,21 +64,34 @@ describe(`webhooks through the operator CLI and a server process (${ENGINE})`, (
       const strict = { ...env, WEBHOOK_ALLOW_HTTP: 'false', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' };
       const base = ['webhooks', 'create', '--tenant', tenantId, '--resources', 'logs'];
       const http = await runCliProcess([...base, '--url', receiver.url], strict);
-      expect(http.code).toBe(1);
-      expect(http.stderr).toMatch(
-        /--url: must use https:\/\/ \(http:\/\/ is accepted only with WEBHOOK_ALLOW_HTTP=true\)/,
+      expect(http.code).toBe(2);
+      expect(http.stderr).toContain(
+        `--url ${JSON.stringify(receiver.url)}: must use https:// (http:// is accepted only with WEBHOOK_ALLOW_HTTP=true)`,
       );
       const loopback = await runCliProcess([...base, '--url', 'https://127.0.0.1:8443/hook'], strict);
-      expect(loopback.code).toBe(1);
-      expect(loopback.stderr).toMatch(/--url: address 127\.0\.0\.1, which is not a public address \(loopback\)/);
+      expect(loopback.code).toBe(2);
+      expect(loopback.stderr).toContain(
+        '--url "https://127.0.0.1:8443/hook": address 127.0.0.1, which is not a public address (loopback)',
+      );
       const filter = await runCliProcess(
         [...base.slice(0, -1), 'security-alerts', '--url', receiver.url, '--filter', 'security-alerts:severity=urgent'],
         env,
       );
-      expect(filter.code).toBe(1);
-      expect(filter.stderr).toMatch(/--filter security-alerts:severity: /);
+      expect(filter.code).toBe(2);
+      expect(filter.stderr).toContain(
+        "option '--filter <resource:param=values>' argument 'security-alerts:severity=urgent' is invalid. security-alerts:severity ",
+      );
+      // A filter for a resource the endpoint does not deliver: refused by the service, exit 2 too.
+      const foreign = await runCliProcess(
+        [...base, '--url', receiver.url, '--filter', 'security-alerts:severity=high'],
+        env,
+      );
+      expect(foreign.code).toBe(2);
+      expect(foreign.stderr).toContain(
+        "--filter security-alerts: security-alerts is not one of the endpoint's resources",
+      );
       const batch = await runCliProcess([...base, '--url', receiver.url, '--batch-size', '101'], env);
-      expect(batch.code).not.toBe(0);
+      expect(batch.code).toBe(2);
       expect(batch.stderr).toMatch(/"101" is not a batch size/);
 
       const created = JSON.parse(

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { killGroupOnExit, signalGroup } from './process-group';
 
 /**
  * How long a server may take to say it listens. A readiness guard, not a timing assertion: an
@@ -29,50 +30,6 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const running = new Set<ChildProcess>();
-
-/**
- * A test file that fails before its `afterAll`, or a worker stopped mid-file, must not leave a
- * server behind: the servers are detached (their own process groups), so nothing else reaches
- * them. Node's `exit` event covers a worker that ends normally; it does not fire when the process
- * is ended by a signal, which is how Vitest stops its fork workers (SIGTERM) and how Ctrl-C
- * arrives (SIGINT), so those are caught too while a server runs.
- */
-const ENDING_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
-
-function killEveryServer(): void {
-  for (const child of running) signalGroup(child, 'SIGKILL');
-}
-
-function onEndingSignal(signal: NodeJS.Signals): void {
-  killEveryServer();
-  stopWatching();
-  // Then do what the signal would have done without us: end the process, unless someone else
-  // (a test runner's own handler) listens for it.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-}
-
-function startWatching(): void {
-  if (running.size !== 1) return;
-  process.on('exit', killEveryServer);
-  for (const signal of ENDING_SIGNALS) process.on(signal, onEndingSignal);
-}
-
-function stopWatching(): void {
-  process.off('exit', killEveryServer);
-  for (const signal of ENDING_SIGNALS) process.off(signal, onEndingSignal);
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    // The child leads its own process group (detached): this reaches anything it started too.
-    process.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
 /**
  * Starts a server as its own process group on the port it chooses, and waits until it prints
  * `listening on http://…`. If it does not within {@link SERVER_READY_TIMEOUT_MS}, or exits
@@ -84,20 +41,14 @@ export async function spawnServerProcess(options: SpawnServerOptions): Promise<S
     env: options.env,
     detached: true,
   });
-  running.add(child);
-  startWatching();
+  // Killed with this process, however it ends (the group is detached: nothing else would).
+  killGroupOnExit(child);
   const onStdoutLine = options.onStdoutLine;
   if (onStdoutLine && child.stdout) createInterface({ input: child.stdout }).on('line', onStdoutLine);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      running.delete(child);
-      if (running.size === 0) stopWatching();
-      resolve(code);
-    }),
-  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null) signalGroup(child, signal);
     const code = await exited;

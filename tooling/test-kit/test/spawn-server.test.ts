@@ -1,36 +1,12 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { alive, gone } from './pids';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const KIT_DIR = path.join(HERE, '..');
 const TIMEOUT_MS = 60_000;
-
-/** Alive: the process exists and is not a zombie waiting for a parent (here, a container's init) to reap it. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Waits until none of `pids` is alive, or gives up after a (generous) readiness bound. */
-async function gone(pids: number[], withinMs = 15_000): Promise<number[]> {
-  const until = Date.now() + withinMs;
-  while (Date.now() < until) {
-    if (!pids.some(alive)) return [];
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return pids.filter(alive);
-}
 
 /**
  * Runs a worker process that spawns a server through the kit and never stops it, ends the

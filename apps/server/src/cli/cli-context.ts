@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { openDatabase, type DatabaseHandle } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
+import { isDatabaseUnavailable } from '../http/database-errors';
 import { createLogger } from '../logger';
 
 /** A problem with what the operator asked for: printed without a stack, exit code 1. */
@@ -53,19 +54,37 @@ export async function withCli<T>(run: (ctx: CliContext) => Promise<T>, options: 
   }
   // The CLI's own output is its result; database chatter goes to stderr, warnings only.
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    logger,
-    poolSize: 4,
-  });
   try {
-    process.stderr.write(`database: ${describeDatabase(config, database, embeddedExists)}\n`);
-    await migrateToLatest(database.db);
-    return await run({ config, database, cwd: process.env.ONESEC_CALLER_CWD || process.env.INIT_CWD || process.cwd() });
-  } finally {
-    await database.close();
+    const database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      logger,
+      poolSize: 4,
+    });
+    try {
+      process.stderr.write(`database: ${describeDatabase(config, database, embeddedExists)}\n`);
+      await migrateToLatest(database.db);
+      return await run({
+        config,
+        database,
+        cwd: process.env.ONESEC_CALLER_CWD || process.env.INIT_CWD || process.cwd(),
+      });
+    } finally {
+      await database.close();
+    }
+  } catch (err) {
+    // Down, refusing, or gone mid-command: one line saying so, exit 1 (the caller prints it).
+    if (!(err instanceof CliError) && isDatabaseUnavailable(err)) {
+      throw new CliError(`cannot reach the database: ${errorText(err)}`);
+    }
+    throw err;
   }
+}
+
+/** An error's message; an AggregateError (every address of a host refused) has its parts'. */
+function errorText(err: unknown): string {
+  if (err instanceof AggregateError && !err.message) return err.errors.map(errorText).join('; ');
+  return err instanceof Error ? err.message : String(err);
 }
 
 function describeDatabase(config: Config, database: DatabaseHandle, existed: boolean): string {

@@ -1,7 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { UnknownTenantError } from '../api-keys/api-keys.service';
 import { CLI_ACTOR } from '../audit/audit-events';
-import { RESOURCE_NAMES } from '../resources/registry';
+import { RESOURCE_NAMES, type ResourceName } from '../resources/registry';
+import { checkWebhookUrl, WebhookAddressError } from '../webhooks/webhook-address';
+import { parseResourceFilters } from '../webhooks/webhook-filters';
+import { loadConfig } from '../config';
 import {
   createWebhookEndpoint,
   findWebhookTenant,
@@ -10,6 +13,9 @@ import {
   rotateWebhookSecret,
   setWebhookEndpointStatus,
   UnknownWebhookError,
+  validDescription,
+  validResources,
+  validTime,
   webhookOptionsFromConfig,
   WebhookValidationError,
   type WebhookEndpointView,
@@ -27,6 +33,33 @@ const parseWebhookId = (raw: string): string => {
   return raw.toUpperCase();
 };
 
+/**
+ * A Commander parser from one of the service's checks, so a bad value is a usage error (exit 2,
+ * Commander names the option and the value) found before the database is opened.
+ */
+function serviceParser(check: (raw: string) => unknown): (raw: string) => string {
+  return (raw) => {
+    try {
+      check(raw);
+    } catch (err) {
+      if (err instanceof WebhookValidationError) {
+        throw new InvalidArgumentError(err.problems.map((p) => p.message).join('; '));
+      }
+      throw err;
+    }
+    return raw;
+  };
+}
+
+/** `--resources logs,security-alerts`. */
+const parseResources = serviceParser(validResources);
+/** `--start-from now|ISO`. */
+const parseStartFrom = serviceParser((raw) => raw === 'now' || validTime(raw, 'startFrom'));
+/** `--from ISO` of `replay`. */
+const parseReplayFrom = serviceParser((raw) => validTime(raw, 'from'));
+/** `--description TEXT`. */
+const parseDescription = serviceParser(validDescription);
+
 /** `--filter security-alerts:severity=high,critical`, repeatable. */
 function collectFilter(raw: string, previous: WebhookFiltersInput = {}): WebhookFiltersInput {
   const match = /^([a-z-]+):([A-Za-z]+)=(.+)$/.exec(raw);
@@ -39,6 +72,11 @@ function collectFilter(raw: string, previous: WebhookFiltersInput = {}): Webhook
   if (!(RESOURCE_NAMES as readonly string[]).includes(resource)) {
     throw new InvalidArgumentError(`${JSON.stringify(resource)} is not a resource (use ${RESOURCE_NAMES.join(', ')})`);
   }
+  // The parameter and its values, as the resource's changes feed parses them.
+  const { problems } = parseResourceFilters(resource as ResourceName, { [param]: values });
+  if (problems.length > 0) {
+    throw new InvalidArgumentError(problems.map((p) => `${resource}:${param} ${p.message}`).join('; '));
+  }
   const existing = previous[resource] ?? {};
   return { ...previous, [resource]: { ...existing, [param]: values } };
 }
@@ -50,13 +88,26 @@ function parseBatchSize(raw: string): number {
   return Number(raw);
 }
 
-/** The service's errors, as the operator reads them. */
-async function asCliErrors<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * The service's errors, as the operator reads them. A value the service refuses (an address it
+ * will not deliver to, a filter for a resource the endpoint does not have) is a usage error,
+ * exit 2, naming the option and the value as given (`values`, by the service's parameter name).
+ */
+async function asCliErrors<T>(work: () => Promise<T>, values: Record<string, unknown> = {}): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (err instanceof WebhookValidationError) {
-      throw new CliError(err.problems.map((p) => `${cliName(p.parameter)}: ${p.message}`).join('\n'));
+      throw new CliError(
+        err.problems
+          .map((p) => {
+            const value = values[p.parameter];
+            const given = typeof value === 'string' ? ` ${JSON.stringify(value.slice(0, 200))}` : '';
+            return `${cliName(p.parameter)}${given}: ${p.message}`;
+          })
+          .join('\n'),
+        2,
+      );
     }
     if (err instanceof UnknownTenantError || err instanceof UnknownWebhookError) throw new CliError(err.message);
     throw err;
@@ -105,15 +156,15 @@ export function webhooksCommand(): Command {
     .description('Create a webhook endpoint; prints its signing secret once')
     .requiredOption('--tenant <TENANT_ID>', 'the tenant', parseTenantId)
     .requiredOption('--url <URL>', 'where messages are POSTed (https://)')
-    .requiredOption('--resources <RESOURCES>', `comma-separated: ${RESOURCE_NAMES.join(', ')}`)
+    .requiredOption('--resources <RESOURCES>', `comma-separated: ${RESOURCE_NAMES.join(', ')}`, parseResources)
     .option(
       '--filter <resource:param=values>',
       'only matching items, as the list endpoints filter (repeatable), e.g. security-alerts:severity=high,critical',
       collectFilter,
     )
     .option('--batch-size <N>', 'items per message, 1–100 (default 1)', parseBatchSize)
-    .option('--start-from <now|ISO>', 'now (default), or an ISO time to backfill from', 'now')
-    .option('--description <TEXT>', 'a note for the dashboard')
+    .option('--start-from <now|ISO>', 'now (default), or an ISO time to backfill from', parseStartFrom, 'now')
+    .option('--description <TEXT>', 'a note for the dashboard (at most 500 characters)', parseDescription)
     .option('--json', 'print one JSON object')
     .action(
       async (options: {
@@ -126,22 +177,33 @@ export function webhooksCommand(): Command {
         description?: string;
         json?: boolean;
       }) => {
+        // The URL's form and scheme, before the database (its address is checked on create).
+        try {
+          checkWebhookUrl(options.url, webhookOptionsFromConfig(loadConfig()).network);
+        } catch (err) {
+          if (err instanceof WebhookAddressError) {
+            throw new CliError(`--url ${JSON.stringify(options.url.slice(0, 200))}: ${err.message}`, 2);
+          }
+          throw err;
+        }
         await withCli(async (ctx) => {
-          const { endpoint, secret } = await asCliErrors(() =>
-            createWebhookEndpoint(
-              ctx.database.db,
-              {
-                tenantId: options.tenant,
-                url: options.url,
-                resources: options.resources,
-                filters: options.filter,
-                batchSize: options.batchSize,
-                startFrom: options.startFrom,
-                description: options.description,
-                actor: CLI_ACTOR,
-              },
-              webhookOptionsFromConfig(ctx.config),
-            ),
+          const { endpoint, secret } = await asCliErrors(
+            () =>
+              createWebhookEndpoint(
+                ctx.database.db,
+                {
+                  tenantId: options.tenant,
+                  url: options.url,
+                  resources: options.resources,
+                  filters: options.filter,
+                  batchSize: options.batchSize,
+                  startFrom: options.startFrom,
+                  description: options.description,
+                  actor: CLI_ACTOR,
+                },
+                webhookOptionsFromConfig(ctx.config),
+              ),
+            { url: options.url, resources: options.resources, startFrom: options.startFrom },
           );
           if (options.json) {
             return printJson({
@@ -250,12 +312,13 @@ export function webhooksCommand(): Command {
     .command('replay')
     .description('Deliver again every change from a time on (same webhook-ids for the same spans)')
     .argument('<WEBHOOK_ID>', 'the endpoint', parseWebhookId)
-    .requiredOption('--from <ISO>', 'replay items from this time, e.g. 2026-11-30T00:00:00Z')
+    .requiredOption('--from <ISO>', 'replay items from this time, e.g. 2026-11-30T00:00:00Z', parseReplayFrom)
     .action(async (id: string, options: { from: string }) => {
       await withCli(async (ctx) => {
         const tenantId = await tenantOf(ctx, id);
-        const endpoint = await asCliErrors(() =>
-          replayWebhookEndpoint(ctx.database.db, { tenantId, id, from: options.from, actor: CLI_ACTOR }),
+        const endpoint = await asCliErrors(
+          () => replayWebhookEndpoint(ctx.database.db, { tenantId, id, from: options.from, actor: CLI_ACTOR }),
+          { from: options.from },
         );
         process.stdout.write(`Webhook ${endpoint.id} replays from ${new Date(options.from).toISOString()}.\n`);
       });

@@ -190,7 +190,8 @@ async function validUrl(raw: unknown, options: WebhookServiceOptions): Promise<s
   return raw.trim();
 }
 
-function validResources(raw: unknown): ResourceName[] {
+/** Exported for the CLI, which checks its options before it opens the database. */
+export function validResources(raw: unknown): ResourceName[] {
   const list = typeof raw === 'string' ? raw.split(',').map((r) => r.trim()) : raw;
   if (!Array.isArray(list) || list.length === 0) {
     throw new WebhookValidationError([
@@ -244,7 +245,8 @@ function validBatchSize(raw: unknown): number {
   return n;
 }
 
-function validTime(raw: unknown, parameter: string): Date {
+/** Exported for the CLI, as {@link validResources}. */
+export function validTime(raw: unknown, parameter: string): Date {
   const date = raw instanceof Date ? raw : typeof raw === 'string' ? new Date(raw) : new Date(NaN);
   if (
     Number.isNaN(date.getTime()) ||
@@ -259,7 +261,8 @@ function validTime(raw: unknown, parameter: string): Date {
   return date;
 }
 
-function validDescription(raw: unknown): string {
+/** Exported for the CLI, as {@link validResources}. */
+export function validDescription(raw: unknown): string {
   if (raw === undefined || raw === null) return '';
   if (typeof raw !== 'string' || raw.length > 500 || raw.includes('\u0000')) {
     throw new WebhookValidationError([{ parameter: 'description', message: 'must be text of at most 500 characters' }]);

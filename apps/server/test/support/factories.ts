@@ -111,3 +111,23 @@ export const FACTORIES: { [N in ResourceName]: (tenantId: string, sortAt: Date) 
   'monitoring-alerts': (tenantId, sortAt) => makeMonitoringAlert(tenantId, { updated_at: sortAt }),
   'security-alerts': (tenantId, sortAt) => makeSecurityAlert(tenantId, { updated_at: sortAt }),
 };
+
+/**
+ * A native log record as `pnpm admin ingest` reads it (the API's item shape), number `i`: source
+ * id `${prefix}-${i}`, a second apart from the others.
+ */
+export function nativeLogRecord(i: number, prefix = 'evt') {
+  return {
+    sourceId: `${prefix}-${i}`,
+    occurredAt: `2026-06-05T09:12:${String(10 + i).padStart(2, '0')}Z`,
+    action: 'FileDownloaded',
+    severity: 'high',
+    actorName: 'jane@contoso.com',
+    actorType: 'user',
+    actorIp: '20.42.73.5',
+    resourceName: `file-${i}.xlsx`,
+    resourceType: 'file',
+    workload: 'SharePoint',
+    applicationDisplayName: 'Microsoft SharePoint',
+  };
+}

@@ -88,9 +88,46 @@ async function clusterRoot(tools: Tools, name: string): Promise<string> {
   return root;
 }
 
-async function writeConfig(tools: Tools, dataDir: string, files: Array<[string, string]>): Promise<void> {
-  for (const [name, text] of files) {
-    const file = path.join(dataDir, name);
+/**
+ * Fills `root/data` with `tool` (initdb, pg_basebackup); if it fails, removes `root` and throws
+ * an error with the tool's stderr (also as its `stderr`).
+ */
+async function createCluster(tools: Tools, root: string, tool: string, args: string[]): Promise<void> {
+  try {
+    await tools.exec(tool, args);
+  } catch (err) {
+    await rm(root, { recursive: true, force: true });
+    const stderr = String((err as { stderr?: unknown }).stderr ?? (err as Error).message).trim();
+    throw Object.assign(new Error(`${tool} failed: ${stderr}`), { stderr });
+  }
+}
+
+/**
+ * The cluster's own configuration: the server's postgresql.conf and pg_hba.conf may live outside
+ * its data directory (as on Debian), so each cluster gets its own, listening on `port` on
+ * loopback only, its sockets in `root`, not durable (a test cluster), and `settings` besides.
+ */
+async function configureCluster(
+  tools: Tools,
+  root: string,
+  port: number,
+  settings: string[],
+  hba: string,
+): Promise<void> {
+  const postgresqlConf = [
+    `port = ${port}`,
+    `listen_addresses = '127.0.0.1'`,
+    `unix_socket_directories = '${root}'`,
+    'fsync = off',
+    'shared_buffers = 32MB',
+    ...settings,
+  ];
+  for (const [name, text] of [
+    ['postgresql.conf', postgresqlConf.join('\n')],
+    ['pg_hba.conf', hba],
+    ['pg_ident.conf', ''],
+  ] as const) {
+    const file = path.join(root, 'data', name);
     await writeFile(file, `${text}\n`, { mode: 0o600 });
     if (tools.owner) await chown(file, tools.owner.uid, tools.owner.gid);
   }
@@ -183,7 +220,7 @@ export async function startHotStandby(primaryUrl = ADMIN_POSTGRES_URL): Promise<
   const root = await clusterRoot(tools, 'standby');
   const dataDir = path.join(root, 'data');
   try {
-    await tools.exec('pg_basebackup', [
+    await createCluster(tools, root, 'pg_basebackup', [
       `--dbname=${primaryUrl}`,
       `--pgdata=${dataDir}`,
       '--write-recovery-conf',
@@ -192,8 +229,7 @@ export async function startHotStandby(primaryUrl = ADMIN_POSTGRES_URL): Promise<
       '--no-sync',
     ]);
   } catch (err) {
-    await rm(root, { recursive: true, force: true });
-    const stderr = String((err as { stderr?: unknown }).stderr ?? (err as Error).message).trim();
+    const { stderr } = err as { stderr: string };
     if (/pg_hba\.conf/.test(stderr) && /replication/.test(stderr)) {
       throw new Error(
         `The cluster at ${primaryHost} refuses replication connections from this machine. Add ` +
@@ -201,7 +237,7 @@ export async function startHotStandby(primaryUrl = ADMIN_POSTGRES_URL): Promise<
           `pg_basebackup said: ${stderr}`,
       );
     }
-    throw new Error(`pg_basebackup failed: ${stderr}`);
+    throw err;
   }
 
   // A hot standby needs at least the primary's values of these (or it refuses to start).
@@ -215,29 +251,21 @@ export async function startHotStandby(primaryUrl = ADMIN_POSTGRES_URL): Promise<
     ].map(async (name) => `${name} = ${await setting(primaryUrl, name)}`),
   );
   const port = await freePort();
-  // The cluster's own postgresql.conf and pg_hba.conf may live outside its data directory (as on
-  // Debian): the standby gets its own, listening on loopback only. primary_conninfo is in the
-  // postgresql.auto.conf pg_basebackup -R wrote.
-  await writeConfig(tools, dataDir, [
+  // primary_conninfo is in the postgresql.auto.conf pg_basebackup -R wrote.
+  await configureCluster(
+    tools,
+    root,
+    port,
     [
-      'postgresql.conf',
-      [
-        `port = ${port}`,
-        `listen_addresses = '127.0.0.1'`,
-        `unix_socket_directories = '${root}'`,
-        'hot_standby = on',
-        // Tell the primary which rows standby queries still read, so vacuum there does not
-        // cancel them (a cancelled read would fall back to the primary; this keeps it rare).
-        'hot_standby_feedback = on',
-        'wal_receiver_status_interval = 1s',
-        'fsync = off',
-        'shared_buffers = 32MB',
-        ...atLeastPrimary,
-      ].join('\n'),
+      'hot_standby = on',
+      // Tell the primary which rows standby queries still read, so vacuum there does not
+      // cancel them (a cancelled read would fall back to the primary; this keeps it rare).
+      'hot_standby_feedback = on',
+      'wal_receiver_status_interval = 1s',
+      ...atLeastPrimary,
     ],
-    ['pg_hba.conf', LOOPBACK_TRUST],
-    ['pg_ident.conf', ''],
-  ]);
+    LOOPBACK_TRUST,
+  );
   return startLocalCluster(tools, root, port, primaryUrl, async (cluster) => {
     const [recovery] = await cluster.query<{ standby: boolean }>('postgres', 'select pg_is_in_recovery() as standby');
     if (!recovery?.standby) throw new Error('the copy started, but not as a standby (no standby.signal?)');
@@ -253,29 +281,22 @@ export async function startScratchPrimary({ allowReplication = true } = {}): Pro
   const tools = await postgresTools(['initdb', 'pg_ctl']);
   const root = await clusterRoot(tools, 'primary');
   const dataDir = path.join(root, 'data');
-  try {
-    await tools.exec('initdb', ['--pgdata', dataDir, '--username', 'postgres', '--auth', 'trust', '--no-sync']);
-  } catch (err) {
-    await rm(root, { recursive: true, force: true });
-    throw new Error(`initdb failed: ${String((err as { stderr?: unknown }).stderr ?? (err as Error).message).trim()}`);
-  }
-  const port = await freePort();
-  await writeConfig(tools, dataDir, [
-    [
-      'postgresql.conf',
-      [
-        `port = ${port}`,
-        `listen_addresses = '127.0.0.1'`,
-        `unix_socket_directories = '${root}'`,
-        'wal_level = replica',
-        'max_wal_senders = 5',
-        'fsync = off',
-        'shared_buffers = 32MB',
-        'max_connections = 50',
-      ].join('\n'),
-    ],
-    ['pg_hba.conf', allowReplication ? `${LOOPBACK_TRUST}\nhost replication all 127.0.0.1/32 trust` : LOOPBACK_TRUST],
-    ['pg_ident.conf', ''],
+  await createCluster(tools, root, 'initdb', [
+    '--pgdata',
+    dataDir,
+    '--username',
+    'postgres',
+    '--auth',
+    'trust',
+    '--no-sync',
   ]);
+  const port = await freePort();
+  await configureCluster(
+    tools,
+    root,
+    port,
+    ['wal_level = replica', 'max_wal_senders = 5', 'max_connections = 50'],
+    allowReplication ? `${LOOPBACK_TRUST}\nhost replication all 127.0.0.1/32 trust` : LOOPBACK_TRUST,
+  );
   return startLocalCluster(tools, root, port, 'postgres://postgres@127.0.0.1/postgres', async () => undefined);
 }

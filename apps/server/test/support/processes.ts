@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { spawnServerProcess, type ServerProcess } from '@1security/test-kit';
+import { runProcess, spawnServerProcess, type ProcessResult, type ServerProcess } from '@1security/test-kit';
 import { fileURLToPath } from 'node:url';
 
 const SERVER_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -12,7 +11,7 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
-export type { ServerProcess } from '@1security/test-kit';
+export type { ProcessResult, ServerProcess } from '@1security/test-kit';
 
 /**
  * Runs the built server (`node dist/main.js`) as its own process group, as `pnpm start` does,
@@ -22,45 +21,23 @@ export function spawnServer(env: Record<string, string | undefined>): Promise<Se
   return spawnServerProcess({ cwd: SERVER_DIR, env: childEnv({ PORT: '0', HOST: '127.0.0.1', ...env }) });
 }
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** What a CLI run printed, and its exit code. */
+export type CliResult = ProcessResult;
 
 /**
  * Runs the operator CLI as an operator does: `pnpm admin …` from the repository root, or from
  * `cwd` (a directory of the repository).
  */
-export async function runCliProcess(
+export function runCliProcess(
   args: string[],
   env: Record<string, string | undefined>,
   input?: string,
   { cwd = REPO_ROOT, pnpmArgs = [] }: { cwd?: string; pnpmArgs?: string[] } = {},
 ): Promise<CliResult> {
-  const child = spawn('pnpm', [...pnpmArgs, 'admin', ...args], { cwd, env: childEnv(env) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  if (input !== undefined) child.stdin.end(input);
-  else child.stdin.end();
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  return { code, stdout, stderr };
+  return runProcess('pnpm', [...pnpmArgs, 'admin', ...args], { cwd, env: childEnv(env), input });
 }
 
 /** Runs a script of the server package with tsx. */
-export async function runScript(
-  script: string,
-  args: string[],
-  env: Record<string, string | undefined>,
-): Promise<CliResult> {
-  const child = spawn(TSX, [script, ...args], { cwd: SERVER_DIR, env: childEnv(env) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end();
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  return { code, stdout, stderr };
+export function runScript(script: string, args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+  return runProcess(TSX, [script, ...args], { cwd: SERVER_DIR, env: childEnv(env) });
 }

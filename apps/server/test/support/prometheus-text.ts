@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runProcess } from '@1security/test-kit';
 
 export interface Sample {
   name: string;
@@ -34,14 +34,9 @@ export function sampleValue(samples: Sample[], name: string, labels: Record<stri
 
 /** Runs Debian's `promtool check metrics` on the text: its exit code and what it printed. */
 export async function promtoolCheckMetrics(text: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => resolve(code));
+  const { code, stdout, stderr } = await runProcess('promtool', ['check', 'metrics'], {
+    input: text,
+    timeoutMs: 60_000,
   });
-  child.stdin.end(text);
-  return { code: await exited, output };
+  return { code, output: stdout + stderr };
 }
