@@ -104,13 +104,14 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
   const writeInTransaction = (entries: BatchEntry[]): Promise<WriteResult> => {
     if (encoded && pool) {
       return encoded
-        .write(pool, entries.map((e) => e.copyLine!))
+        .write(
+          pool,
+          entries.map((e) => e.copyLine!),
+        )
         .then((inserted) => ({ inserted, updated: 0, unchanged: entries.length - inserted }));
     }
     const rows = entries.map((e) => e.row!);
-    return copyWrite && pool
-      ? copyWrite(pool, rows)
-      : db.transaction().execute((trx) => writeInTrx(trx, rows));
+    return copyWrite && pool ? copyWrite(pool, rows) : db.transaction().execute((trx) => writeInTrx(trx, rows));
   };
 
   let batch: BatchEntry[] = [];
@@ -186,7 +187,12 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
     const { row } = result;
     batch.push(
       encoder
-        ? { line: record.line, element: record.element, sourceId: row.source_id, copyLine: encoder.encode(row as never) }
+        ? {
+            line: record.line,
+            element: record.element,
+            sourceId: row.source_id,
+            copyLine: encoder.encode(row as never),
+          }
         : { line: record.line, element: record.element, sourceId: row.source_id, row },
     );
     if (batch.length >= batchSize) await flush();
