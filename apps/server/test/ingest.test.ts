@@ -97,6 +97,34 @@ describe(`ingestion (${ENGINE})`, () => {
     expect(all.body.data).toHaveLength(5);
   });
 
+  it('stores a batch bigger than a COPY buffer byte for byte: multi-byte characters, COPY escapes, a source id repeated in the batch', async () => {
+    const tenant = await createTenantWithKey(database);
+    // 300 records of 2.4 to 3.9 KB of UTF-8 (mostly 3-byte characters, lengths varied) in one
+    // batch: on PostgreSQL the batch's COPY text spans four of the ingest encoder's 256 KB
+    // buffers, with lines that fit a buffer's rest in characters but not in bytes.
+    const name = (i: number) => `é漢☃ \t tab\t back\\slash \\N new\nline \r ${i} `.padEnd(800 + ((i * 37) % 500), '漢');
+    const at = (i: number) =>
+      `2026-06-05T09:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`;
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      ...nativeLog(i),
+      occurredAt: at(i),
+      resourceName: name(i),
+    }));
+    // The same source id later in the batch: the later record is the one stored.
+    records.push({ ...nativeLog(10), occurredAt: at(10), resourceName: `${name(10)} (later)` });
+    const { summary, rejections } = await ingest(tenant.tenantId, 'logs', 'native', ndjson(records), 400);
+    expect(rejections).toEqual([]);
+    expect(summary).toEqual({ read: 301, inserted: 300, updated: 0, unchanged: 1, rejected: 0 });
+    const stored = await database.db
+      .selectFrom('log_events')
+      .select(['source_id', 'resource_name'])
+      .where('tenant_id', '=', tenant.tenantId)
+      .execute();
+    const bySource = new Map(stored.map((row) => [row.source_id, row.resource_name]));
+    expect(bySource.size).toBe(300);
+    for (let i = 0; i < 300; i++) expect(bySource.get(`evt-${i}`)).toBe(i === 10 ? `${name(10)} (later)` : name(i));
+  });
+
   it('is idempotent for records without an id or sourceId too (identified by their content)', async () => {
     const tenant = await createTenantWithKey(database);
     const records = [1, 2, 3].map((i) => {

@@ -1,12 +1,14 @@
 import { monotonicFactory } from 'ulid';
 import type { Readable } from 'node:stream';
+import type pg from 'pg';
 import type { Db } from '../db/database';
 import { readsBlobs } from '../db/pglite-driver';
 import { postgresPoolOf } from '../db/postgres-pool';
 import { isDatabaseUnavailable } from '../http/database-errors';
 import { pooledCryptoPrng } from '../ids/pooled-random';
-import { RESOURCES, type ResourceEntry } from '../resources/registry';
+import { RESOURCES, type ResourceEntry, type WriteResult } from '../resources/registry';
 import type { IngestFormat, IngestResourceType } from './ingest.types';
+import { copyLogEventLines, LogEventCopyEncoder } from './log-events.copy-writer';
 import { readRecords } from './record-reader';
 
 /** The database's own words, without the SQL: e.g. a violated constraint. */
@@ -45,6 +47,29 @@ export interface IngestOptions {
 
 type AnyRow = { source_id?: string | null };
 
+/**
+ * Resources whose COPY path (PostgreSQL proper) takes rows encoded as they are read, so that
+ * a batch waits as COPY text outside the JavaScript heap rather than as row objects (see
+ * {@link LogEventCopyEncoder}). Same transaction, same result as the resource's `copyWrite`.
+ */
+const ENCODED_COPY: Partial<
+  Record<
+    IngestResourceType,
+    { encoder: () => { encode: (row: never) => Buffer }; write: (pool: pg.Pool, lines: Buffer[]) => Promise<number> }
+  >
+> = {
+  logs: { encoder: () => new LogEventCopyEncoder(), write: copyLogEventLines },
+};
+
+/** A record waiting in a batch: where it came from, and its row (or, on the encoded COPY path, its COPY line). */
+interface BatchEntry {
+  line: number;
+  element?: number;
+  sourceId: string | null | undefined;
+  row?: AnyRow;
+  copyLine?: Buffer;
+}
+
 export function supportedFormats(type: IngestResourceType): IngestFormat[] {
   return Object.keys(RESOURCES[type].formats) as IngestFormat[];
 }
@@ -74,14 +99,25 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
   const { copyWrite, blobCopyWrite } = resource;
   const pool = copyWrite ? postgresPoolOf(db) : undefined;
   const writeInTrx = blobCopyWrite && readsBlobs(db) ? blobCopyWrite : resource.write;
-  const writeInTransaction =
-    copyWrite && pool
-      ? (rows: AnyRow[]) => copyWrite(pool, rows)
-      : (rows: AnyRow[]) => db.transaction().execute((trx) => writeInTrx(trx, rows));
+  const encoded = pool ? ENCODED_COPY[options.type] : undefined;
+  const encoder = encoded?.encoder();
+  const writeInTransaction = (entries: BatchEntry[]): Promise<WriteResult> => {
+    if (encoded && pool) {
+      return encoded
+        .write(
+          pool,
+          entries.map((e) => e.copyLine!),
+        )
+        .then((inserted) => ({ inserted, updated: 0, unchanged: entries.length - inserted }));
+    }
+    const rows = entries.map((e) => e.row!);
+    return copyWrite && pool ? copyWrite(pool, rows) : db.transaction().execute((trx) => writeInTrx(trx, rows));
+  };
 
-  let batch: Array<{ line: number; element?: number; row: AnyRow }> = [];
+  let batch: BatchEntry[] = [];
   // The batch being written while the next one is read and normalised: at most one write is
-  // in flight, so batches still commit one after the other, in file order.
+  // in flight, so batches still commit one after the other, in file order, and at most two
+  // batches are held at any time (the reader is pulled, not pushed: backpressure as it comes).
   let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     await writing;
@@ -92,20 +128,19 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
     // Surface a failure at the next flush (or the final one), never as an unhandled rejection.
     writing.catch(() => undefined);
   };
-  const write = async (entries: Array<{ line: number; element?: number; row: AnyRow }>) => {
+  const write = async (entries: BatchEntry[]) => {
     // Within one batch the last record of a source id wins (an alert's latest state).
-    const bySource = new Map<string, (typeof entries)[number]>();
-    const rows: typeof entries = [];
+    const bySource = new Map<string, BatchEntry>();
+    const rows: BatchEntry[] = [];
     for (const entry of entries) {
-      const sourceId = entry.row.source_id;
-      if (sourceId) bySource.set(sourceId, entry);
+      if (entry.sourceId) bySource.set(entry.sourceId, entry);
       else rows.push(entry);
     }
     const deduplicated = [...rows, ...bySource.values()].sort((a, b) => a.line - b.line);
     summary.unchanged += entries.length - deduplicated.length;
-    let result;
+    let result: WriteResult;
     try {
-      result = await writeInTransaction(deduplicated.map((e) => e.row));
+      result = await writeInTransaction(deduplicated);
     } catch (err) {
       if (isDatabaseUnavailable(err)) throw err;
       // One record the database refuses (e.g. an id already used by another record) must not
@@ -113,7 +148,7 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
       result = { inserted: 0, updated: 0, unchanged: 0 };
       for (const entry of deduplicated) {
         try {
-          const one = await writeInTransaction([entry.row]);
+          const one = await writeInTransaction([entry]);
           result.inserted += one.inserted;
           result.updated += one.updated;
           result.unchanged += one.unchanged;
@@ -149,7 +184,17 @@ export async function ingestRecords(db: Db, options: IngestOptions): Promise<Ing
       reject({ line: record.line, element: record.element, reason: result.reason });
       continue;
     }
-    batch.push({ line: record.line, element: record.element, row: result.row });
+    const { row } = result;
+    batch.push(
+      encoder
+        ? {
+            line: record.line,
+            element: record.element,
+            sourceId: row.source_id,
+            copyLine: encoder.encode(row as never),
+          }
+        : { line: record.line, element: record.element, sourceId: row.source_id, row },
+    );
     if (batch.length >= batchSize) await flush();
   }
   await flush();

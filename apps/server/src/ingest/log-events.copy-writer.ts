@@ -45,19 +45,72 @@ function copyText(value: unknown): string {
   return /[\\\n\r\t]/.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : text;
 }
 
+/** One row as a line of COPY text (with its newline). */
+function copyLine(row: NewLogEventRow): string {
+  let line = '';
+  for (let i = 0; i < COLUMNS.length; i++) line += (i === 0 ? '' : '\t') + copyText(row[COLUMNS[i]!]);
+  return `${line}\n`;
+}
+
 /** The rows as COPY text, in chunks of about 256 KB (one CopyData message each). */
 function* copyChunks(rows: NewLogEventRow[]): Generator<string> {
   let chunk = '';
   for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < COLUMNS.length; i++) line += (i === 0 ? '' : '\t') + copyText(row[COLUMNS[i]!]);
-    chunk += `${line}\n`;
-    if (chunk.length >= 256 * 1024) {
+    chunk += copyLine(row);
+    if (chunk.length >= COPY_CHUNK_BYTES) {
       yield chunk;
       chunk = '';
     }
   }
   if (chunk) yield chunk;
+}
+
+const COPY_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Encodes rows into COPY text as they come, into 256 KB buffers outside the JavaScript heap:
+ * an ingest batch is then a few megabytes of bytes rather than thousands of row objects that
+ * live long enough to be promoted to V8's old generation (which grew the CLI's heap, and its
+ * RSS, by hundreds of megabytes of garbage between full collections). Each row's line is a
+ * view into a shared buffer; a buffer is freed once the views of all its rows are gone.
+ */
+export class LogEventCopyEncoder {
+  private chunk = Buffer.allocUnsafe(0);
+  private used = 0;
+
+  /** The row's COPY line, as bytes. */
+  encode(row: NewLogEventRow): Buffer {
+    const line = copyLine(row);
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit; measure only when that might not fit.
+    let length = line.length * 3;
+    if (length > this.chunk.length - this.used) {
+      length = Buffer.byteLength(line);
+      if (length > this.chunk.length - this.used) {
+        this.chunk = Buffer.allocUnsafe(Math.max(COPY_CHUNK_BYTES, length));
+        this.used = 0;
+      }
+    }
+    const written = this.chunk.write(line, this.used);
+    const bytes = this.chunk.subarray(this.used, this.used + written);
+    this.used += written;
+    return bytes;
+  }
+}
+
+/** Lines (views into the encoder's buffers) joined into pieces of at most ~256 KB, without copying adjacent lines. */
+function* copyPieces(lines: Buffer[]): Generator<Buffer> {
+  let run: Buffer | undefined;
+  let end = 0;
+  for (const line of lines) {
+    if (run && line.buffer === run.buffer && line.byteOffset === end && run.length + line.length <= COPY_CHUNK_BYTES) {
+      run = Buffer.from(run.buffer, run.byteOffset, run.length + line.length);
+    } else {
+      if (run) yield run;
+      run = line;
+    }
+    end = line.byteOffset + line.length;
+  }
+  if (run) yield run;
 }
 
 /**
@@ -68,6 +121,19 @@ function* copyChunks(rows: NewLogEventRow[]): Generator<string> {
  */
 export async function copyLogEvents(pool: pg.Pool, rows: NewLogEventRow[]): Promise<number> {
   if (rows.length === 0) return 0;
+  return copyIntoLogEvents(pool, copyChunks(rows));
+}
+
+/**
+ * {@link copyLogEvents} for rows already encoded by a {@link LogEventCopyEncoder}, one line
+ * each, in the order given.
+ */
+export async function copyLogEventLines(pool: pg.Pool, lines: Buffer[]): Promise<number> {
+  if (lines.length === 0) return 0;
+  return copyIntoLogEvents(pool, copyPieces(lines));
+}
+
+async function copyIntoLogEvents(pool: pg.Pool, text: Iterable<string | Buffer>): Promise<number> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
@@ -75,7 +141,7 @@ export async function copyLogEvents(pool: pg.Pool, rows: NewLogEventRow[]): Prom
     try {
       await client.query(CREATE_STAGING);
       const copy: Writable = client.query(copyFrom(COPY_IN));
-      await pipeline(copyChunks(rows), copy);
+      await pipeline(text, copy);
       const moved = await client.query(MOVE);
       await client.query('commit');
       return moved.rowCount ?? 0;
