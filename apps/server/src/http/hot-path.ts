@@ -134,7 +134,10 @@ export function createHotPath(deps: HotPathDeps): RequestListener {
   ) => {
     const text = JSON.stringify(body) ?? '';
     const length = Buffer.byteLength(text);
-    if (length >= deps.compressionThreshold) {
+    // The compression middleware only ever compresses for a client that names an encoding
+    // other than identity (no header, or an empty one, is identity); otherwise all it adds is Vary.
+    const accepted = req.headers['accept-encoding'];
+    if (length >= deps.compressionThreshold && accepted && accepted !== 'identity') {
       // Large enough to compress: through the app's compression middleware, which negotiates
       // Accept-Encoding and sets Vary, as on the Express path.
       deps.compression(req, res, noop);
@@ -145,8 +148,8 @@ export function createHotPath(deps: HotPathDeps): RequestListener {
       res.end(text);
       return;
     }
-    // Too small to compress: of the compression middleware, only its `Vary` is left. All the
-    // headers in one `writeHead`, without a `setHeader` each.
+    // Too small, or not asked to compress: of the compression middleware, only its `Vary` is
+    // left. All the headers in one `writeHead`, without a `setHeader` each.
     headers.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', length);
     headers.push('Vary', 'Accept-Encoding');
     res.writeHead(status, headers as string[]);
