@@ -189,9 +189,10 @@ describe(`webhooks through the operator CLI and a server process (${ENGINE})`, (
       ['WebhookSecretRotated', 'cli'],
       ['WebhookReplayed', 'cli'],
     ]);
+    // A bad value is a usage error (2), named before the database is opened.
     const bad = await runCliProcess(['webhooks', 'replay', webhookId, '--from', 'yesterday'], env);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/--from: must be an ISO 8601 time/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/'--from <ISO>' argument 'yesterday' is invalid. must be an ISO 8601 time/);
     const unknown = await runCliProcess(['webhooks', 'enable', '01J2Z3K4M5N6P7Q8R9S0T1V2W3'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/No webhook endpoint with id 01J2Z3K4M5N6P7Q8R9S0T1V2W3/);
