@@ -152,6 +152,16 @@ describe(`retention while ingest and a feed poller run (${ENGINE})`, () => {
       seen.push(...res.body.data.map((item: { id: string }) => item.id));
       return !res.body.pagination.hasMore;
     };
+    // The feed serves only rows committed before the oldest transaction still running on the
+    // PostgreSQL server, which other test files share: a long one of theirs holds A's seeded
+    // rows back for a while. Wait until the feed serves them (from its start, so the poller's
+    // own position is untouched), then walk it.
+    await waitFor(
+      "the feed to serve A's seeded logs",
+      async () => (await get(a.key.secret, '/logs/changes', { limit: 240 })).body.data.length === 240,
+      120_000,
+      1_000,
+    );
     for (let i = 0; i < 5; i++) await poll();
     expect(seen.length).toBe(35);
 
