@@ -35,11 +35,30 @@ export function credentialOf(req: Pick<Request, 'headers'>): string | null {
   return null;
 }
 
+/** The headers a budget decision is answered with: the budget, and `Retry-After` once spent. */
+export function rateLimitHeaders(decision: RateLimitDecision): Array<[string, number]> {
+  const headers: Array<[string, number]> = [
+    ['X-RateLimit-Limit', decision.limit],
+    ['X-RateLimit-Remaining', decision.remaining],
+    ['X-RateLimit-Reset', decision.resetAt],
+  ];
+  if (!decision.allowed) headers.push(['Retry-After', decision.retryAfter]);
+  return headers;
+}
+
 export function setRateLimitHeaders(res: Response, decision: RateLimitDecision): void {
-  res.setHeader('X-RateLimit-Limit', decision.limit);
-  res.setHeader('X-RateLimit-Remaining', decision.remaining);
-  res.setHeader('X-RateLimit-Reset', decision.resetAt);
-  if (!decision.allowed) res.setHeader('Retry-After', decision.retryAfter);
+  for (const [name, value] of rateLimitHeaders(decision)) res.setHeader(name, value);
+}
+
+/**
+ * Records a use of the key once the request is answered, as the time of the request: not for
+ * a 401 (the key turned out revoked or expired) nor a fault that left that unknown.
+ */
+export function recordUseWhenAnswered(res: Response, lastUsed: LastUsedRecorder, keyId: string): void {
+  const usedAt = new Date();
+  res.once('finish', () => {
+    if (res.statusCode !== 401 && res.statusCode < 500) lastUsed.touch(keyId, usedAt);
+  });
 }
 
 /** The usable key with this hash, from memory or (first use on this instance) the database. */
@@ -88,12 +107,7 @@ export function authenticate(deps: AuthDeps) {
       setRateLimitHeaders(res, decision);
       if (!decision.allowed) return next(errors.rateLimited(decision.retryAfter));
       req.auth = identity;
-      // A use is the time of the request, recorded once it was answered for a live key: not a
-      // 401 (the key turned out revoked or expired) nor a fault that left that unknown.
-      const usedAt = new Date();
-      res.once('finish', () => {
-        if (res.statusCode !== 401 && res.statusCode < 500) deps.lastUsed.touch(identity.keyId, usedAt);
-      });
+      recordUseWhenAnswered(res, deps.lastUsed, identity.keyId);
       next();
     } catch (err) {
       next(err);

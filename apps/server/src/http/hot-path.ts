@@ -3,13 +3,14 @@ import type { RouteMetadata } from '@1security/contract';
 import { checkZodSchema, isAppRoute, TsRestResponseError, type AppRoute } from '@ts-rest/core';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { hashSecret, isWellFormedSecret } from '../api-keys/api-key-secret';
-import { credentialOf } from '../auth/authenticate';
+import { credentialOf, rateLimitHeaders, recordUseWhenAnswered } from '../auth/authenticate';
 import type { LastUsedRecorder } from '../auth/last-used-recorder';
 import type { VerifiedKeys } from '../auth/verified-keys';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import type { RateLimitDecision, RateLimiter } from '../rate-limit/rate-limiter';
 import { errors } from './api-error';
+import { containsNul } from './reject-nul-characters';
 import { trackRequest } from './request-log';
 
 /** A contract route's implementation, as ts-rest calls it. */
@@ -80,12 +81,6 @@ function hotRoutes(contract: object, router: object): Map<string, HotRoute> {
   return routes;
 }
 
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (value === null || typeof value !== 'object') return false;
-  return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner));
-}
-
 const noop = () => {};
 
 /**
@@ -116,11 +111,7 @@ export function createHotPath(deps: HotPathDeps): RequestListener {
   /** The headers every answer of the hot path carries: Express's, in the order it sets them. */
   const headersFor = (requestId: string, decision: RateLimitDecision | undefined) => {
     const headers: Array<string | number | readonly string[]> = ['X-Request-Id', requestId, ...fixedHeaders];
-    if (decision) {
-      headers.push('X-RateLimit-Limit', decision.limit, 'X-RateLimit-Remaining', decision.remaining);
-      headers.push('X-RateLimit-Reset', decision.resetAt);
-      if (!decision.allowed) headers.push('Retry-After', decision.retryAfter);
-    }
+    if (decision) for (const [name, value] of rateLimitHeaders(decision)) headers.push(name, value);
     return headers;
   };
 
@@ -193,11 +184,7 @@ export function createHotPath(deps: HotPathDeps): RequestListener {
     try {
       decision = await deps.rateLimiter.consumeKey(auth.keyId, auth.rateLimit);
       if (!decision.allowed) throw errors.rateLimited(decision.retryAfter);
-      // A use is the time of the request, recorded once answered for a live key (as `authenticate`).
-      const usedAt = new Date();
-      res.once('finish', () => {
-        if (res.statusCode !== 401 && res.statusCode < 500) deps.lastUsed.touch(auth.keyId, usedAt);
-      });
+      recordUseWhenAnswered(res, deps.lastUsed, auth.keyId);
       let result: { status: number; body: unknown };
       try {
         result = await hot.implementation({ params: {}, query, headers, body: undefined, req, res });
@@ -234,6 +221,11 @@ export function createHotPath(deps: HotPathDeps): RequestListener {
     req.originalUrl = url;
     req.auth = identity;
     (req as Request & { route: unknown }).route = { path: hot.route.path };
-    void serve(hot, req, res, query.data, headers.data);
+    serve(hot, req, res, query.data, headers.data).catch((err: unknown) => {
+      // Only a fault before the error middlewares could answer (they catch everything after).
+      deps.logger.error({ err }, 'hot path: request failed before it could be answered');
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
   };
 }

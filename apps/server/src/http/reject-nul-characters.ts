@@ -2,7 +2,8 @@ import type { ErrorDetail } from '@1security/contract';
 import type { NextFunction, Request, Response } from 'express';
 import { errors } from './api-error';
 
-function containsNul(value: unknown, depth = 0): boolean {
+/** Whether a parsed parameter (a string, or qs's nested objects and arrays, keys included) holds U+0000. */
+export function containsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (depth > 8 || value === null || typeof value !== 'object') return false;
   return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner, depth + 1));
