@@ -11,7 +11,9 @@
  * (default postgres://postgres@127.0.0.1:5432/onesec_bench), BENCH_SCALE (multiplies the
  * request counts, default 1), BENCH_ONLY (ping,list50,list1000,changes), BENCH_TOP (frames
  * listed per scenario, default 12), BENCH_ROUNDS (measured rounds of every scenario, default 1;
- * CPU per request is the median over them).
+ * CPU per request is the median over them), BENCH_GC=1 (the server runs under `--trace-gc-nvp`;
+ * printed per request beside its CPU: young-generation collections and their pause, the bytes
+ * that survived them and were promoted to the old generation, and full collections).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +30,7 @@ const ONLY = process.env.BENCH_ONLY?.split(',');
 const PROFILE = process.env.BENCH_PROFILE !== '0';
 /** BENCH_FLOOR=1: the same scenarios against the floor server (bench/floor-server.ts). */
 const FLOOR = process.env.BENCH_FLOOR === '1';
+const GC = process.env.BENCH_GC === '1';
 const main = path.resolve(process.argv[2] ?? path.join(serverDir, 'dist/main.js'));
 
 function cpuMsOf(pid: number): number {
@@ -203,24 +206,77 @@ function groupOf(frame: ProfileNode['callFrame']): string {
   return `other (${url})`;
 }
 
+/** Running totals of the server's collections, from `--trace-gc-nvp` lines (`gc=s`: scavenge; `gc=mc`: mark-compact). */
+interface GcTotals {
+  scavenges: number;
+  scavengeMs: number;
+  survived: number;
+  promoted: number;
+  fullCollections: number;
+  fullMs: number;
+}
+
+function gcCounter() {
+  const totals: GcTotals = { scavenges: 0, scavengeMs: 0, survived: 0, promoted: 0, fullCollections: 0, fullMs: 0 };
+  let partial = '';
+  const read = (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const kind = / gc=(\w+) /.exec(line)?.[1];
+      if (!kind) continue;
+      const field = (name: string) => Number(new RegExp(` ${name}=([\\d.]+)`).exec(line)?.[1] ?? 0);
+      if (kind === 's') {
+        totals.scavenges++;
+        totals.scavengeMs += field('pause');
+        totals.survived += field('new_space_survived');
+        totals.promoted += field('promoted');
+      } else if (kind === 'mc' || kind === 'mmc') {
+        totals.fullCollections++;
+        totals.fullMs += field('pause');
+      }
+    }
+  };
+  return { read, snapshot: (): GcTotals => ({ ...totals }) };
+}
+
 interface Window {
   scenario: Scenario;
   start: number;
   end: number;
   units: number;
   cpuMs: number;
+  gc: [GcTotals, GcTotals];
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+/** The collections of a scenario's rounds, per request (or page), as one line. */
+function gcPerUnit(ws: Window[]): string {
+  const units = ws.reduce((a, w) => a + w.units, 0);
+  const sum = (key: keyof GcTotals) => ws.reduce((a, { gc: [from, to] }) => a + to[key] - from[key], 0) / units;
+  return [
+    `scavenges ${sum('scavenges').toFixed(2)} (${(sum('scavengeMs') * 1000).toFixed(0)} µs)`,
+    `survived ${(sum('survived') / 1024).toFixed(0)} KB`,
+    `promoted ${(sum('promoted') / 1024).toFixed(0)} KB`,
+    `mark-compacts ${sum('fullCollections').toFixed(3)} (${(sum('fullMs') * 1000).toFixed(0)} µs)`,
+  ].join('; ');
+}
 
 async function run(): Promise<void> {
   const dir = path.join(serverDir, '.bench/profiles', `hot-path-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
   const target = FLOOR ? ['--import', 'tsx', 'bench/floor-server.ts'] : [main];
-  const args = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...target] : target;
+  const args = [
+    ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
+    ...(GC ? ['--trace-gc-nvp'] : []),
+    ...target,
+  ];
+  const gc = gcCounter();
   const server = await startChild(process.execPath, args, {
     cwd: FLOOR ? serverDir : path.dirname(path.dirname(main)),
     name: 'server',
+    onStdout: gc.read,
     env: {
       ...process.env,
       DATABASE_URL,
@@ -241,11 +297,15 @@ async function run(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of scenarios) {
         const cpu = cpuMsOf(pid);
+        const gcBefore = gc.snapshot();
         // V8's profile timestamps are CLOCK_MONOTONIC microseconds, as is process.hrtime.
         const start = Number(process.hrtime.bigint() / 1000n);
         const units = await s.run(server, SCALE);
         const end = Number(process.hrtime.bigint() / 1000n);
-        windows.push({ scenario: s, start, end, units, cpuMs: cpuMsOf(pid) - cpu });
+        const cpuMs = cpuMsOf(pid) - cpu;
+        // The server's last trace lines of the scenario are still in the pipe.
+        if (GC) await new Promise((resolve) => setTimeout(resolve, 300));
+        windows.push({ scenario: s, start, end, units, cpuMs, gc: [gcBefore, gc.snapshot()] });
       }
     }
   } finally {
@@ -254,10 +314,12 @@ async function run(): Promise<void> {
   if (!PROFILE) {
     rmSync(dir, { recursive: true, force: true });
     for (const scenario of scenarios) {
-      const perUnit = windows.filter((w) => w.scenario === scenario).map((w) => (w.cpuMs * 1000) / w.units);
+      const ws = windows.filter((w) => w.scenario === scenario);
+      const perUnit = ws.map((w) => (w.cpuMs * 1000) / w.units);
       console.log(
         `${scenario.name}: server CPU ${median(perUnit).toFixed(0)} µs (rounds: ${perUnit.map((v) => v.toFixed(0)).join(', ')})`,
       );
+      if (GC) console.log(`  ${gcPerUnit(ws)}`);
     }
     return;
   }

@@ -69,7 +69,7 @@ export interface Started {
 export function startChild(
   command: string,
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; name: string },
+  options: { cwd: string; env: NodeJS.ProcessEnv; name: string; onStdout?: (chunk: Buffer) => void },
 ): Promise<Started> {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -87,7 +87,10 @@ export function startChild(
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         // Keep draining the pipes so a chatty child never blocks on a full pipe.
-        child.stdout?.on('data', (c: Buffer) => process.env.BENCH_VERBOSE && process.stderr.write(c));
+        child.stdout?.on('data', (c: Buffer) => {
+          options.onStdout?.(c);
+          if (process.env.BENCH_VERBOSE) process.stderr.write(c);
+        });
         resolve({
           child,
           url: match[1],

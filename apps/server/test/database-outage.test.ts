@@ -18,7 +18,7 @@ import { ENGINE, silentLogger } from './support/test-database';
 
 /** No request may take longer than this, whatever the database does (pg connects time out at 3 s). */
 const REQUEST_BOUND_MS = 15_000;
-/** pg's query timeout (35 s) and a margin: a request on a connection to a hung database. */
+/** The silence limit on a connection in use (35 s, postgres-pool.ts) and a margin: a request on a connection to a hung database. */
 const HANG_BOUND_MS = 45_000;
 const LOAD_WORKERS = 8;
 const INGESTED = 1_200;
@@ -206,7 +206,7 @@ describe('PostgreSQL unreachable at start', () => {
     await waitFor('the load to be served', () => outcomes.filter((o) => o.status === 200).length >= 50);
 
     // Frozen, the database accepts TCP connections and answers nothing. Requests whose query was
-    // already sent give up at pg's query timeout (35 s); requests waiting for a connection give up
+    // already sent give up when their connection has heard nothing for 35 s; requests waiting for a connection give up
     // at its connect timeout (3 s). Either way: 503, never a hang.
     postgres.freeze(true);
     const frozenSince = outcomes.length;
