@@ -35,6 +35,33 @@ const text = (seen: Seen) => Buffer.from(seen.body, 'base64').toString('utf8');
 /** Headers that differ between two servers by the clock alone: the date, and when each one's rate-limit window ends. */
 const CLOCK_HEADERS = new Set(['date', 'x-ratelimit-reset']);
 
+/** Two 200s of a feed that has caught up (`hasMore` false), alike but for their `nextCursor`. */
+function differOnlyInCaughtUpCursor(a: Seen, b: Seen): boolean {
+  if (a.status !== 200 || b.status !== 200 || a.headers['content-encoding'] || b.headers['content-encoding'])
+    return false;
+  const page = (seen: Seen) => {
+    try {
+      return JSON.parse(text(seen)) as { pagination?: { nextCursor?: string; hasMore?: boolean } };
+    } catch {
+      return undefined;
+    }
+  };
+  const [pa, pb] = [page(a), page(b)];
+  if (
+    !pa?.pagination ||
+    !pb?.pagination ||
+    pa.pagination.hasMore ||
+    pa.pagination.nextCursor === pb.pagination.nextCursor
+  )
+    return false;
+  const withoutCursor = (seen: Seen, body: object) => ({
+    status: seen.status,
+    headers: { ...seen.headers, 'content-length': undefined },
+    body: JSON.stringify({ ...body, pagination: { ...(body as { pagination: object }).pagination, nextCursor: null } }),
+  });
+  return JSON.stringify(withoutCursor(a, pa)) === JSON.stringify(withoutCursor(b, pb));
+}
+
 /**
  * The hot path (`src/http/hot-path.ts`) against Express: two servers on one database, one with
  * the hot path and one with `HOT_PATH=off`, sent the same requests in the same order (each
@@ -129,19 +156,29 @@ describe(`the hot path answers as Express does (${ENGINE})`, () => {
     return Number(HOT_PATH_COUNT.exec(await res.text())?.[1] ?? Number.NaN);
   };
 
-  /** Sends the same request to both servers; expects the same answer; returns it. */
-  async function both(path: string, init: Init = {}): Promise<Seen> {
-    requestNumber++;
-    const [fromHot, fromPlain] = [await send(hot, path, init), await send(plain, path, init)];
-    expect({ path, ...fromHot }).toEqual({ path, ...fromPlain });
-    return fromHot;
+  /**
+   * Sends the same request to both servers; expects the same answer; returns it and how many
+   * times the pair was sent. A caught-up feed page's cursor carries the cluster's snapshot
+   * xmin, which other sessions on the shared PostgreSQL may move between the two requests: a
+   * pair that differs only there is sent again (at most four times more).
+   */
+  async function bothCounted(path: string, init: Init = {}): Promise<{ seen: Seen; sends: number }> {
+    for (let sends = 1; ; sends++) {
+      requestNumber++;
+      const [fromHot, fromPlain] = [await send(hot, path, init), await send(plain, path, init)];
+      if (sends < 5 && differOnlyInCaughtUpCursor(fromHot, fromPlain)) continue;
+      expect({ path, ...fromHot }).toEqual({ path, ...fromPlain });
+      return { seen: fromHot, sends };
+    }
   }
+
+  const both = async (path: string, init: Init = {}) => (await bothCounted(path, init)).seen;
 
   /** `both`, and whether the hot path took the request. */
   async function expectTaken(taken: boolean, path: string, init: Init = {}) {
     const before = await hotPathCount();
-    const seen = await both(path, init);
-    expect({ path, taken: (await hotPathCount()) - before }).toEqual({ path, taken: taken ? 1 : 0 });
+    const { seen, sends } = await bothCounted(path, init);
+    expect({ path, taken: (await hotPathCount()) - before }).toEqual({ path, taken: taken ? sends : 0 });
     return seen;
   }
 
