@@ -46,6 +46,12 @@ export interface StartServerOptions {
   beforeListen?: (database: DatabaseHandle) => Promise<void>;
   /** Namespace for rate-limit counters in Redis (tests isolate themselves with it). */
   rateLimitPrefix?: string;
+  /**
+   * How long a Redis command may take before the limiter answers from memory (default 500 ms).
+   * Tests that assert one shared counter raise it: two instances in one busy test process can
+   * stall past 500 ms, and the memory fallback is then the designed answer, not a failure.
+   */
+  redisCommandTimeoutMs?: number;
 }
 
 /** Opens the database, migrates it, and serves the API on `config.port`. */
@@ -108,6 +114,7 @@ export async function startServer(
     windowSeconds: config.rateLimitWindowSeconds,
     signInFailuresPerMinute: config.dashboard.signInFailuresPerMinute,
     keyPrefix: options.rateLimitPrefix,
+    commandTimeoutMs: options.redisCommandTimeoutMs,
     logger,
     onRejected: (limit) => metrics.rateLimited(limit),
   });

@@ -28,6 +28,8 @@ export interface RateLimiterOptions {
   windowSeconds?: number | undefined;
   /** Namespace of the counters (default `1sec:rl`). */
   keyPrefix?: string | undefined;
+  /** A Redis command slower than this is answered from memory instead (default 500 ms). */
+  commandTimeoutMs?: number | undefined;
   logger: Logger;
   /** Told of every refusal, by budget (the metrics count them). */
   onRejected?: (limit: RateLimitName) => void;
@@ -59,7 +61,7 @@ export class RateLimiter {
         // Fail fast while disconnected: the memory fallback answers instead of a queue.
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
-        commandTimeout: 500,
+        commandTimeout: options.commandTimeoutMs ?? 500,
         connectTimeout: 2_000,
         retryStrategy: (attempt) => Math.min(attempt * 250, 2_000),
       });

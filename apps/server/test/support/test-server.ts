@@ -4,7 +4,7 @@ import { ulid } from 'ulid';
 import { displayPrefix, generateSecret, hashSecret } from '../../src/api-keys/api-key-secret';
 import { insertApiKey } from '../../src/api-keys/api-keys.repository';
 import { loadConfig, type Config } from '../../src/config';
-import { startServer, type RunningServer } from '../../src/server';
+import { startServer, type RunningServer, type StartServerOptions } from '../../src/server';
 import { createTenant } from '../../src/tenants/tenants.repository';
 import { silentLogger, type TestDatabase } from './test-database';
 
@@ -15,7 +15,7 @@ export interface TestServer extends RunningServer {
 /** A real server on an ephemeral port over the given database, with test-friendly config. */
 export async function startTestServer(
   database: TestDatabase,
-  overrides: Partial<Config> & { rateLimitPrefix?: string } = {},
+  overrides: Partial<Config> & Pick<StartServerOptions, 'rateLimitPrefix' | 'redisCommandTimeoutMs'> = {},
 ): Promise<TestServer> {
   const config: Config = {
     ...loadConfig({}),
@@ -28,6 +28,7 @@ export async function startTestServer(
   const running = await startServer(config, silentLogger, {
     database,
     rateLimitPrefix: overrides.rateLimitPrefix ?? `1sec:test:${ulid()}`,
+    redisCommandTimeoutMs: overrides.redisCommandTimeoutMs,
   });
   return { ...running, baseUrl: `${running.url}/api/v1` };
 }
