@@ -96,16 +96,15 @@ describe.skipIf(!REDIS_URL)(`two instances on one database and Redis (${ENGINE})
     // The guard is per client IP, and every request here comes from 127.0.0.1: a fresh pair with
     // its own counters, so that the other tests' 401s do not count.
     const prefix = `1sec:test:${ulid()}`;
-    const c = await startTestServer(database, {
+    // As for a and b: one shared counter, whatever this process's stalls.
+    const shared = {
       redisUrl: REDIS_URL,
       rateLimitPrefix: prefix,
       authFailuresPerMinute: 20,
-    });
-    const d = await startTestServer(database, {
-      redisUrl: REDIS_URL,
-      rateLimitPrefix: prefix,
-      authFailuresPerMinute: 20,
-    });
+      redisCommandTimeoutMs: 10_000,
+    };
+    const c = await startTestServer(database, shared);
+    const d = await startTestServer(database, shared);
     try {
       await waitFor(
         'both instances to reach Redis',
