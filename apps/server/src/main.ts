@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 import { seedDemoTenantOnFirstStart } from './demo/demo-tenant';
+import { boundHeapGrowth } from './heap-growth';
 import { createLogger } from './logger';
 import { startServer } from './server';
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  boundHeapGrowth();
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
   const running = await startServer(config, logger, {

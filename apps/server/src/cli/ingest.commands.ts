@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { INGEST_FORMATS, RESOURCE_TYPES, type IngestFormat, type IngestResourceType } from '../ingest/ingest.types';
 import { ingestRecords, supportedFormats, type IngestSummary } from '../ingest/ingest.service';
 import { InputUnreadableError, openInput } from '../ingest/record-reader';
@@ -8,6 +7,7 @@ import { findTenant } from '../tenants/tenants.repository';
 import { CliError, printJson, withCli } from './cli-context';
 import { parseTenantId } from './id-arguments';
 import { ProgressLine } from './progress';
+import { boundHeapGrowth } from '../heap-growth';
 
 interface IngestCliOptions {
   tenant: string;
@@ -33,22 +33,6 @@ function rejectedMessage(summary: IngestSummary): string {
   const accepted = summary.inserted + summary.updated + summary.unchanged;
   if (accepted === 0) return `${summary.rejected} record(s) rejected; nothing was stored.`;
   return `${summary.rejected} record(s) rejected; the other ${accepted} were stored (inserted ${summary.inserted}, updated ${summary.updated}, already stored ${summary.unchanged}).`;
-}
-
-/**
- * Keeps a long ingest's heap near what it holds: V8 lets its old generation grow by up to 4×
- * the live size between full collections, and an ingest allocates steadily (every record is
- * parsed, normalised and encoded), so the garbage of a few batches piled up to hundreds of MB
- * of RSS before a collection. A growing factor of 2 (V8's own range is 1.1 to 4) bounds that;
- * it caps nothing, so a big record or a big batch still gets all the memory it needs. It can
- * change after the VM has started (V8 reads it at each full collection); an operator's own
- * `--heap-growing-percent` (NODE_OPTIONS, node flags) wins.
- */
-function boundHeapGrowth(): void {
-  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((flag) =>
-    /heap[-_]growing[-_]percent/.test(flag),
-  );
-  if (!given) setFlagsFromString('--heap-growing-percent=100');
 }
 
 export function ingestCommand(): Command {
