@@ -223,9 +223,11 @@ function gcCounter() {
     const lines = (partial + chunk.toString()).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {
-      const kind = / gc=(\w+) /.exec(line)?.[1];
+      // `… pause=0.9 mutator=61.2 gc=s … promoted=252432 …`: the name=value pairs of one collection.
+      const fields = new Map(line.split(' ').map((pair) => pair.split('=', 2) as [string, string]));
+      const kind = fields.get('gc');
       if (!kind) continue;
-      const field = (name: string) => Number(new RegExp(` ${name}=([\\d.]+)`).exec(line)?.[1] ?? 0);
+      const field = (name: string) => Number(fields.get(name) ?? 0);
       if (kind === 's') {
         totals.scavenges++;
         totals.scavengeMs += field('pause');

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
+import { boundHeapGrowth } from '../heap-growth';
 import { INGEST_FORMATS, RESOURCE_TYPES, type IngestFormat, type IngestResourceType } from '../ingest/ingest.types';
 import { ingestRecords, supportedFormats, type IngestSummary } from '../ingest/ingest.service';
 import { InputUnreadableError, openInput } from '../ingest/record-reader';
@@ -7,7 +8,6 @@ import { findTenant } from '../tenants/tenants.repository';
 import { CliError, printJson, withCli } from './cli-context';
 import { parseTenantId } from './id-arguments';
 import { ProgressLine } from './progress';
-import { boundHeapGrowth } from '../heap-growth';
 
 interface IngestCliOptions {
   tenant: string;
