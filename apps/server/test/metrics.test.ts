@@ -80,14 +80,24 @@ describe(`GET /metrics on a running server (${ENGINE})`, () => {
     }
     // A webhook receiver on loopback (the failing-endpoint test) needs both switches.
     env = { ...env, WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' };
-    const metricsPort = await freePort();
-    server = await spawnServer({
-      ...env,
-      METRICS_PORT: String(metricsPort),
-      METRICS_TOKEN: token,
-      AUTH_FAILURES_PER_MINUTE: '12',
-      LOG_LEVEL: 'debug',
-    });
+    // A port found free can be taken by another test's connection before the server binds it
+    // (CI on a fresh clone: EADDRINUSE once): then again, with another port.
+    let metricsPort = 0;
+    for (let attempt = 1; ; attempt++) {
+      metricsPort = await freePort();
+      try {
+        server = await spawnServer({
+          ...env,
+          METRICS_PORT: String(metricsPort),
+          METRICS_TOKEN: token,
+          AUTH_FAILURES_PER_MINUTE: '12',
+          LOG_LEVEL: 'debug',
+        });
+        break;
+      } catch (err) {
+        if (attempt === 3 || !String(err).includes('EADDRINUSE')) throw err;
+      }
+    }
     api = `${server.url}/api/v1`;
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     // The banner's next line (the spawner returns on the first).
